@@ -1,0 +1,161 @@
+package dev.ratelimit.config;
+
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Reads {@code rate_limits.yaml} as a MicroProfile ConfigSource. Nested mappings become dotted keys
+ * ({@code ratelimit: {policies: {orders: {capacity: 5}}}} is {@code ratelimit.policies.orders.capacity=5});
+ * lists become comma-separated values.
+ *
+ * <p>The file is the one named by the system property {@value #LOCATION_PROPERTY} or the environment
+ * variable {@value #LOCATION_ENV}; without either, {@value #CLASSPATH_RESOURCE} on the application's
+ * classpath, if there is one. Its ordinal, {@value #DEFAULT_ORDINAL} unless the file sets
+ * {@code config_ordinal}, puts it above {@code microprofile-config.properties} and below environment
+ * variables and system properties, so those override it.
+ */
+public final class YamlConfigSource implements ConfigSource {
+
+    public static final String LOCATION_PROPERTY = "ratelimit.config.file";
+    public static final String LOCATION_ENV = "RATELIMIT_CONFIG_FILE";
+    public static final String CLASSPATH_RESOURCE = "rate_limits.yaml";
+    public static final int DEFAULT_ORDINAL = 200;
+
+    private final String name;
+    private final Map<String, String> properties;
+
+    /** The source ServiceLoader creates: the configured file, else the classpath resource. */
+    public YamlConfigSource() {
+        this(configuredLocation());
+    }
+
+    private YamlConfigSource(Location location) {
+        this(location.name(), location.content());
+    }
+
+    YamlConfigSource(String name, String yaml) {
+        this.name = "YamlConfigSource[" + name + "]";
+        this.properties = Collections.unmodifiableMap(flatten(name, yaml));
+    }
+
+    @Override
+    public Map<String, String> getProperties() {
+        return properties;
+    }
+
+    @Override
+    public Set<String> getPropertyNames() {
+        return properties.keySet();
+    }
+
+    @Override
+    public String getValue(String propertyName) {
+        return properties.get(propertyName);
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public int getOrdinal() {
+        String ordinal = properties.get(CONFIG_ORDINAL);
+        if (ordinal == null) {
+            return DEFAULT_ORDINAL;
+        }
+        try {
+            return Integer.parseInt(ordinal.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(name + ": " + CONFIG_ORDINAL + "=" + ordinal + " is not a whole number");
+        }
+    }
+
+    private record Location(String name, String content) {
+    }
+
+    private static Location configuredLocation() {
+        String configured = System.getProperty(LOCATION_PROPERTY, System.getenv(LOCATION_ENV));
+        if (configured != null && !configured.isBlank()) {
+            Path file = Path.of(configured.trim());
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalStateException("Invalid rate limit configuration: " + LOCATION_PROPERTY + " ("
+                        + LOCATION_ENV + ") names " + file.toAbsolutePath() + ", which is not a readable file");
+            }
+            try {
+                return new Location(file.toString(), Files.readString(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file.toAbsolutePath(), e);
+            }
+        }
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        URL resource = (loader != null ? loader : YamlConfigSource.class.getClassLoader()).getResource(CLASSPATH_RESOURCE);
+        if (resource == null) {
+            return new Location("classpath:" + CLASSPATH_RESOURCE + " (absent)", "");
+        }
+        try (InputStream in = resource.openStream()) {
+            return new Location(resource.toString(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+
+    private static Map<String, String> flatten(String name, String yaml) {
+        Map<String, String> flat = new TreeMap<>();
+        Object document;
+        try {
+            document = new Load(LoadSettings.builder().setLabel(name).build()).loadFromString(yaml);
+        } catch (YamlEngineException e) {
+            throw new IllegalStateException("Invalid rate limit configuration: " + name + " is not valid YAML: "
+                    + e.getMessage(), e);
+        }
+        if (document == null) {
+            return flat;
+        }
+        if (!(document instanceof Map<?, ?> root)) {
+            throw new IllegalStateException("Invalid rate limit configuration: " + name
+                    + " must be a mapping of keys to values at its top level");
+        }
+        flatten(name, "", root, flat);
+        return flat;
+    }
+
+    private static void flatten(String name, String prefix, Map<?, ?> mapping, Map<String, String> flat) {
+        for (Map.Entry<?, ?> entry : mapping.entrySet()) {
+            String key = prefix + entry.getKey();
+            Object value = entry.getValue();
+            if (value instanceof Map<?, ?> nested) {
+                flatten(name, key + ".", nested, flat);
+            } else if (value instanceof List<?> list) {
+                flat.put(key, list.stream().map(item -> scalar(name, key, item).replace(",", "\\,"))
+                        .collect(Collectors.joining(",")));
+            } else if (value != null) {
+                flat.put(key, scalar(name, key, value));
+            }
+        }
+    }
+
+    private static String scalar(String name, String key, Object value) {
+        if (value instanceof Map<?, ?> || value instanceof List<?>) {
+            throw new IllegalStateException("Invalid rate limit configuration: " + name + ": " + key
+                    + " holds a list of mappings or lists; only lists of plain values are supported");
+        }
+        return String.valueOf(value);
+    }
+}

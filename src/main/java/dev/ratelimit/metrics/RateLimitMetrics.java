@@ -1,0 +1,80 @@
+package dev.ratelimit.metrics;
+
+import dev.ratelimit.config.RateLimitExtension;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Per-policy counters in the application registry, scraped at {@code /metrics}. They are registered when
+ * the application starts, so every policy shows 0 before its first request. The only tag is the policy:
+ * client ids never become tags, which would let callers grow the registry without bound.
+ */
+@ApplicationScoped
+public class RateLimitMetrics {
+
+    static final String POLICY_TAG = "policy";
+
+    private record PolicyCounters(Counter allowed, Counter blocked, Counter redisErrors, Counter failOpen,
+                                  Counter failClosed) {
+    }
+
+    @Inject
+    MetricRegistry registry;
+
+    private final ConcurrentMap<String, PolicyCounters> byPolicy = new ConcurrentHashMap<>();
+
+    void registerEveryPolicy(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted,
+                             RateLimitExtension extension) {
+        extension.catalog().policyNames().forEach(this::counters);
+    }
+
+    public void allowed(String policy) {
+        counters(policy).allowed().inc();
+    }
+
+    public void blocked(String policy) {
+        counters(policy).blocked().inc();
+    }
+
+    /** Redis could not decide, and the policy let the call through undecided. */
+    public void failedOpen(String policy) {
+        PolicyCounters counters = counters(policy);
+        counters.redisErrors().inc();
+        counters.failOpen().inc();
+    }
+
+    /** Redis could not decide, and the policy refused the call. */
+    public void failedClosed(String policy) {
+        PolicyCounters counters = counters(policy);
+        counters.redisErrors().inc();
+        counters.failClosed().inc();
+    }
+
+    private PolicyCounters counters(String policy) {
+        PolicyCounters known = byPolicy.get(policy);
+        return known != null ? known : byPolicy.computeIfAbsent(policy, this::register);
+    }
+
+    private PolicyCounters register(String policy) {
+        Tag tag = new Tag(POLICY_TAG, policy);
+        return new PolicyCounters(
+                counter("ratelimit.requests.allowed", "Calls the rate limiter let through", tag),
+                counter("ratelimit.requests.blocked", "Calls refused with 429 Too Many Requests", tag),
+                counter("ratelimit.redis.errors", "Decisions Redis failed to make (down, slow or erroring)", tag),
+                counter("ratelimit.failopen.events", "Calls let through undecided because Redis failed", tag),
+                counter("ratelimit.failclosed.rejections", "Calls refused with 503 because Redis failed", tag));
+    }
+
+    private Counter counter(String name, String description, Tag tag) {
+        return registry.counter(Metadata.builder().withName(name).withDescription(description).build(), tag);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.ratelimit.redis;
+
+import dev.ratelimit.config.LimiterSettings;
+import dev.ratelimit.config.RateLimitExtension;
+import dev.ratelimit.limiter.BucketLimits;
+import dev.ratelimit.limiter.Decision;
+import dev.ratelimit.limiter.RateLimiter;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import redis.clients.jedis.RedisClient;
+
+import java.util.logging.Logger;
+
+/** The application's one Redis client and limiter, built from the deploy-time settings. */
+@ApplicationScoped
+public class RedisRateLimiterBean implements RateLimiter {
+
+    private static final Logger LOG = Logger.getLogger(RedisRateLimiterBean.class.getName());
+
+    @Inject
+    RateLimitExtension extension;
+
+    private RedisClient client;
+    private RedisRateLimiter limiter;
+
+    @PostConstruct
+    void connect() {
+        LimiterSettings settings = extension.settings();
+        client = settings.redis().connect();
+        limiter = new RedisRateLimiter(client, settings.keys(), TokenBucketScript.load());
+        LOG.info(() -> "Rate limiter uses " + settings.redis());
+    }
+
+    @PreDestroy
+    void close() {
+        client.close();
+    }
+
+    @Override
+    public Decision acquire(String policy, String clientId, BucketLimits limits, long cost) {
+        return limiter.acquire(policy, clientId, limits, cost);
+    }
+}

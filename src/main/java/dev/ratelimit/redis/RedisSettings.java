@@ -1,0 +1,74 @@
+package dev.ratelimit.redis;
+
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.util.JedisURIHelper;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * How to reach Redis. The timeouts bound how long a request can wait on Redis before its policy's
+ * failure mode decides: a pool wait or a connect, then one command.
+ *
+ * @param url            {@code redis://[user:password@]host[:port][/db]}, or {@code rediss://} for TLS
+ * @param connectTimeout how long to wait for a new connection
+ * @param commandTimeout how long to wait for a reply, and for a free pooled connection
+ * @param poolSize       connections kept open at most
+ */
+public record RedisSettings(URI url, Duration connectTimeout, Duration commandTimeout, int poolSize) {
+
+    public RedisSettings {
+        if (url == null || !JedisURIHelper.isValid(url)) {
+            throw new IllegalArgumentException("must be redis://host:port or rediss://host:port, was " + redacted(url));
+        }
+        if (connectTimeout.toMillis() < 1 || commandTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("timeouts must be at least 1ms");
+        }
+        if (poolSize < 1) {
+            throw new IllegalArgumentException("pool size must be at least 1, was " + poolSize);
+        }
+    }
+
+    public RedisClient connect() {
+        DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(Math.toIntExact(connectTimeout.toMillis()))
+                .socketTimeoutMillis(Math.toIntExact(commandTimeout.toMillis()))
+                .ssl(JedisURIHelper.isRedisSSLScheme(url))
+                .clientName("ratelimiter");
+        String user = JedisURIHelper.getUser(url);
+        String password = JedisURIHelper.getPassword(url);
+        if (user != null) {
+            client.user(user);
+        }
+        if (password != null) {
+            client.password(password);
+        }
+        if (JedisURIHelper.hasDbIndex(url)) {
+            client.database(JedisURIHelper.getDBIndex(url));
+        }
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(poolSize);
+        pool.setMaxIdle(poolSize);
+        // Jedis waits forever for a free connection by default; a request must not.
+        pool.setMaxWait(commandTimeout);
+        HostAndPort address = JedisURIHelper.getHostAndPort(url);
+        return RedisClient.builder().hostAndPort(address).clientConfig(client.build()).poolConfig(pool).build();
+    }
+
+    /** The URL with its password hidden, fit for logs and error messages. */
+    public static String redacted(URI url) {
+        if (url == null || url.getRawUserInfo() == null) {
+            return String.valueOf(url);
+        }
+        return url.toString().replace(url.getRawUserInfo() + "@", "***@");
+    }
+
+    @Override
+    public String toString() {
+        return "RedisSettings[url=" + redacted(url) + ", connectTimeout=" + connectTimeout + ", commandTimeout="
+                + commandTimeout + ", poolSize=" + poolSize + "]";
+    }
+}

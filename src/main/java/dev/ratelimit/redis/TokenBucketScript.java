@@ -1,0 +1,88 @@
+package dev.ratelimit.redis;
+
+import dev.ratelimit.limiter.BucketLimits;
+import dev.ratelimit.limiter.Decision;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The token bucket Lua script ({@code token_bucket.lua} beside this class), read once and called by its
+ * SHA-1 with EVALSHA. Its SHA is computed here, so no call to Redis is needed before the first decision;
+ * when Redis answers NOSCRIPT (restarted, or its script cache flushed) the script is loaded and the call
+ * made once more. Nothing else is retried: after a timeout, Redis may have run the script already.
+ */
+public final class TokenBucketScript {
+
+    private static final String RESOURCE = "token_bucket.lua";
+
+    private final String source;
+    private final String sha1;
+
+    private TokenBucketScript(String source) {
+        this.source = source;
+        this.sha1 = sha1Hex(source);
+    }
+
+    public static TokenBucketScript load() {
+        try (InputStream in = TokenBucketScript.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing beside " + TokenBucketScript.class.getName());
+            }
+            return new TokenBucketScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + RESOURCE, e);
+        }
+    }
+
+    public String sha1() {
+        return sha1;
+    }
+
+    /** Decides at Redis' own clock, so that instances with skewed clocks agree. */
+    public Decision run(UnifiedJedis redis, String key, BucketLimits limits, long cost) {
+        return call(redis, key, limitArgs(limits, cost));
+    }
+
+    /** Decides at an explicit time in milliseconds: for tests of the algorithm only. */
+    public Decision runAt(UnifiedJedis redis, String key, BucketLimits limits, long cost, long nowMillis) {
+        List<String> args = limitArgs(limits, cost);
+        return call(redis, key, List.of(args.get(0), args.get(1), args.get(2), args.get(3), Long.toString(nowMillis)));
+    }
+
+    private static List<String> limitArgs(BucketLimits limits, long cost) {
+        return List.of(Long.toString(limits.capacity()), Long.toString(limits.refillTokens()),
+                Long.toString(limits.refillPeriodMillis()), Long.toString(cost));
+    }
+
+    private Decision call(UnifiedJedis redis, String key, List<String> args) {
+        List<String> keys = List.of(key);
+        Object reply;
+        try {
+            reply = redis.evalsha(sha1, keys, args);
+        } catch (JedisNoScriptException e) {
+            redis.scriptLoad(source, key);
+            reply = redis.evalsha(sha1, keys, args);
+        }
+        List<?> values = (List<?>) reply;
+        return new Decision(((Long) values.get(0)) == 1L, (Long) values.get(1), (Long) values.get(2),
+                (Long) values.get(3));
+    }
+
+    private static String sha1Hex(String text) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-1");
+            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-1", e);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+-- Token bucket, decided atomically in one call.
+--
+-- KEYS[1]  the bucket: a hash {level, ts}
+-- ARGV[1]  capacity          tokens the bucket holds at most
+-- ARGV[2]  refill_tokens     tokens added per refill period
+-- ARGV[3]  refill_period_ms  the refill period in milliseconds
+-- ARGV[4]  cost              tokens this call takes
+-- ARGV[5]  now_ms            optional, for tests only: the time to decide at instead of Redis' clock
+--
+-- Returns {allowed (1|0), remaining tokens, retry_after_ms, reset_after_ms}.
+--
+-- The level is kept in integer token-milliseconds (tokens x refill_period_ms): one millisecond then adds
+-- exactly refill_tokens to it, so refilling never accumulates floating-point error. The caller keeps
+-- capacity x refill_period_ms within 2^53, where Lua's doubles are exact.
+
+local capacity = tonumber(ARGV[1])
+local refill_tokens = tonumber(ARGV[2])
+local period = tonumber(ARGV[3])
+local cost = tonumber(ARGV[4])
+
+local now
+if ARGV[5] then
+  now = tonumber(ARGV[5])
+else
+  -- Redis 6.2 replicates a script verbatim unless told to replicate its effects, and refuses writes after
+  -- a non-deterministic command such as TIME. Redis 7 always replicates effects.
+  if redis.replicate_commands then
+    redis.replicate_commands()
+  end
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+
+-- Lua turns numbers into strings with 14 significant digits; levels can need 16.
+local function integer(n)
+  return string.format('%.0f', n)
+end
+
+local full = capacity * period
+local needed = cost * period
+
+local state = redis.call('HMGET', KEYS[1], 'level', 'ts')
+local level = tonumber(state[1])
+local ts = tonumber(state[2])
+if level == nil or ts == nil then
+  -- A missing bucket is a full one: that is what lets an idle key expire.
+  level = full
+  ts = now
+elseif now > ts then
+  local missing = full - level
+  local refilled = (now - ts) * refill_tokens
+  if refilled >= missing then
+    level = full
+  else
+    level = level + refilled
+  end
+  ts = now
+elseif level > full then
+  -- The capacity was lowered since this bucket was last written.
+  level = full
+end
+
+local allowed = 0
+local retry_after = 0
+if level >= needed then
+  allowed = 1
+  level = level - needed
+  redis.call('HSET', KEYS[1], 'level', integer(level), 'ts', integer(ts))
+else
+  -- Nothing to write: the stored level and ts already yield this refill on the next call.
+  retry_after = math.ceil((needed - level) / refill_tokens)
+end
+
+local reset_after = math.ceil((full - level) / refill_tokens)
+if allowed == 1 then
+  -- Expire the bucket a little after it would be full again, when it is no different from a missing one.
+  redis.call('PEXPIRE', KEYS[1], integer(reset_after + 1000))
+end
+
+return {allowed, math.floor(level / period), retry_after, reset_after}

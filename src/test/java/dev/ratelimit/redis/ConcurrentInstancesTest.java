@@ -1,0 +1,82 @@
+package dev.ratelimit.redis;
+
+import dev.ratelimit.limiter.BucketKeys;
+import dev.ratelimit.limiter.BucketLimits;
+import dev.ratelimit.limiter.Decision;
+import dev.ratelimit.testsupport.RedisFixture;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two independent limiter instances, each with its own Jedis client and 16 threads, hammer one bucket:
+ * the total allowed must never exceed what the bucket can give over the elapsed time (measured on Redis'
+ * clock), and must come close to it, since tokens are asked for far faster than they come back.
+ */
+class ConcurrentInstancesTest {
+
+    private static final int INSTANCES = 2;
+    private static final int THREADS_PER_INSTANCE = 16;
+    private static final Duration HAMMERING = Duration.ofSeconds(2);
+    private static final BucketLimits LIMITS = new BucketLimits(50, 100, Duration.ofSeconds(1));
+
+    @Test
+    void instancesSharingABucketNeverAllowMoreThanItHolds() throws Exception {
+        String prefix = "test-" + UUID.randomUUID() + ":";
+        List<RedisClient> clients = new ArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(INSTANCES * THREADS_PER_INSTANCE);
+        AtomicLong allowed = new AtomicLong();
+        AtomicLong attempts = new AtomicLong();
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> workers = new ArrayList<>();
+            for (int instance = 0; instance < INSTANCES; instance++) {
+                RedisClient client = RedisFixture.shared().client();
+                clients.add(client);
+                RedisRateLimiter limiter = new RedisRateLimiter(client, new BucketKeys(prefix), TokenBucketScript.load());
+                for (int thread = 0; thread < THREADS_PER_INSTANCE; thread++) {
+                    workers.add(threads.submit(() -> {
+                        start.await();
+                        long deadline = System.nanoTime() + HAMMERING.toNanos();
+                        while (System.nanoTime() - deadline < 0) {
+                            Decision decision = limiter.acquire("hammered", "one-client", LIMITS, 1);
+                            attempts.incrementAndGet();
+                            if (decision.allowed()) {
+                                allowed.incrementAndGet();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+            }
+            long startedAt = RedisFixture.redisTimeMillis(clients.get(0));
+            start.countDown();
+            for (Future<?> worker : workers) {
+                worker.get(HAMMERING.toSeconds() + 30, TimeUnit.SECONDS);
+            }
+            long elapsedMillis = RedisFixture.redisTimeMillis(clients.get(0)) - startedAt;
+
+            double mostTheBucketCanGive = LIMITS.capacity() + LIMITS.refillTokens() * elapsedMillis / 1000.0;
+            assertThat(attempts.get()).as("attempts").isGreaterThan(10L * allowed.get());
+            assertThat((double) allowed.get()).as("allowed in %d ms", elapsedMillis)
+                    .isLessThanOrEqualTo(mostTheBucketCanGive)
+                    .isGreaterThanOrEqualTo(0.9 * mostTheBucketCanGive);
+        } finally {
+            threads.shutdownNow();
+            clients.forEach(RedisClient::close);
+        }
+    }
+
+}

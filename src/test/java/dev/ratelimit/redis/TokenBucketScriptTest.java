@@ -1,0 +1,192 @@
+package dev.ratelimit.redis;
+
+import dev.ratelimit.limiter.BucketLimits;
+import dev.ratelimit.limiter.Decision;
+import dev.ratelimit.testsupport.RedisFixture;
+import dev.ratelimit.testsupport.RedisFixture.RedisEndpoint;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import redis.clients.jedis.RedisClient;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The Lua script against real Redis servers (every version available here), at explicit times. */
+class TokenBucketScriptTest {
+
+    private static final TokenBucketScript SCRIPT = TokenBucketScript.load();
+    private static final long T0 = 1_700_000_000_000L;
+    /** 5 tokens at most, one more every second. */
+    private static final BucketLimits FIVE_PER_FIVE_SECONDS = new BucketLimits(5, 1, Duration.ofSeconds(1));
+
+    private static final Map<RedisEndpoint, RedisClient> CLIENTS = new HashMap<>();
+
+    static List<RedisEndpoint> servers() {
+        return RedisFixture.everyVersion();
+    }
+
+    private static RedisClient redis(RedisEndpoint server) {
+        return CLIENTS.computeIfAbsent(server, RedisEndpoint::client);
+    }
+
+    @AfterAll
+    static void closeClients() {
+        CLIENTS.values().forEach(RedisClient::close);
+    }
+
+    private static String freshKey() {
+        return "test:{script:" + UUID.randomUUID() + "}";
+    }
+
+    private static Decision at(RedisEndpoint server, String key, BucketLimits limits, long cost, long now) {
+        return SCRIPT.runAt(redis(server), key, limits, cost, now);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aFullBucketAllowsItsCapacityAtOnceThenDenies(RedisEndpoint server) {
+        String key = freshKey();
+        for (long remaining = 4; remaining >= 0; remaining--) {
+            assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0))
+                    .isEqualTo(new Decision(true, remaining, 0, (5 - remaining) * 1000));
+        }
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0)).isEqualTo(new Decision(false, 0, 1000, 5000));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void tokensComeBackWithElapsedTimeUpToTheCapacity(RedisEndpoint server) {
+        String key = freshKey();
+        drain(server, key, FIVE_PER_FIVE_SECONDS, T0);
+
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 + 999)).isEqualTo(new Decision(false, 0, 1, 4001));
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 + 1000)).isEqualTo(new Decision(true, 0, 0, 5000));
+        // 2.5 tokens later, one is taken: 1.5 are left, shown as 1.
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 + 3500)).isEqualTo(new Decision(true, 1, 0, 3500));
+        // An hour later the bucket is full, not fuller.
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 + 3_600_000)).isEqualTo(new Decision(true, 4, 0, 1000));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aCallTakesItsCostAndIsDeniedWhenFewerTokensAreLeft(RedisEndpoint server) {
+        String key = freshKey();
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 2, T0)).isEqualTo(new Decision(true, 3, 0, 2000));
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 2, T0)).isEqualTo(new Decision(true, 1, 0, 4000));
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 2, T0)).isEqualTo(new Decision(false, 1, 1000, 4000));
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0)).isEqualTo(new Decision(true, 0, 0, 5000));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void fractionalRefillRatesAreExact(RedisEndpoint server) {
+        BucketLimits threePerSecond = new BucketLimits(3, 3, Duration.ofSeconds(1));
+        String key = freshKey();
+        drain(server, key, threePerSecond, T0);
+
+        // One token takes 333.33 ms to come back.
+        assertThat(at(server, key, threePerSecond, 1, T0 + 333)).isEqualTo(new Decision(false, 0, 1, 667));
+        assertThat(at(server, key, threePerSecond, 1, T0 + 334)).isEqualTo(new Decision(true, 0, 0, 1000));
+        assertThat(at(server, key, threePerSecond, 1, T0 + 334)).isEqualTo(new Decision(false, 0, 333, 1000));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void theRetryAfterIsExactlyWhenTheNextCallSucceeds(RedisEndpoint server) {
+        BucketLimits sevenPerMinute = new BucketLimits(7, 7, Duration.ofMinutes(1));
+        String key = freshKey();
+        drain(server, key, sevenPerMinute, T0);
+        Decision denied = at(server, key, sevenPerMinute, 1, T0 + 1234);
+
+        assertThat(denied.allowed()).isFalse();
+        assertThat(at(server, key, sevenPerMinute, 1, T0 + 1234 + denied.retryAfterMillis() - 1).allowed()).isFalse();
+        assertThat(at(server, key, sevenPerMinute, 1, T0 + 1234 + denied.retryAfterMillis()).allowed()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void anAllowedCallSetsTheKeyToExpireOnceTheBucketIsFullAgain(RedisEndpoint server) {
+        String key = freshKey();
+        Decision decision = at(server, key, FIVE_PER_FIVE_SECONDS, 3, T0);
+
+        long ttl = redis(server).pttl(key);
+        assertThat(decision.resetAfterMillis()).isEqualTo(3000);
+        assertThat(ttl).isBetween(decision.resetAfterMillis(), decision.resetAfterMillis() + 1000);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aDeniedCallWritesNothing(RedisEndpoint server) {
+        String key = freshKey();
+        drain(server, key, FIVE_PER_FIVE_SECONDS, T0);
+        Map<String, String> before = redis(server).hgetAll(key);
+
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 + 500).allowed()).isFalse();
+        assertThat(redis(server).hgetAll(key)).isEqualTo(before);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aLoweredCapacityClampsABucketThatHeldMore(RedisEndpoint server) {
+        String key = freshKey();
+        at(server, key, new BucketLimits(100, 1, Duration.ofSeconds(1)), 1, T0);
+
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0)).isEqualTo(new Decision(true, 4, 0, 1000));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aClockGoingBackwardsRefillsNothing(RedisEndpoint server) {
+        String key = freshKey();
+        drain(server, key, FIVE_PER_FIVE_SECONDS, T0);
+
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 - 10_000).allowed()).isFalse();
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 + 1000)).isEqualTo(new Decision(true, 0, 0, 5000));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void levelsUpTo2Pow53AreStoredExactly(RedisEndpoint server) {
+        long periodMillis = Duration.ofDays(1).toMillis();
+        long capacity = (1L << 53) / periodMillis;
+        BucketLimits huge = new BucketLimits(capacity, 1, Duration.ofDays(1));
+        String key = freshKey();
+
+        assertThat(at(server, key, huge, 1, T0).remaining()).isEqualTo(capacity - 1);
+        assertThat(redis(server).hget(key, "level")).isEqualTo(Long.toString((capacity - 1) * periodMillis));
+        assertThat(at(server, key, huge, 1, T0).remaining()).isEqualTo(capacity - 2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void withoutAnExplicitTimeTheScriptUsesRedisClock(RedisEndpoint server) {
+        String key = freshKey();
+        long redisNowMillis = RedisFixture.redisTimeMillis(redis(server));
+
+        assertThat(SCRIPT.run(redis(server), key, FIVE_PER_FIVE_SECONDS, 1)).isEqualTo(new Decision(true, 4, 0, 1000));
+        assertThat(Long.parseLong(redis(server).hget(key, "ts"))).isBetween(redisNowMillis, redisNowMillis + 5_000);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aFlushedScriptCacheIsReloadedAndTheCallMadeOnce(RedisEndpoint server) {
+        String key = freshKey();
+        redis(server).scriptFlush();
+
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0)).isEqualTo(new Decision(true, 4, 0, 1000));
+        assertThat(redis(server).scriptExists(List.of(SCRIPT.sha1()))).containsExactly(true);
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0)).isEqualTo(new Decision(true, 3, 0, 2000));
+    }
+
+    private static void drain(RedisEndpoint server, String key, BucketLimits limits, long now) {
+        for (long i = 0; i < limits.capacity(); i++) {
+            assertThat(at(server, key, limits, 1, now).allowed()).isTrue();
+        }
+    }
+}
