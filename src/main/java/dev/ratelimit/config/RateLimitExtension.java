@@ -13,6 +13,7 @@ import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.WithAnnotations;
+import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -40,6 +41,10 @@ public class RateLimitExtension implements Extension {
 
     void collectRateLimitedMethods(@Observes @WithAnnotations(RateLimited.class) ProcessAnnotatedType<?> event) {
         AnnotatedType<?> type = event.getAnnotatedType();
+        if (type.isAnnotationPresent(Interceptor.class)) {
+            // The interceptor carries its own binding; it is not an endpoint.
+            return;
+        }
         boolean wholeClass = type.isAnnotationPresent(RateLimited.class);
         for (AnnotatedMethod<?> annotated : type.getMethods()) {
             Method method = annotated.getJavaMember();

@@ -20,6 +20,15 @@ public final class RedisServerProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
 
+    /** $0 the executable, $1 the port, $2 the data directory, $3 the pid of the JVM that owns the server. */
+    private static final String WATCHDOG = String.join("\n",
+            "\"$0\" --port \"$1\" --bind 127.0.0.1 --save '' --appendonly no --dir \"$2\" &",
+            "redis=$!",
+            "trap 'kill $redis 2>/dev/null; wait $redis; exit 0' TERM INT",
+            "while kill -0 \"$3\" 2>/dev/null && kill -0 $redis 2>/dev/null; do sleep 0.2; done",
+            "kill $redis 2>/dev/null",
+            "wait $redis");
+
     private final Process process;
     private final Path directory;
     private final int port;
@@ -30,11 +39,15 @@ public final class RedisServerProcess implements AutoCloseable {
         this.port = port;
     }
 
+    /**
+     * Starts redis-server under a small shell watchdog that stops it once this JVM is gone, however this
+     * JVM ends: build tools do not always run shutdown hooks.
+     */
     public static RedisServerProcess start(Path executable, int port) throws IOException {
         Path directory = Files.createTempDirectory("ratelimit-redis-");
         Path log = directory.resolve("redis.log");
-        Process process = new ProcessBuilder(executable.toString(), "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.toString())
+        Process process = new ProcessBuilder("/bin/sh", "-c", WATCHDOG, executable.toString(),
+                Integer.toString(port), directory.toString(), Long.toString(ProcessHandle.current().pid()))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -61,7 +74,7 @@ public final class RedisServerProcess implements AutoCloseable {
                 close();
                 throw new IOException("redis-server exited at start: " + output);
             }
-            if (answersPing()) {
+            if (answersPing(port)) {
                 return;
             }
             try {
@@ -75,7 +88,8 @@ public final class RedisServerProcess implements AutoCloseable {
         throw new IOException("redis-server did not answer PING on port " + port + " within " + START_TIMEOUT);
     }
 
-    private boolean answersPing() {
+    /** Whether a Redis answers PING on 127.0.0.1 at this port. */
+    public static boolean answersPing(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
             socket.setSoTimeout(500);

@@ -1,0 +1,77 @@
+package dev.ratelimit.it;
+
+import dev.ratelimit.testsupport.RedisFixture;
+import dev.ratelimit.testsupport.TcpProxy;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.importer.ZipImporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The WAR the build produced, deployed to Liberty as it is, plus the test probes and a
+ * {@code microprofile-config.properties} at ordinal 500 (above env vars and system properties) that
+ * points it at the test Redis, through a proxy the tests can cut, with bucket keys of its own.
+ */
+final class DemoDeployment {
+
+    private static TcpProxy redisProxy;
+
+    private DemoDeployment() {
+    }
+
+    /** The proxy in front of the test Redis that every deployment talks to. */
+    static synchronized TcpProxy redisProxy() {
+        if (redisProxy == null) {
+            URI redis = RedisFixture.shared().url();
+            try {
+                redisProxy = TcpProxy.start(redis.getHost(), redis.getPort());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the proxy in front of " + redis, e);
+            }
+        }
+        return redisProxy;
+    }
+
+    static WebArchive withProbes() {
+        return withProbes(Map.of());
+    }
+
+    static WebArchive withProbes(Map<String, String> extraConfig) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("config_ordinal", "500");
+        config.put("ratelimit.redis.url", "redis://127.0.0.1:" + redisProxy().port());
+        // Wide enough for a loaded 2-core machine, well under Jedis' own 2 s default.
+        config.put("ratelimit.redis.command-timeout", "300ms");
+        config.put("ratelimit.redis.connect-timeout", "300ms");
+        config.put("ratelimit.key-prefix", "it-" + UUID.randomUUID() + ":");
+        config.put("ratelimit.policies.probe.capacity", "3");
+        config.put("ratelimit.policies.probe.refill-tokens", "1");
+        config.put("ratelimit.policies.probe.refill-period", "1h");
+        config.put("ratelimit.policies.probe-open.capacity", "100");
+        config.put("ratelimit.policies.probe-open.failure-mode", "open");
+        config.put("ratelimit.policies.probe-closed.capacity", "100");
+        config.put("ratelimit.policies.probe-closed.failure-mode", "closed");
+        config.put("ratelimit.policies.probe-anonymous.capacity", "2");
+        config.put("ratelimit.policies.probe-anonymous.refill-period", "1h");
+        config.put("ratelimit.policies.probe-anonymous.missing-key", "anonymous");
+        config.put(ProbeResource.class.getName() + "/inline/RateLimited/capacity", "2");
+        config.putAll(extraConfig);
+        String properties = config.entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue())
+                .collect(Collectors.joining("\n"));
+        return ShrinkWrap.create(ZipImporter.class, "ratelimiter-it.war")
+                .importFrom(new File(System.getProperty("it.war")))
+                .as(WebArchive.class)
+                .addClasses(ProbeResource.class, ClassLimitedProbeResource.class)
+                .addAsResource(new StringAsset(properties), "META-INF/microprofile-config.properties");
+    }
+}

@@ -1,0 +1,164 @@
+package dev.ratelimit.it;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.util.UUID;
+
+import static dev.ratelimit.it.Http.CLIENT_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The demo WAR on a real Liberty, deciding with a real Redis. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class RateLimitedEndpointsIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return DemoDeployment.withProbes();
+    }
+
+    @ArquillianResource
+    URL base;
+
+    private static String newClient() {
+        return "client-" + UUID.randomUUID();
+    }
+
+    @Test
+    void callsOverTheLimitGet429WithRateLimitHeadersAndAProblemBody() {
+        String client = newClient();
+        for (int remaining = 2; remaining >= 0; remaining--) {
+            HttpResponse<String> allowed = Http.get(base, "api/probe/limited", CLIENT_ID, client);
+            assertThat(allowed.statusCode()).isEqualTo(200);
+            assertThat(allowed.headers().firstValue("RateLimit-Policy")).hasValue("\"probe\";q=3;w=10800");
+            assertThat(allowed.headers().firstValue("RateLimit")).get().asString()
+                    .startsWith("\"probe\";r=" + remaining + ";t=");
+        }
+
+        HttpResponse<String> refused = Http.get(base, "api/probe/limited", CLIENT_ID, client);
+
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("Retry-After")).get().asString().matches("[1-9][0-9]*");
+        assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow())).isBetween(3500L, 3600L);
+        assertThat(refused.headers().firstValue("RateLimit-Policy")).hasValue("\"probe\";q=3;w=10800");
+        assertThat(refused.headers().firstValue("RateLimit")).get().asString().matches("\"probe\";r=0;t=10[0-9]{3}");
+        assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(refused.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(refused.body())
+                .contains("\"status\":429", "\"title\":\"Too Many Requests\"", "\"policy\":\"probe\"",
+                        "\"retryAfter\":" + refused.headers().firstValue("Retry-After").orElseThrow());
+    }
+
+    @Test
+    void aRefusedCallDoesNotRunTheMethod() {
+        String client = newClient();
+        for (int i = 0; i < 3; i++) {
+            assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, client).statusCode()).isEqualTo(200);
+        }
+        int runsBefore = Integer.parseInt(Http.get(base, "api/probe/limited/runs").body());
+
+        assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, client).statusCode()).isEqualTo(429);
+        assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, client).statusCode()).isEqualTo(429);
+
+        assertThat(Integer.parseInt(Http.get(base, "api/probe/limited/runs").body())).isEqualTo(runsBefore);
+    }
+
+    @Test
+    void eachClientHasItsOwnBucket() {
+        String alice = newClient();
+        String bob = newClient();
+        for (int i = 0; i < 3; i++) {
+            Http.get(base, "api/probe/limited", CLIENT_ID, alice);
+        }
+
+        assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, alice).statusCode()).isEqualTo(429);
+        assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, bob).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void eachEndpointGetsTheLimitsOfItsPolicyInTheYaml() {
+        HttpResponse<String> catalog = Http.get(base, "api/catalog");
+
+        assertThat(catalog.statusCode()).isEqualTo(200);
+        // capacity 20, refilled 10 per second: full again 2 s after empty
+        assertThat(catalog.headers().firstValue("RateLimit-Policy")).hasValue("\"catalog\";q=20;w=2");
+        assertThat(catalog.headers().firstValue("RateLimit")).get().asString().startsWith("\"catalog\";r=");
+    }
+
+    @Test
+    void environmentVariablesAndSystemPropertiesOverrideTheYaml() {
+        String client = newClient();
+        // RATELIMIT_POLICIES_SEARCH_CAPACITY=4 in the server's environment beats the YAML's 10; a search costs 2.
+        HttpResponse<String> firstSearch = Http.get(base, "api/search?q=anvil", CLIENT_ID, client);
+        assertThat(firstSearch.headers().firstValue("RateLimit-Policy")).hasValue("\"search\";q=4;w=4");
+        assertThat(firstSearch.headers().firstValue("RateLimit")).get().asString().startsWith("\"search\";r=2;");
+
+        // -Dratelimit.policies.orders.capacity=2 on the server's JVM beats the YAML's 5.
+        assertThat(Http.post(base, "api/orders", "anvil", CLIENT_ID, client).statusCode()).isEqualTo(201);
+        HttpResponse<String> secondOrder = Http.post(base, "api/orders", "anvil", CLIENT_ID, client);
+        assertThat(secondOrder.statusCode()).isEqualTo(201);
+        assertThat(secondOrder.headers().firstValue("RateLimit-Policy")).hasValue("\"orders\";q=2;w=24");
+        assertThat(Http.post(base, "api/orders", "anvil", CLIENT_ID, client).statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void aMethodLevelConfigKeyOverridesTheAnnotationsInlineValue() {
+        String client = newClient();
+        String policy = "\"" + ProbeResource.class.getName() + "/inline\"";
+
+        HttpResponse<String> first = Http.get(base, "api/probe/inline", CLIENT_ID, client);
+        assertThat(first.headers().firstValue("RateLimit-Policy")).hasValue(policy + ";q=2;w=7200");
+        assertThat(Http.get(base, "api/probe/inline", CLIENT_ID, client).statusCode()).isEqualTo(200);
+        assertThat(Http.get(base, "api/probe/inline", CLIENT_ID, client).statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void aClassLevelAnnotationGivesEachMethodItsOwnBucket() {
+        String client = newClient();
+        assertThat(Http.get(base, "api/probe-class/first", CLIENT_ID, client).statusCode()).isEqualTo(200);
+        assertThat(Http.get(base, "api/probe-class/first", CLIENT_ID, client).statusCode()).isEqualTo(200);
+        assertThat(Http.get(base, "api/probe-class/first", CLIENT_ID, client).statusCode()).isEqualTo(429);
+
+        HttpResponse<String> second = Http.get(base, "api/probe-class/second", CLIENT_ID, client);
+        assertThat(second.statusCode()).isEqualTo(200);
+        assertThat(second.headers().firstValue("RateLimit-Policy"))
+                .hasValue("\"" + ClassLimitedProbeResource.class.getName() + "/second\";q=2;w=7200");
+    }
+
+    @Test
+    void aRequestWithoutClientIdGets400WithTheReason() {
+        int runsBefore = Integer.parseInt(Http.get(base, "api/probe/limited/runs").body());
+
+        HttpResponse<String> response = Http.get(base, "api/probe/limited");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(response.body()).contains("\"status\":400", "X-Client-Id", "\"policy\":\"probe\"");
+        assertThat(Integer.parseInt(Http.get(base, "api/probe/limited/runs").body())).isEqualTo(runsBefore);
+    }
+
+    @Test
+    void underTheAnonymousRuleCallersWithoutIdShareOneBucket() {
+        assertThat(Http.get(base, "api/probe/anonymous").statusCode()).isEqualTo(200);
+        assertThat(Http.get(base, "api/probe/anonymous").statusCode()).isEqualTo(200);
+        assertThat(Http.get(base, "api/probe/anonymous").statusCode()).isEqualTo(429);
+        assertThat(Http.get(base, "api/probe/anonymous", CLIENT_ID, newClient()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anEndpointWithoutTheAnnotationIsNotLimited() {
+        for (int i = 0; i < 30; i++) {
+            HttpResponse<String> status = Http.get(base, "api/status");
+            assertThat(status.statusCode()).isEqualTo(200);
+            assertThat(status.headers().firstValue("RateLimit")).isEmpty();
+        }
+    }
+}
