@@ -9,7 +9,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /** The settings shared by every policy: how to reach Redis, how to name keys, which proxies to trust. */
 public record LimiterSettings(RedisSettings redis, BucketKeys keys, TrustedProxies trustedProxies) {
@@ -22,12 +24,15 @@ public record LimiterSettings(RedisSettings redis, BucketKeys keys, TrustedProxi
     public static final String TRUSTED_PROXIES = "ratelimit.trusted-proxies";
 
     private static final int DEFAULT_REDIS_PORT = 6379;
+    /** Jedis takes its timeouts as an int of milliseconds. */
+    private static final Duration MAX_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
+    private static final Pattern DATABASE_PATH = Pattern.compile("/?|/\\d{1,9}");
 
     /** @throws InvalidRateLimitConfigException naming the key at fault */
     public static LimiterSettings read(Config config) {
         URI url = setting(config, REDIS_URL, "redis://127.0.0.1:" + DEFAULT_REDIS_PORT, LimiterSettings::redisUrl);
-        Duration connectTimeout = setting(config, CONNECT_TIMEOUT, "50ms", LimiterSettings::positiveDuration);
-        Duration commandTimeout = setting(config, COMMAND_TIMEOUT, "50ms", LimiterSettings::positiveDuration);
+        Duration connectTimeout = setting(config, CONNECT_TIMEOUT, "50ms", LimiterSettings::timeout);
+        Duration commandTimeout = setting(config, COMMAND_TIMEOUT, "50ms", LimiterSettings::timeout);
         int poolSize = setting(config, POOL_SIZE, "16", LimiterSettings::positiveInt);
         BucketKeys keys = setting(config, KEY_PREFIX, "ratelimit:", BucketKeys::new);
         List<String> proxies = config.getOptionalValues(TRUSTED_PROXIES, String.class).orElse(List.of());
@@ -51,10 +56,13 @@ public record LimiterSettings(RedisSettings redis, BucketKeys keys, TrustedProxi
         }
     }
 
-    private static Duration positiveDuration(String text) {
+    private static Duration timeout(String text) {
         Duration duration = Durations.parse(text);
-        if (duration.toMillis() < 1) {
+        if (duration.compareTo(Duration.ofMillis(1)) < 0) {
             throw new IllegalArgumentException("must be at least 1ms");
+        }
+        if (duration.compareTo(MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("must be at most " + MAX_TIMEOUT.toMillis() + "ms");
         }
         return duration;
     }
@@ -69,20 +77,21 @@ public record LimiterSettings(RedisSettings redis, BucketKeys keys, TrustedProxi
 
     /** Redis' own default port applies when the URL names none. */
     private static URI redisUrl(String text) {
-        URI url;
         try {
-            url = new URI(text);
-            if (url.getHost() != null && url.getPort() == -1) {
-                url = new URI(url.getScheme(), url.getUserInfo(), url.getHost(), DEFAULT_REDIS_PORT,
-                        url.getPath(), url.getQuery(), url.getFragment());
+            URI url = new URI(text);
+            if (url.getScheme() != null && url.getHost() != null && url.getPath() != null
+                    && DATABASE_PATH.matcher(url.getPath()).matches()) {
+                String scheme = url.getScheme().toLowerCase(Locale.ROOT);
+                int port = url.getPort() == -1 ? DEFAULT_REDIS_PORT : url.getPort();
+                if (scheme.equals("redis") || scheme.equals("rediss")) {
+                    return new URI(scheme, url.getUserInfo(), url.getHost(), port, url.getPath(), url.getQuery(),
+                            url.getFragment());
+                }
             }
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("not a URL: " + e.getReason());
+            // reported below, like any other URL that is not a Redis URL
         }
-        if (url.getHost() == null || !("redis".equals(url.getScheme()) || "rediss".equals(url.getScheme()))) {
-            throw new IllegalArgumentException("must look like redis://[user:password@]host[:port][/db] or rediss://..., was "
-                    + RedisSettings.redacted(url));
-        }
-        return url;
+        throw new IllegalArgumentException("must look like redis://[user:password@]host[:port][/db] or rediss://..., was "
+                + RedisSettings.redacted(text));
     }
 }

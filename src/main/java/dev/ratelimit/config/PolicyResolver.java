@@ -98,7 +98,8 @@ public final class PolicyResolver {
                 policyName = annotation.value();
                 prefixes.add(POLICIES_PREFIX + policyName + ".");
             }
-            used.put("name", new Setting("@RateLimited(value)", policyName));
+            used.put("name", new Setting(annotation.value().isEmpty() ? "policy name" : "@RateLimited(value)",
+                    policyName));
         }
 
         RateLimitPolicy policy() {

@@ -4,6 +4,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -120,7 +122,9 @@ public final class YamlConfigSource implements ConfigSource {
         Map<String, String> flat = new TreeMap<>();
         Object document;
         try {
-            document = new Load(LoadSettings.builder().setLabel(name).build()).loadFromString(yaml);
+            // The YAML 1.2 core schema: null, ~ and an empty value all mean "not set".
+            LoadSettings settings = LoadSettings.builder().setLabel(name).setSchema(new CoreSchema()).build();
+            document = new Load(settings).loadFromString(yaml);
         } catch (YamlEngineException e) {
             throw new IllegalStateException("Invalid rate limit configuration: " + name + " is not valid YAML: "
                     + e.getMessage(), e);
@@ -143,7 +147,9 @@ public final class YamlConfigSource implements ConfigSource {
             if (value instanceof Map<?, ?> nested) {
                 flatten(name, key + ".", nested, flat);
             } else if (value instanceof List<?> list) {
-                flat.put(key, list.stream().map(item -> scalar(name, key, item).replace(",", "\\,"))
+                // MicroProfile Config splits lists at unescaped commas and unescapes backslashes.
+                flat.put(key, list.stream().filter(Objects::nonNull)
+                        .map(item -> scalar(name, key, item).replace("\\", "\\\\").replace(",", "\\,"))
                         .collect(Collectors.joining(",")));
             } else if (value != null) {
                 flat.put(key, scalar(name, key, value));

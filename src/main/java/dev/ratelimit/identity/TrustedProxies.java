@@ -16,8 +16,15 @@ public final class TrustedProxies {
 
     public static final TrustedProxies NONE = new TrustedProxies(List.of());
 
-    /** Only literal addresses are parsed, so that no header can make this code query DNS. */
-    private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    private static final String IPV4_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+
+    /**
+     * Only literal addresses in their usual forms reach {@link InetAddress#getByName}, so that no header can
+     * make this code query DNS: dotted-quad IPv4, or IPv6 starting with a hex digit or ':' (which the JDK
+     * parses as a literal or rejects, never looks up).
+     */
+    private static final Pattern IP_LITERAL = Pattern.compile(
+            "(" + IPV4_OCTET + "\\.){3}" + IPV4_OCTET + "|(?=.*:)[0-9A-Fa-f:][0-9A-Fa-f:.]*");
 
     private final List<Network> networks;
 

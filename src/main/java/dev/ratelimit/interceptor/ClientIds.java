@@ -3,7 +3,7 @@ package dev.ratelimit.interceptor;
 import dev.ratelimit.ClientIdResolver;
 import dev.ratelimit.config.RateLimitExtension;
 import dev.ratelimit.identity.RequestClientIds;
-import dev.ratelimit.limiter.BucketKeys;
+import dev.ratelimit.limiter.ClientId;
 import dev.ratelimit.limiter.ClientKeySource;
 import dev.ratelimit.limiter.MissingClientIdRule;
 import dev.ratelimit.limiter.RateLimitPolicy;
@@ -40,16 +40,16 @@ public class ClientIds {
     /**
      * @throws RateLimitRejection 400 Bad Request when the request carries no id and the policy rejects such
      */
-    String clientIdOf(HttpServletRequest request, RateLimitPolicy policy) {
+    ClientId clientIdOf(HttpServletRequest request, RateLimitPolicy policy) {
         Optional<String> id = custom != null
                 ? custom.resolve(request, policy.name())
                 : builtIn.clientId(request, policy.clientKey());
         Optional<String> usable = id.filter(value -> !value.isBlank());
         if (usable.isPresent()) {
-            return usable.get();
+            return ClientId.of(usable.get());
         }
         if (policy.missingId() == MissingClientIdRule.ANONYMOUS) {
-            return BucketKeys.ANONYMOUS_CLIENT_ID;
+            return ClientId.ANONYMOUS;
         }
         throw RateLimitRejection.missingClientId(policy, expectedSource(policy.clientKey()));
     }

@@ -2,6 +2,7 @@ package dev.ratelimit.interceptor;
 
 import dev.ratelimit.RateLimited;
 import dev.ratelimit.config.RateLimitExtension;
+import dev.ratelimit.limiter.ClientId;
 import dev.ratelimit.limiter.Decision;
 import dev.ratelimit.limiter.FailureMode;
 import dev.ratelimit.limiter.LimiterUnavailableException;
@@ -53,10 +54,10 @@ public class RateLimitInterceptor {
         if (!policy.enabled()) {
             return invocation.proceed();
         }
-        String clientId = clientIds.clientIdOf(request, policy);
+        ClientId client = clientIds.clientIdOf(request, policy);
         Decision decision;
         try {
-            decision = limiter.acquire(policy.name(), clientId, policy.limits(), policy.cost());
+            decision = limiter.acquire(policy.name(), client, policy.limits(), policy.cost());
         } catch (LimiterUnavailableException e) {
             return undecided(invocation, policy, e);
         }

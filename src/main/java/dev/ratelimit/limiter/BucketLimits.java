@@ -14,6 +14,9 @@ public record BucketLimits(long capacity, long refillTokens, Duration refillPeri
      */
     static final long MAX_EXACT_LEVEL = 1L << 53;
 
+    private static final Duration MIN_REFILL_PERIOD = Duration.ofMillis(1);
+    private static final Duration MAX_REFILL_PERIOD = Duration.ofMillis(MAX_EXACT_LEVEL);
+
     public BucketLimits {
         if (capacity < 1) {
             throw new InvalidLimitException("capacity", "must be at least 1, was " + capacity);
@@ -21,8 +24,11 @@ public record BucketLimits(long capacity, long refillTokens, Duration refillPeri
         if (refillTokens < 1) {
             throw new InvalidLimitException("refill-tokens", "must be at least 1, was " + refillTokens);
         }
-        if (refillPeriod == null || refillPeriod.toMillis() < 1) {
+        if (refillPeriod == null || refillPeriod.compareTo(MIN_REFILL_PERIOD) < 0) {
             throw new InvalidLimitException("refill-period", "must be at least 1ms, was " + refillPeriod);
+        }
+        if (refillPeriod.compareTo(MAX_REFILL_PERIOD) > 0) {
+            throw new InvalidLimitException("refill-period", "must be at most 2^53 ms, was " + refillPeriod);
         }
         if (capacity > MAX_EXACT_LEVEL / refillPeriod.toMillis()) {
             throw new InvalidLimitException("capacity", "x refill-period in ms must not exceed 2^53 (was "

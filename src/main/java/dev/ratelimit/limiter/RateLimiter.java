@@ -6,5 +6,5 @@ public interface RateLimiter {
     /**
      * @throws LimiterUnavailableException when the store cannot decide (down, slow, erroring)
      */
-    Decision acquire(String policy, String clientId, BucketLimits limits, long cost);
+    Decision acquire(String policy, ClientId client, BucketLimits limits, long cost);
 }

@@ -2,6 +2,7 @@ package dev.ratelimit.redis;
 
 import dev.ratelimit.limiter.BucketKeys;
 import dev.ratelimit.limiter.BucketLimits;
+import dev.ratelimit.limiter.ClientId;
 import dev.ratelimit.limiter.Decision;
 import dev.ratelimit.limiter.LimiterUnavailableException;
 import dev.ratelimit.limiter.RateLimiter;
@@ -25,9 +26,9 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     @Override
-    public Decision acquire(String policy, String clientId, BucketLimits limits, long cost) {
+    public Decision acquire(String policy, ClientId client, BucketLimits limits, long cost) {
         try {
-            return script.run(redis, keys.keyFor(policy, clientId), limits, cost);
+            return script.run(redis, keys.keyFor(policy, client), limits, cost);
         } catch (JedisException e) {
             throw new LimiterUnavailableException("Redis could not decide for policy '" + policy + "': " + e, e);
         }

@@ -3,6 +3,7 @@ package dev.ratelimit.redis;
 import dev.ratelimit.config.LimiterSettings;
 import dev.ratelimit.config.RateLimitExtension;
 import dev.ratelimit.limiter.BucketLimits;
+import dev.ratelimit.limiter.ClientId;
 import dev.ratelimit.limiter.Decision;
 import dev.ratelimit.limiter.RateLimiter;
 import jakarta.annotation.PostConstruct;
@@ -39,7 +40,7 @@ public class RedisRateLimiterBean implements RateLimiter {
     }
 
     @Override
-    public Decision acquire(String policy, String clientId, BucketLimits limits, long cost) {
-        return limiter.acquire(policy, clientId, limits, cost);
+    public Decision acquire(String policy, ClientId client, BucketLimits limits, long cost) {
+        return limiter.acquire(policy, client, limits, cost);
     }
 }

@@ -60,10 +60,21 @@ public record RedisSettings(URI url, Duration connectTimeout, Duration commandTi
 
     /** The URL with its password hidden, fit for logs and error messages. */
     public static String redacted(URI url) {
-        if (url == null || url.getRawUserInfo() == null) {
-            return String.valueOf(url);
+        return redacted(String.valueOf(url));
+    }
+
+    /**
+     * The text of a URL with everything between the scheme and the last '@' hidden: it works on URLs too
+     * broken to parse, whose password may hold any character.
+     */
+    public static String redacted(String url) {
+        int at = url.lastIndexOf('@');
+        if (at < 0) {
+            return url;
         }
-        return url.toString().replace(url.getRawUserInfo() + "@", "***@");
+        int authority = url.indexOf("//");
+        int start = authority >= 0 && authority < at ? authority + 2 : url.indexOf(':') + 1;
+        return url.substring(0, start) + "***" + url.substring(at);
     }
 
     @Override

@@ -9,7 +9,6 @@ import dev.ratelimit.limiter.RateLimitPolicy;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import org.eclipse.microprofile.config.Config;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -431,7 +430,6 @@ class PolicyResolverTest {
                 + " @RateLimited(capacity = ...) or ratelimit.defaults.capacity");
     }
 
-    @Disabled("BUG: unnamed policy on a nested class gets a name with '$' (Class.getName()), which the policy-name charset rejects")
     @Test
     void unnamedPolicyOnANestedClassResolves() {
         RateLimitPolicy policy = resolve(Map.of(), Nested.class, "find");
@@ -673,7 +671,6 @@ class PolicyResolverTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"999999999999d", "P106751991168D"})
-    @Disabled("BUG: a refill-period too long for Duration.toMillis() escapes as ArithmeticException instead of naming the key and method")
     void aRefillPeriodTooLongForMillisecondsNamesItsKey(String period) {
         InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders.capacity", "1",
                 "ratelimit.policies.orders.refill-period", period), Orders.class, "create");

@@ -1,6 +1,5 @@
 package dev.ratelimit.identity;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -227,7 +226,6 @@ class TrustedProxiesTest {
      * {@code 1.2.3.4.5} (not IPv4 literals, but digits and dots) to a trusted proxy: a lookup shows as that name
      * being trusted.
      */
-    @Disabled("BUG: hops of only digits and dots that are not IPv4 literals (999.1.1.1) pass IP_LITERAL and reach a DNS lookup")
     @Test
     void digitsAndDotsThatAreNoAddressAreNotResolved(@TempDir Path dir) throws Exception {
         Path hosts = Files.writeString(dir.resolve("hosts"), "10.9.9.9 999.1.1.1\n10.9.9.9 1.2.3.4.5\n");

@@ -65,13 +65,13 @@ class RateLimitPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"orders", "dev.ratelimit.api.OrdersResource/create", "a-b_c.d/e", "X"})
+    @ValueSource(strings = {"orders", "dev.ratelimit.api.OrdersResource/create", "a-b_c.d/e", "X", "Outer$Inner/m"})
     void acceptsNamesOfTheSafeCharacters(String name) {
         assertThat(policy(name, FIVE_PER_MINUTE, 1).name()).isEqualTo(name);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "orders:v2", "my orders", "orders{x}", "Outer$Inner/m", "naïve"})
+    @ValueSource(strings = {"", "orders:v2", "my orders", "orders{x}", "naïve"})
     void rejectsNamesOutsideTheCharsetNamingTheNameProperty(String name) {
         InvalidLimitException e = catchThrowableOfType(InvalidLimitException.class,
                 () -> policy(name, FIVE_PER_MINUTE, 1));

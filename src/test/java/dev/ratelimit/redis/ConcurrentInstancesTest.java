@@ -1,6 +1,7 @@
 package dev.ratelimit.redis;
 
 import dev.ratelimit.limiter.BucketKeys;
+import dev.ratelimit.limiter.ClientId;
 import dev.ratelimit.limiter.BucketLimits;
 import dev.ratelimit.limiter.Decision;
 import dev.ratelimit.testsupport.RedisFixture;
@@ -51,7 +52,7 @@ class ConcurrentInstancesTest {
                         start.await();
                         long deadline = System.nanoTime() + HAMMERING.toNanos();
                         while (System.nanoTime() - deadline < 0) {
-                            Decision decision = limiter.acquire("hammered", "one-client", LIMITS, 1);
+                            Decision decision = limiter.acquire("hammered", ClientId.of("one-client"), LIMITS, 1);
                             attempts.incrementAndGet();
                             if (decision.allowed()) {
                                 allowed.incrementAndGet();

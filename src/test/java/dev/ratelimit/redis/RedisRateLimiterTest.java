@@ -1,6 +1,7 @@
 package dev.ratelimit.redis;
 
 import dev.ratelimit.limiter.BucketKeys;
+import dev.ratelimit.limiter.ClientId;
 import dev.ratelimit.limiter.BucketLimits;
 import dev.ratelimit.limiter.LimiterUnavailableException;
 import dev.ratelimit.testsupport.RedisFixture;
@@ -40,23 +41,23 @@ class RedisRateLimiterTest {
 
     @Test
     void eachClientOfAPolicyHasItsOwnHashTaggedKey() {
-        limiter.acquire("orders", "alice", TWO_PER_HOUR, 1);
+        limiter.acquire("orders", ClientId.of("alice"), TWO_PER_HOUR, 1);
 
         assertThat(redis.exists(prefix + "{orders:alice}")).isTrue();
     }
 
     @Test
     void clientsDoNotShareABucket() {
-        limiter.acquire("isolation", "alice", TWO_PER_HOUR, 2);
+        limiter.acquire("isolation", ClientId.of("alice"), TWO_PER_HOUR, 2);
 
-        assertThat(limiter.acquire("isolation", "alice", TWO_PER_HOUR, 1).allowed()).isFalse();
-        assertThat(limiter.acquire("isolation", "bob", TWO_PER_HOUR, 1).allowed()).isTrue();
+        assertThat(limiter.acquire("isolation", ClientId.of("alice"), TWO_PER_HOUR, 1).allowed()).isFalse();
+        assertThat(limiter.acquire("isolation", ClientId.of("bob"), TWO_PER_HOUR, 1).allowed()).isTrue();
     }
 
     @Test
     void unsafeOrLongIdsAreHashedIntoBoundedKeys() {
-        limiter.acquire("hashed", "} evil {", TWO_PER_HOUR, 1);
-        limiter.acquire("hashed", "x".repeat(10_000), TWO_PER_HOUR, 1);
+        limiter.acquire("hashed", ClientId.of("} evil {"), TWO_PER_HOUR, 1);
+        limiter.acquire("hashed", ClientId.of("x".repeat(10_000)), TWO_PER_HOUR, 1);
 
         assertThat(redis.keys(prefix + "{hashed:*"))
                 .hasSize(2)
@@ -72,7 +73,7 @@ class RedisRateLimiterTest {
         try (RedisClient client = nobodyListening.connect()) {
             RedisRateLimiter unreachable = new RedisRateLimiter(client, new BucketKeys(prefix), TokenBucketScript.load());
 
-            assertThatThrownBy(() -> unreachable.acquire("down", "alice", TWO_PER_HOUR, 1))
+            assertThatThrownBy(() -> unreachable.acquire("down", ClientId.of("alice"), TWO_PER_HOUR, 1))
                     .isInstanceOf(LimiterUnavailableException.class)
                     .hasMessageContaining("'down'");
         }
@@ -85,11 +86,11 @@ class RedisRateLimiterTest {
              RedisClient client = new RedisSettings(URI.create("redis://127.0.0.1:" + proxy.port()),
                      Duration.ofMillis(100), Duration.ofMillis(100), 2).connect()) {
             RedisRateLimiter throughProxy = new RedisRateLimiter(client, new BucketKeys(prefix), TokenBucketScript.load());
-            assertThat(throughProxy.acquire("hung", "alice", TWO_PER_HOUR, 1).allowed()).isTrue();
+            assertThat(throughProxy.acquire("hung", ClientId.of("alice"), TWO_PER_HOUR, 1).allowed()).isTrue();
 
             proxy.mode(TcpProxy.Mode.HANG);
             long started = System.nanoTime();
-            assertThatThrownBy(() -> throughProxy.acquire("hung", "alice", TWO_PER_HOUR, 1))
+            assertThatThrownBy(() -> throughProxy.acquire("hung", ClientId.of("alice"), TWO_PER_HOUR, 1))
                     .isInstanceOf(LimiterUnavailableException.class);
             // Far below Jedis' own 2 s default: the configured 100 ms applies. A wide bound, not a benchmark.
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500));
