@@ -2,7 +2,6 @@ package dev.ratelimit.api;
 
 import dev.ratelimit.RateLimited;
 import jakarta.enterprise.context.RequestScoped;
-import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -25,7 +24,7 @@ public class OrdersResource {
     @RateLimited("orders")
     public Response create(String item) {
         if (item == null || item.isBlank()) {
-            throw new BadRequestException("the request body must name the item to order");
+            return DemoApplication.badRequest("the request body must name the item to order");
         }
         long id = NEXT_ORDER_ID.getAndIncrement();
         return Response.status(Response.Status.CREATED)

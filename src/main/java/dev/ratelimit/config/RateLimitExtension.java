@@ -2,6 +2,8 @@ package dev.ratelimit.config;
 
 import dev.ratelimit.ClientIdResolver;
 import dev.ratelimit.RateLimited;
+import dev.ratelimit.limiter.BucketLimits;
+import dev.ratelimit.limiter.RateLimitPolicy;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.AmbiguousResolutionException;
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
@@ -20,7 +22,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -33,6 +37,10 @@ import java.util.stream.Collectors;
 public class RateLimitExtension implements Extension {
 
     private record Endpoint(Class<?> beanClass, Method method) {
+        @Override
+        public String toString() {
+            return method.getDeclaringClass().getName() + "#" + method.getName();
+        }
     }
 
     private final List<Endpoint> endpoints = new ArrayList<>();
@@ -63,15 +71,34 @@ public class RateLimitExtension implements Extension {
             problems.add(e.getMessage());
         }
         catalog = new PolicyCatalog(new PolicyResolver(config));
+        Map<String, Endpoint> firstUseOfPolicy = new HashMap<>();
         for (Endpoint endpoint : endpoints) {
             try {
-                catalog.policyFor(endpoint.beanClass(), endpoint.method());
+                RateLimitPolicy policy = catalog.policyFor(endpoint.beanClass(), endpoint.method());
+                Endpoint firstUse = firstUseOfPolicy.putIfAbsent(policy.name(), endpoint);
+                if (firstUse != null) {
+                    checkSameLimits(policy, firstUse, endpoint).ifPresent(problems::add);
+                }
             } catch (InvalidRateLimitConfigException e) {
                 problems.add(e.getMessage());
             }
         }
         checkAtMostOneClientIdResolver(beanManager).ifPresent(problems::add);
         problems.forEach(problem -> validation.addDeploymentProblem(new DeploymentException(problem)));
+    }
+
+    /**
+     * Methods naming one policy share its bucket; a method- or class-level key must not give them different
+     * shapes for it (their costs may differ).
+     */
+    private Optional<String> checkSameLimits(RateLimitPolicy policy, Endpoint firstUse, Endpoint endpoint) {
+        BucketLimits first = catalog.policyFor(firstUse.beanClass(), firstUse.method()).limits();
+        if (first.equals(policy.limits())) {
+            return Optional.empty();
+        }
+        return Optional.of("Invalid rate limit configuration: policy '" + policy.name() + "' is shared by "
+                + firstUse + " " + first + " and " + endpoint + " " + policy.limits()
+                + ": methods naming one policy share its bucket, so give them the same capacity and refill");
     }
 
     public LimiterSettings settings() {

@@ -42,10 +42,11 @@ final class DemoDeployment {
     }
 
     static WebArchive withProbes() {
-        return withProbes(Map.of());
+        return withProbes("ratelimiter-it", Map.of());
     }
 
-    static WebArchive withProbes(Map<String, String> extraConfig) {
+    /** @param name the archive's name, unique among the deployments of one test class */
+    static WebArchive withProbes(String name, Map<String, String> extraConfig) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("config_ordinal", "500");
         config.put("ratelimit.redis.url", "redis://127.0.0.1:" + redisProxy().port());
@@ -68,7 +69,7 @@ final class DemoDeployment {
         String properties = config.entrySet().stream()
                 .map(entry -> entry.getKey() + "=" + entry.getValue())
                 .collect(Collectors.joining("\n"));
-        return ShrinkWrap.create(ZipImporter.class, "ratelimiter-it.war")
+        return ShrinkWrap.create(ZipImporter.class, name + ".war")
                 .importFrom(new File(System.getProperty("it.war")))
                 .as(WebArchive.class)
                 .addClasses(ProbeResource.class, ClassLimitedProbeResource.class)

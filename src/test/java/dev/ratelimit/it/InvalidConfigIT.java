@@ -21,11 +21,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @RunAsClient
 class InvalidConfigIT {
 
-    private static final String INVALID = "invalid-search-cost";
+    private static final String ZERO_COST = "zero-cost";
+    private static final String SHARED_POLICY_SPLIT = "shared-policy-split";
 
-    @Deployment(name = INVALID, managed = false, testable = false)
+    @Deployment(name = ZERO_COST, managed = false, testable = false)
     static WebArchive deploymentWithZeroCost() {
-        return DemoDeployment.withProbes(Map.of("ratelimit.policies.search.cost", "0"));
+        return DemoDeployment.withProbes(ZERO_COST, Map.of("ratelimit.policies.search.cost", "0"));
+    }
+
+    @Deployment(name = SHARED_POLICY_SPLIT, managed = false, testable = false)
+    static WebArchive deploymentGivingASharedPolicyTwoCapacities() {
+        return DemoDeployment.withProbes(SHARED_POLICY_SPLIT,
+                Map.of(ProbeResource.class.getName() + "/limitedAgain/RateLimited/capacity", "7"));
     }
 
     @ArquillianResource
@@ -33,13 +40,26 @@ class InvalidConfigIT {
 
     @Test
     void aZeroCostFailsTheDeploymentNamingTheKeyAndTheMethod() throws Exception {
+        assertThat(failedDeploymentLog(ZERO_COST)).contains(
+                "Invalid rate limit configuration for dev.ratelimit.api.SearchResource#search: "
+                        + "ratelimit.policies.search.cost=0: cost must be at least 1, was 0");
+    }
+
+    @Test
+    void methodsSharingAPolicyWithDifferentLimitsFailTheDeployment() throws Exception {
+        assertThat(failedDeploymentLog(SHARED_POLICY_SPLIT)).contains(
+                "Invalid rate limit configuration: policy 'probe' is shared by ",
+                ProbeResource.class.getName() + "#limited ", ProbeResource.class.getName() + "#limitedAgain ",
+                "give them the same capacity and refill");
+    }
+
+    /** Deploys, expecting a failure, and returns what the server logged meanwhile. */
+    private String failedDeploymentLog(String deployment) throws Exception {
         Path log = Path.of(System.getProperty("it.server.log"));
         long logLengthBefore = Files.size(log);
 
-        assertThatThrownBy(() -> deployer.deploy(INVALID)).isInstanceOf(Exception.class);
+        assertThatThrownBy(() -> deployer.deploy(deployment)).isInstanceOf(Exception.class);
 
-        String written = Files.readString(log).substring((int) logLengthBefore);
-        assertThat(written).contains("Invalid rate limit configuration for dev.ratelimit.api.SearchResource#search: "
-                + "ratelimit.policies.search.cost=0: cost must be at least 1, was 0");
+        return Files.readString(log).substring((int) logLengthBefore);
     }
 }

@@ -24,6 +24,14 @@ public class ProbeResource {
         return "run " + LIMITED_RUNS.incrementAndGet();
     }
 
+    /** Shares the bucket of {@link #limited()}: what InvalidConfigIT gives different limits. */
+    @GET
+    @Path("limited/again")
+    @RateLimited("probe")
+    public String limitedAgain() {
+        return "run " + LIMITED_RUNS.incrementAndGet();
+    }
+
     @GET
     @Path("limited/runs")
     public String limitedRuns() {

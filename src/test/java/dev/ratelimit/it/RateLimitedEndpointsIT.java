@@ -154,6 +154,14 @@ class RateLimitedEndpointsIT {
     }
 
     @Test
+    void aBadRequestToTheDemoGets400WithTheReason() {
+        HttpResponse<String> response = Http.get(base, "api/search", CLIENT_ID, newClient());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).isEqualTo("the query parameter q is required");
+    }
+
+    @Test
     void anEndpointWithoutTheAnnotationIsNotLimited() {
         for (int i = 0; i < 30; i++) {
             HttpResponse<String> status = Http.get(base, "api/status");
