@@ -45,8 +45,11 @@ final class DemoDeployment {
         return withProbes("ratelimiter-it", Map.of());
     }
 
-    /** @param name the archive's name, unique among the deployments of one test class */
-    static WebArchive withProbes(String name, Map<String, String> extraConfig) {
+    /**
+     * @param name         the archive's name, unique among the deployments of one test class
+     * @param extraClasses test classes to deploy beside the probes
+     */
+    static WebArchive withProbes(String name, Map<String, String> extraConfig, Class<?>... extraClasses) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("config_ordinal", "500");
         config.put("ratelimit.redis.url", "redis://127.0.0.1:" + redisProxy().port());
@@ -64,6 +67,9 @@ final class DemoDeployment {
         config.put("ratelimit.policies.probe-anonymous.capacity", "2");
         config.put("ratelimit.policies.probe-anonymous.refill-period", "1h");
         config.put("ratelimit.policies.probe-anonymous.missing-key", "anonymous");
+        config.put("ratelimit.policies.probe-by-address.capacity", "1");
+        config.put("ratelimit.policies.probe-by-address.refill-period", "1h");
+        config.put("ratelimit.policies.probe-by-address.key", "remote-address");
         config.put(ProbeResource.class.getName() + "/inline/RateLimited/capacity", "2");
         config.putAll(extraConfig);
         String properties = config.entrySet().stream()
@@ -73,6 +79,7 @@ final class DemoDeployment {
                 .importFrom(new File(System.getProperty("it.war")))
                 .as(WebArchive.class)
                 .addClasses(ProbeResource.class, ClassLimitedProbeResource.class)
+                .addClasses(extraClasses)
                 .addAsResource(new StringAsset(properties), "META-INF/microprofile-config.properties");
     }
 }

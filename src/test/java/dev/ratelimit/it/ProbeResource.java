@@ -61,6 +61,13 @@ public class ProbeResource {
     }
 
     @GET
+    @Path("by-address")
+    @RateLimited("probe-by-address")
+    public String byAddress() {
+        return "ran";
+    }
+
+    @GET
     @Path("anonymous")
     @RateLimited("probe-anonymous")
     public String anonymous() {

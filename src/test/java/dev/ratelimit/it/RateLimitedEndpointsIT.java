@@ -154,6 +154,13 @@ class RateLimitedEndpointsIT {
     }
 
     @Test
+    void withoutTrustedProxiesXForwardedForCannotPickAnotherBucket() {
+        // Every call here comes from 127.0.0.1: one bucket, whatever the header claims.
+        assertThat(Http.get(base, "api/probe/by-address", "X-Forwarded-For", "203.0.113.1").statusCode()).isEqualTo(200);
+        assertThat(Http.get(base, "api/probe/by-address", "X-Forwarded-For", "203.0.113.2").statusCode()).isEqualTo(429);
+    }
+
+    @Test
     void aBadRequestToTheDemoGets400WithTheReason() {
         HttpResponse<String> response = Http.get(base, "api/search", CLIENT_ID, newClient());
 
