@@ -1,9 +1,5 @@
 package dev.ratelimit.limiter;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
@@ -28,7 +24,7 @@ public final class ClientId {
     }
 
     public static ClientId of(String raw) {
-        return new ClientId(SAFE.matcher(raw).matches() ? raw : HASHED_MARK + sha256Hex(raw));
+        return new ClientId(SAFE.matcher(raw).matches() ? raw : HASHED_MARK + Digests.hex("SHA-256", raw));
     }
 
     /** The id as it appears in the bucket's key. */
@@ -49,14 +45,5 @@ public final class ClientId {
     @Override
     public String toString() {
         return keyPart;
-    }
-
-    private static String sha256Hex(String text) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.ratelimit.redis;
 
 import dev.ratelimit.limiter.BucketLimits;
 import dev.ratelimit.limiter.Decision;
+import dev.ratelimit.limiter.Digests;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -9,9 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -29,7 +27,7 @@ public final class TokenBucketScript {
 
     private TokenBucketScript(String source) {
         this.source = source;
-        this.sha1 = sha1Hex(source);
+        this.sha1 = Digests.hex("SHA-1", source);
     }
 
     public static TokenBucketScript load() {
@@ -75,14 +73,5 @@ public final class TokenBucketScript {
         List<?> values = (List<?>) reply;
         return new Decision(((Long) values.get(0)) == 1L, (Long) values.get(1), (Long) values.get(2),
                 (Long) values.get(3));
-    }
-
-    private static String sha1Hex(String text) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-1");
-            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-1", e);
-        }
     }
 }
