@@ -15,8 +15,9 @@ import java.util.List;
 /**
  * The token bucket Lua script ({@code token_bucket.lua} beside this class), read once and called by its
  * SHA-1 with EVALSHA. Its SHA is computed here, so no call to Redis is needed before the first decision;
- * when Redis answers NOSCRIPT (restarted, or its script cache flushed) the script is loaded and the call
- * made once more. Nothing else is retried: after a timeout, Redis may have run the script already.
+ * when Redis answers NOSCRIPT (restarted, or its script cache flushed) the call is made once more with
+ * EVAL, which also caches the script again. Nothing else is retried: after a timeout, Redis may have run
+ * the script already.
  */
 public final class TokenBucketScript {
 
@@ -67,8 +68,7 @@ public final class TokenBucketScript {
         try {
             reply = redis.evalsha(sha1, keys, args);
         } catch (JedisNoScriptException e) {
-            redis.scriptLoad(source, key);
-            reply = redis.evalsha(sha1, keys, args);
+            reply = redis.eval(source, keys, args);
         }
         List<?> values = (List<?>) reply;
         return new Decision(((Long) values.get(0)) == 1L, (Long) values.get(1), (Long) values.get(2),

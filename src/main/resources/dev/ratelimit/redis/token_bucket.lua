@@ -1,6 +1,6 @@
 -- Token bucket, decided atomically in one call.
 --
--- KEYS[1]  the bucket: a hash {level, ts}
+-- KEYS[1]  the bucket: a hash {level, ts, period}
 -- ARGV[1]  capacity          tokens the bucket holds at most
 -- ARGV[2]  refill_tokens     tokens added per refill period
 -- ARGV[3]  refill_period_ms  the refill period in milliseconds
@@ -39,14 +39,22 @@ end
 local full = capacity * period
 local needed = cost * period
 
-local state = redis.call('HMGET', KEYS[1], 'level', 'ts')
+local state = redis.call('HMGET', KEYS[1], 'level', 'ts', 'period')
 local level = tonumber(state[1])
 local ts = tonumber(state[2])
+local stored_period = tonumber(state[3])
 if level == nil or ts == nil then
   -- A missing bucket is a full one: that is what lets an idle key expire.
   level = full
   ts = now
-elseif now > ts then
+end
+if stored_period ~= nil and stored_period ~= period then
+  -- The refill period changed since this bucket was written: keep its tokens, in the new unit.
+  level = math.floor(level / stored_period * period)
+end
+-- While the clock is behind the bucket's (a failover to a replica whose clock lags), nothing refills.
+local behind = 0
+if now > ts then
   local missing = full - level
   local refilled = (now - ts) * refill_tokens
   if refilled >= missing then
@@ -55,9 +63,12 @@ elseif now > ts then
     level = level + refilled
   end
   ts = now
-elseif level > full then
-  -- The capacity was lowered since this bucket was last written.
-  level = full
+else
+  behind = ts - now
+  if level > full then
+    -- The capacity was lowered since this bucket was last written.
+    level = full
+  end
 end
 
 local allowed = 0
@@ -65,13 +76,13 @@ local retry_after = 0
 if level >= needed then
   allowed = 1
   level = level - needed
-  redis.call('HSET', KEYS[1], 'level', integer(level), 'ts', integer(ts))
+  redis.call('HSET', KEYS[1], 'level', integer(level), 'ts', integer(ts), 'period', integer(period))
 else
-  -- Nothing to write: the stored level and ts already yield this refill on the next call.
-  retry_after = math.ceil((needed - level) / refill_tokens)
+  -- Nothing to write: the stored state already yields this refill on the next call.
+  retry_after = behind + math.ceil((needed - level) / refill_tokens)
 end
 
-local reset_after = math.ceil((full - level) / refill_tokens)
+local reset_after = behind + math.ceil((full - level) / refill_tokens)
 if allowed == 1 then
   -- Expire the bucket a little after it would be full again, when it is no different from a missing one.
   redis.call('PEXPIRE', KEYS[1], integer(reset_after + 1000))

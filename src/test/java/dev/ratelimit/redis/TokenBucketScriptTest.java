@@ -142,12 +142,24 @@ class TokenBucketScriptTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("servers")
-    void aClockGoingBackwardsRefillsNothing(RedisEndpoint server) {
+    void aClockGoingBackwardsRefillsNothingAndCountsTheLagInItsWaits(RedisEndpoint server) {
         String key = freshKey();
         drain(server, key, FIVE_PER_FIVE_SECONDS, T0);
 
-        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 - 10_000).allowed()).isFalse();
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 - 10_000))
+                .isEqualTo(new Decision(false, 0, 11_000, 15_000));
         assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 + 1000)).isEqualTo(new Decision(true, 0, 0, 5000));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aChangedRefillPeriodKeepsTheTokensABucketHolds(RedisEndpoint server) {
+        BucketLimits fivePerMinute = new BucketLimits(5, 5, Duration.ofMinutes(1));
+        String key = freshKey();
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 2, T0).remaining()).isEqualTo(3);
+
+        assertThat(at(server, key, fivePerMinute, 1, T0)).isEqualTo(new Decision(true, 2, 0, 36_000));
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0)).isEqualTo(new Decision(true, 1, 0, 4000));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -175,7 +187,7 @@ class TokenBucketScriptTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("servers")
-    void aFlushedScriptCacheIsReloadedAndTheCallMadeOnce(RedisEndpoint server) {
+    void aFlushedScriptCacheIsRefilledByTheCallThatFoundItEmpty(RedisEndpoint server) {
         String key = freshKey();
         redis(server).scriptFlush();
 
