@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -22,6 +23,8 @@ public record LimiterSettings(RedisSettings redis, BucketKeys keys, TrustedProxi
     public static final String POOL_SIZE = "ratelimit.redis.pool-size";
     public static final String KEY_PREFIX = "ratelimit.key-prefix";
     public static final String TRUSTED_PROXIES = "ratelimit.trusted-proxies";
+    static final Set<String> KEYS =
+            Set.of(REDIS_URL, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, KEY_PREFIX, TRUSTED_PROXIES);
 
     private static final int DEFAULT_REDIS_PORT = 6379;
     /** Jedis takes its timeouts as an int of milliseconds. */

@@ -8,25 +8,52 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
-/** Each {@code @RateLimited} method's policy, resolved from config once and kept. */
+/**
+ * Each {@code @RateLimited} method's policy, resolved from config once and kept. A method is known by its
+ * bean class too: two resources inheriting one method may limit it under their own class-level policies.
+ */
 public final class PolicyCatalog {
 
+    private record Endpoint(Class<?> beanClass, Method method) {
+    }
+
     private final PolicyResolver resolver;
-    private final ConcurrentMap<Method, RateLimitPolicy> byMethod = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Endpoint, RateLimitPolicy> byEndpoint = new ConcurrentHashMap<>();
 
     public PolicyCatalog(PolicyResolver resolver) {
         this.resolver = resolver;
     }
 
-    /** @throws InvalidRateLimitConfigException when the method's configuration cannot work */
-    public RateLimitPolicy policyFor(Class<?> beanClass, Method method) {
-        RateLimitPolicy known = byMethod.get(method);
-        return known != null ? known : byMethod.computeIfAbsent(method, m -> resolver.resolve(beanClass, m));
+    /**
+     * Resolves a method of a bean class while the application deploys.
+     *
+     * @throws InvalidRateLimitConfigException when the method's configuration cannot work
+     */
+    public RateLimitPolicy register(Class<?> beanClass, Method method) {
+        RateLimitPolicy policy = resolver.resolve(beanClass, method);
+        byEndpoint.put(new Endpoint(beanClass, method), policy);
+        return policy;
+    }
+
+    /**
+     * The policy of a call. The container calls a subclass of the bean class it generated, so the classes
+     * above it are searched for the registered one.
+     */
+    public RateLimitPolicy policyFor(Class<?> targetClass, Method method) {
+        for (Class<?> type = targetClass; type != null; type = type.getSuperclass()) {
+            RateLimitPolicy registered = byEndpoint.get(new Endpoint(type, method));
+            if (registered != null) {
+                return registered;
+            }
+        }
+        // A bean the deployment did not announce: resolved on its first call instead.
+        return byEndpoint.computeIfAbsent(new Endpoint(targetClass, method),
+                endpoint -> resolver.resolve(targetClass, method));
     }
 
     public Set<String> policyNames() {
         Set<String> names = new TreeSet<>();
-        byMethod.values().forEach(policy -> names.add(policy.name()));
+        byEndpoint.values().forEach(policy -> names.add(policy.name()));
         return names;
     }
 }

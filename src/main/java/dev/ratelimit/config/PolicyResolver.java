@@ -56,8 +56,8 @@ public final class PolicyResolver {
     }
 
     /**
-     * @param beanClass the class whose instance is called; its {@code @RateLimited} applies when the
-     *                  method has none
+     * @param beanClass the class whose instance is called: its {@code @RateLimited} applies when the
+     *                  method has none, and its name is the {@code <fully.qualified.Class>} of the keys
      */
     public RateLimitPolicy resolve(Class<?> beanClass, Method method) {
         RateLimited annotation = method.isAnnotationPresent(RateLimited.class)
@@ -66,7 +66,7 @@ public final class PolicyResolver {
         if (annotation == null) {
             throw new IllegalArgumentException(method + " is not @RateLimited, nor is " + beanClass);
         }
-        return new MethodLookup(method, annotation).policy();
+        return new MethodLookup(beanClass, method, annotation).policy();
     }
 
     /** A value and the key (or annotation member, or default) it came from. */
@@ -85,8 +85,8 @@ public final class PolicyResolver {
         private final List<String> prefixes = new ArrayList<>();
         private final Map<String, Setting> used = new HashMap<>();
 
-        MethodLookup(Method method, RateLimited annotation) {
-            String className = method.getDeclaringClass().getName();
+        MethodLookup(Class<?> beanClass, Method method, RateLimited annotation) {
+            String className = beanClass.getName();
             this.endpoint = className + "#" + method.getName();
             this.annotation = annotation;
             String annotationName = RateLimited.class.getSimpleName();

@@ -39,8 +39,11 @@ public class RateLimitExtension implements Extension {
     private record Endpoint(Class<?> beanClass, Method method) {
         @Override
         public String toString() {
-            return method.getDeclaringClass().getName() + "#" + method.getName();
+            return beanClass.getName() + "#" + method.getName();
         }
+    }
+
+    private record PolicyUse(Endpoint endpoint, RateLimitPolicy policy) {
     }
 
     private final List<Endpoint> endpoints = new ArrayList<>();
@@ -71,18 +74,19 @@ public class RateLimitExtension implements Extension {
             problems.add(e.getMessage());
         }
         catalog = new PolicyCatalog(new PolicyResolver(config));
-        Map<String, Endpoint> firstUseOfPolicy = new HashMap<>();
+        Map<String, PolicyUse> firstUseOfPolicy = new HashMap<>();
         for (Endpoint endpoint : endpoints) {
             try {
-                RateLimitPolicy policy = catalog.policyFor(endpoint.beanClass(), endpoint.method());
-                Endpoint firstUse = firstUseOfPolicy.putIfAbsent(policy.name(), endpoint);
+                PolicyUse use = new PolicyUse(endpoint, catalog.register(endpoint.beanClass(), endpoint.method()));
+                PolicyUse firstUse = firstUseOfPolicy.putIfAbsent(use.policy().name(), use);
                 if (firstUse != null) {
-                    checkSameLimits(policy, firstUse, endpoint).ifPresent(problems::add);
+                    checkSameLimits(firstUse, use).ifPresent(problems::add);
                 }
             } catch (InvalidRateLimitConfigException e) {
                 problems.add(e.getMessage());
             }
         }
+        problems.addAll(UnknownKeys.among(config.getPropertyNames()));
         checkAtMostOneClientIdResolver(beanManager).ifPresent(problems::add);
         problems.forEach(problem -> validation.addDeploymentProblem(new DeploymentException(problem)));
     }
@@ -91,13 +95,13 @@ public class RateLimitExtension implements Extension {
      * Methods naming one policy share its bucket; a method- or class-level key must not give them different
      * shapes for it (their costs may differ).
      */
-    private Optional<String> checkSameLimits(RateLimitPolicy policy, Endpoint firstUse, Endpoint endpoint) {
-        BucketLimits first = catalog.policyFor(firstUse.beanClass(), firstUse.method()).limits();
-        if (first.equals(policy.limits())) {
+    private static Optional<String> checkSameLimits(PolicyUse first, PolicyUse other) {
+        BucketLimits firstLimits = first.policy().limits();
+        if (firstLimits.equals(other.policy().limits())) {
             return Optional.empty();
         }
-        return Optional.of("Invalid rate limit configuration: policy '" + policy.name() + "' is shared by "
-                + firstUse + " " + first + " and " + endpoint + " " + policy.limits()
+        return Optional.of("Invalid rate limit configuration: policy '" + first.policy().name() + "' is shared by "
+                + first.endpoint() + " " + firstLimits + " and " + other.endpoint() + " " + other.policy().limits()
                 + ": methods naming one policy share its bucket, so give them the same capacity and refill");
     }
 

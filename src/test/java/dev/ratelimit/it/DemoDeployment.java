@@ -53,9 +53,9 @@ final class DemoDeployment {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("config_ordinal", "500");
         config.put("ratelimit.redis.url", "redis://127.0.0.1:" + redisProxy().port());
-        // Wide enough for a loaded 2-core machine, well under Jedis' own 2 s default.
-        config.put("ratelimit.redis.command-timeout", "300ms");
-        config.put("ratelimit.redis.connect-timeout", "300ms");
+        // Wide enough that a loaded 2-core machine does not turn a slow reply into a Redis failure.
+        config.put("ratelimit.redis.command-timeout", "1s");
+        config.put("ratelimit.redis.connect-timeout", "1s");
         config.put("ratelimit.key-prefix", "it-" + UUID.randomUUID() + ":");
         config.put("ratelimit.policies.probe.capacity", "3");
         config.put("ratelimit.policies.probe.refill-tokens", "1");
@@ -70,7 +70,10 @@ final class DemoDeployment {
         config.put("ratelimit.policies.probe-by-address.capacity", "1");
         config.put("ratelimit.policies.probe-by-address.refill-period", "1h");
         config.put("ratelimit.policies.probe-by-address.key", "remote-address");
+        config.put("ratelimit.policies.probe-disabled.capacity", "1");
+        config.put("ratelimit.policies.probe-disabled.enabled", "false");
         config.put(ProbeResource.class.getName() + "/inline/RateLimited/capacity", "2");
+        config.put(SecondInheritingProbe.class.getName() + "/RateLimited/capacity", "3");
         config.putAll(extraConfig);
         String properties = config.entrySet().stream()
                 .map(entry -> entry.getKey() + "=" + entry.getValue())
@@ -78,7 +81,8 @@ final class DemoDeployment {
         return ShrinkWrap.create(ZipImporter.class, name + ".war")
                 .importFrom(new File(System.getProperty("it.war")))
                 .as(WebArchive.class)
-                .addClasses(ProbeResource.class, ClassLimitedProbeResource.class)
+                .addClasses(ProbeResource.class, ClassLimitedProbeResource.class, InheritedProbeBase.class,
+                        FirstInheritingProbe.class, SecondInheritingProbe.class)
                 .addClasses(extraClasses)
                 .addAsResource(new StringAsset(properties), "META-INF/microprofile-config.properties");
     }

@@ -35,6 +35,20 @@ class InvalidConfigIT {
                 Map.of(ProbeResource.class.getName() + "/limitedAgain/RateLimited/capacity", "7"));
     }
 
+    private static final String MISSPELT_KEY = "misspelt-key";
+    private static final String TWO_RESOLVERS = "two-resolvers";
+
+    @Deployment(name = MISSPELT_KEY, managed = false, testable = false)
+    static WebArchive deploymentWithAMisspeltKey() {
+        return DemoDeployment.withProbes(MISSPELT_KEY, Map.of("ratelimit.policies.orders.refil-tokens", "3"));
+    }
+
+    @Deployment(name = TWO_RESOLVERS, managed = false, testable = false)
+    static WebArchive deploymentWithTwoClientIdResolvers() {
+        return DemoDeployment.withProbes(TWO_RESOLVERS, Map.of(), TenantClientIdResolver.class,
+                OtherClientIdResolver.class);
+    }
+
     @ArquillianResource
     Deployer deployer;
 
@@ -51,6 +65,18 @@ class InvalidConfigIT {
                 "Invalid rate limit configuration: policy 'probe' is shared by ",
                 ProbeResource.class.getName() + "#limited ", ProbeResource.class.getName() + "#limitedAgain ",
                 "give them the same capacity and refill");
+    }
+
+    @Test
+    void aMisspeltKeyFailsTheDeploymentNamingIt() throws Exception {
+        assertThat(failedDeploymentLog(MISSPELT_KEY))
+                .contains("Invalid rate limit configuration: unknown key ratelimit.policies.orders.refil-tokens");
+    }
+
+    @Test
+    void twoClientIdResolversFailTheDeploymentNamingBoth() throws Exception {
+        assertThat(failedDeploymentLog(TWO_RESOLVERS)).contains("several beans implement dev.ratelimit.ClientIdResolver",
+                OtherClientIdResolver.class.getName(), TenantClientIdResolver.class.getName());
     }
 
     /** Deploys, expecting a failure, and returns what the server logged meanwhile. */

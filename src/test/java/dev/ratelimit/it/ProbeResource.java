@@ -68,6 +68,13 @@ public class ProbeResource {
     }
 
     @GET
+    @Path("disabled")
+    @RateLimited("probe-disabled")
+    public String disabled() {
+        return "ran";
+    }
+
+    @GET
     @Path("anonymous")
     @RateLimited("probe-anonymous")
     public String anonymous() {

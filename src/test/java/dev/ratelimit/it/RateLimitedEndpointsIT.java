@@ -134,6 +134,30 @@ class RateLimitedEndpointsIT {
     }
 
     @Test
+    void resourcesInheritingOneMethodLimitItUnderTheirOwnClassLevelPolicies() {
+        String client = newClient();
+        HttpResponse<String> first = Http.get(base, "api/probe-inherit-first/items", CLIENT_ID, client);
+        HttpResponse<String> second = Http.get(base, "api/probe-inherit-second/items", CLIENT_ID, client);
+
+        assertThat(first.headers().firstValue("RateLimit-Policy"))
+                .hasValue("\"" + FirstInheritingProbe.class.getName() + "/items\";q=1;w=3600");
+        // SecondInheritingProbe/RateLimited/capacity=3 beats its inline capacity 2
+        assertThat(second.headers().firstValue("RateLimit-Policy"))
+                .hasValue("\"" + SecondInheritingProbe.class.getName() + "/items\";q=3;w=3600");
+        assertThat(Http.get(base, "api/probe-inherit-first/items", CLIENT_ID, client).statusCode()).isEqualTo(429);
+        assertThat(Http.get(base, "api/probe-inherit-second/items", CLIENT_ID, client).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aDisabledPolicyLetsEveryCallThroughUndecided() {
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = Http.get(base, "api/probe/disabled");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("RateLimit")).isEmpty();
+        }
+    }
+
+    @Test
     void aRequestWithoutClientIdGets400WithTheReason() {
         int runsBefore = Integer.parseInt(Http.get(base, "api/probe/limited/runs").body());
 
