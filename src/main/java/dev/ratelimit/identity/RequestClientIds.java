@@ -20,9 +20,7 @@ public final class RequestClientIds {
 
     public Optional<String> clientId(HttpServletRequest request, ClientKeySource source) {
         return switch (source.kind()) {
-            case HEADER -> Optional.ofNullable(request.getHeader(source.header()))
-                    .map(String::trim)
-                    .filter(id -> !id.isEmpty());
+            case HEADER -> Optional.ofNullable(request.getHeader(source.header()));
             case PRINCIPAL -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
             case REMOTE_ADDRESS -> Optional.of(trustedProxies.clientAddress(request.getRemoteAddr(),
                     Collections.list(request.getHeaders(FORWARDED_FOR))));

@@ -38,23 +38,22 @@ public class ClientIds {
     }
 
     /**
-     * @throws RateLimitRejection 400 Bad Request when the request carries no id and the policy rejects such
+     * @return the caller's id; the anonymous one when it has none and the policy allows that; empty when
+     *     the policy refuses callers without id
      */
-    ClientId clientIdOf(HttpServletRequest request, RateLimitPolicy policy) {
+    Optional<ClientId> clientIdOf(HttpServletRequest request, RateLimitPolicy policy) {
         Optional<String> id = custom != null
                 ? custom.resolve(request, policy.name())
                 : builtIn.clientId(request, policy.clientKey());
-        Optional<String> usable = id.filter(value -> !value.isBlank());
+        Optional<String> usable = id.map(String::strip).filter(value -> !value.isEmpty());
         if (usable.isPresent()) {
-            return ClientId.of(usable.get());
+            return Optional.of(ClientId.of(usable.get()));
         }
-        if (policy.missingId() == MissingClientIdRule.ANONYMOUS) {
-            return ClientId.ANONYMOUS;
-        }
-        throw RateLimitRejection.missingClientId(policy, expectedSource(policy.clientKey()));
+        return policy.missingId() == MissingClientIdRule.ANONYMOUS ? Optional.of(ClientId.ANONYMOUS) : Optional.empty();
     }
 
-    private String expectedSource(ClientKeySource source) {
+    /** What a caller must send to be told apart, for the 400 a caller without id gets. */
+    String expectedSource(ClientKeySource source) {
         if (custom != null) {
             return "an id the application's " + ClientIdResolver.class.getSimpleName() + " recognises";
         }

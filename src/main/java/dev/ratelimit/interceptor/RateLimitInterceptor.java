@@ -17,6 +17,7 @@ import jakarta.interceptor.InvocationContext;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -54,10 +55,14 @@ public class RateLimitInterceptor {
         if (!policy.enabled()) {
             return invocation.proceed();
         }
-        ClientId client = clientIds.clientIdOf(request, policy);
+        Optional<ClientId> client = clientIds.clientIdOf(request, policy);
+        if (client.isEmpty()) {
+            metrics.unidentified(policy.name());
+            throw RateLimitRejection.missingClientId(policy, clientIds.expectedSource(policy.clientKey()));
+        }
         Decision decision;
         try {
-            decision = limiter.acquire(policy.name(), client, policy.limits(), policy.cost());
+            decision = limiter.acquire(policy.name(), client.get(), policy.limits(), policy.cost());
         } catch (LimiterUnavailableException e) {
             return undecided(invocation, policy, e);
         }

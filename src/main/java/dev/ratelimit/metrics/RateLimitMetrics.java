@@ -23,8 +23,8 @@ public class RateLimitMetrics {
 
     static final String POLICY_TAG = "policy";
 
-    private record PolicyCounters(Counter allowed, Counter blocked, Counter redisErrors, Counter failOpen,
-                                  Counter failClosed) {
+    private record PolicyCounters(Counter allowed, Counter blocked, Counter unidentified, Counter redisErrors,
+                                  Counter failOpen, Counter failClosed) {
     }
 
     @Inject
@@ -43,6 +43,11 @@ public class RateLimitMetrics {
 
     public void blocked(String policy) {
         counters(policy).blocked().inc();
+    }
+
+    /** The call carried no client id and the policy refuses such calls. */
+    public void unidentified(String policy) {
+        counters(policy).unidentified().inc();
     }
 
     /** Redis could not decide, and the policy let the call through undecided. */
@@ -69,6 +74,7 @@ public class RateLimitMetrics {
         return new PolicyCounters(
                 counter("ratelimit.requests.allowed", "Calls the rate limiter let through", tag),
                 counter("ratelimit.requests.blocked", "Calls refused with 429 Too Many Requests", tag),
+                counter("ratelimit.requests.unidentified", "Calls refused with 400 for carrying no client id", tag),
                 counter("ratelimit.redis.errors", "Decisions Redis failed to make (down, slow or erroring)", tag),
                 counter("ratelimit.failopen.events", "Calls let through undecided because Redis failed", tag),
                 counter("ratelimit.failclosed.rejections", "Calls refused with 503 because Redis failed", tag));

@@ -26,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MetricsIT {
 
     private static final List<String> COUNTERS = List.of("ratelimit_requests_allowed_total",
-            "ratelimit_requests_blocked_total", "ratelimit_redis_errors_total", "ratelimit_failopen_events_total",
-            "ratelimit_failclosed_rejections_total");
+            "ratelimit_requests_blocked_total", "ratelimit_requests_unidentified_total", "ratelimit_redis_errors_total",
+            "ratelimit_failopen_events_total", "ratelimit_failclosed_rejections_total");
 
     private static final Pattern SAMPLE =
             Pattern.compile("(?m)^(ratelimit_[a-z_]+_total)\\{mp_scope=\"application\",policy=\"([^\"]+)\",?} ([0-9.]+)$");
@@ -54,6 +54,7 @@ class MetricsIT {
         for (int i = 0; i < 5; i++) {
             probeStatuses.merge(Http.get(base, "api/probe/limited", CLIENT_ID, client).statusCode(), 1, Integer::sum);
         }
+        probeStatuses.merge(Http.get(base, "api/probe/limited").statusCode(), 1, Integer::sum);
         Map<Integer, Integer> outageStatuses = new HashMap<>();
         DemoDeployment.redisProxy().mode(TcpProxy.Mode.REFUSE);
         try {
@@ -66,12 +67,13 @@ class MetricsIT {
             DemoDeployment.redisProxy().mode(TcpProxy.Mode.FORWARD);
         }
 
-        assertThat(probeStatuses).containsOnly(Map.entry(200, 3), Map.entry(429, 2));
+        assertThat(probeStatuses).containsOnly(Map.entry(200, 3), Map.entry(429, 2), Map.entry(400, 1));
         assertThat(outageStatuses).containsOnly(Map.entry(200, 2), Map.entry(1503, 1));
         String scraped = Http.applicationMetrics(base);
         Map<String, Double> after = samples(scraped);
         assertThat(after.get("ratelimit_requests_allowed_total|probe")).isEqualTo(3.0);
         assertThat(after.get("ratelimit_requests_blocked_total|probe")).isEqualTo(2.0);
+        assertThat(after.get("ratelimit_requests_unidentified_total|probe")).isEqualTo(1.0);
         assertThat(after.get("ratelimit_failopen_events_total|probe-open")).isEqualTo(2.0);
         assertThat(after.get("ratelimit_redis_errors_total|probe-open")).isEqualTo(2.0);
         assertThat(after.get("ratelimit_requests_allowed_total|probe-open")).isEqualTo(0.0);

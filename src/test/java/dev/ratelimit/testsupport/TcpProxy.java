@@ -70,16 +70,34 @@ public final class TcpProxy implements AutoCloseable {
         while (!socket.isClosed()) {
             try {
                 Socket client = socket.accept();
+                if (!register(client)) {
+                    continue;
+                }
                 Socket upstream = new Socket();
+                if (!register(upstream)) {
+                    client.close();
+                    continue;
+                }
                 upstream.connect(target, 1000);
-                sockets.add(client);
-                sockets.add(upstream);
                 threads.execute(() -> pump(client, upstream, true));
                 threads.execute(() -> pump(upstream, client, false));
             } catch (IOException e) {
                 // the listener was closed, or Redis did not answer: the client sees its connection fail
             }
         }
+    }
+
+    /**
+     * Tracks a socket so that the next switch drops it; under the same lock as {@link #mode}, so that a
+     * connection accepted while refusing is closed rather than missed.
+     */
+    private synchronized boolean register(Socket socket) throws IOException {
+        if (mode == Mode.REFUSE) {
+            socket.close();
+            return false;
+        }
+        sockets.add(socket);
+        return true;
     }
 
     private void pump(Socket from, Socket to, boolean towardsRedis) {
