@@ -27,8 +27,6 @@ public record LimiterSettings(RedisSettings redis, BucketKeys keys, TrustedProxi
             Set.of(REDIS_URL, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, KEY_PREFIX, TRUSTED_PROXIES);
 
     private static final int DEFAULT_REDIS_PORT = 6379;
-    /** Jedis takes its timeouts as an int of milliseconds. */
-    private static final Duration MAX_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
     private static final Pattern DATABASE_PATH = Pattern.compile("/?|/\\d{1,9}");
 
     /** @throws InvalidRateLimitConfigException naming the key at fault */
@@ -36,7 +34,7 @@ public record LimiterSettings(RedisSettings redis, BucketKeys keys, TrustedProxi
         URI url = setting(config, REDIS_URL, "redis://127.0.0.1:" + DEFAULT_REDIS_PORT, LimiterSettings::redisUrl);
         Duration connectTimeout = setting(config, CONNECT_TIMEOUT, "50ms", LimiterSettings::timeout);
         Duration commandTimeout = setting(config, COMMAND_TIMEOUT, "50ms", LimiterSettings::timeout);
-        int poolSize = setting(config, POOL_SIZE, "16", LimiterSettings::positiveInt);
+        int poolSize = setting(config, POOL_SIZE, "16", LimiterSettings::poolSize);
         BucketKeys keys = setting(config, KEY_PREFIX, "ratelimit:", BucketKeys::new);
         List<String> proxies = config.getOptionalValues(TRUSTED_PROXIES, String.class).orElse(List.of());
         TrustedProxies trustedProxies = setting(TRUSTED_PROXIES, proxies.toString(), proxies, TrustedProxies::of);
@@ -60,22 +58,11 @@ public record LimiterSettings(RedisSettings redis, BucketKeys keys, TrustedProxi
     }
 
     private static Duration timeout(String text) {
-        Duration duration = Durations.parse(text);
-        if (duration.compareTo(Duration.ofMillis(1)) < 0) {
-            throw new IllegalArgumentException("must be at least 1ms");
-        }
-        if (duration.compareTo(MAX_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("must be at most " + MAX_TIMEOUT.toMillis() + "ms");
-        }
-        return duration;
+        return RedisSettings.requireValidTimeout(Durations.parse(text));
     }
 
-    private static int positiveInt(String text) {
-        int value = Integer.parseInt(text);
-        if (value < 1) {
-            throw new IllegalArgumentException("must be at least 1");
-        }
-        return value;
+    private static int poolSize(String text) {
+        return RedisSettings.requireValidPoolSize(Integer.parseInt(text));
     }
 
     /** Redis' own default port applies when the URL names none. */

@@ -22,16 +22,35 @@ import java.time.Duration;
  */
 public record RedisSettings(URI url, Duration connectTimeout, Duration commandTimeout, int poolSize) {
 
+    /** Jedis takes its timeouts as an int of milliseconds. */
+    private static final Duration MAX_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
+
     public RedisSettings {
         if (url == null || !JedisURIHelper.isValid(url)) {
             throw new IllegalArgumentException("must be redis://host:port or rediss://host:port, was " + redacted(url));
         }
-        if (connectTimeout.toMillis() < 1 || commandTimeout.toMillis() < 1) {
-            throw new IllegalArgumentException("timeouts must be at least 1ms");
+        requireValidTimeout(connectTimeout);
+        requireValidTimeout(commandTimeout);
+        requireValidPoolSize(poolSize);
+    }
+
+    /** @throws IllegalArgumentException unless the timeout is between 1 ms and what Jedis can take */
+    public static Duration requireValidTimeout(Duration timeout) {
+        if (timeout.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new IllegalArgumentException("must be at least 1ms");
         }
+        if (timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("must be at most " + MAX_TIMEOUT.toMillis() + "ms");
+        }
+        return timeout;
+    }
+
+    /** @throws IllegalArgumentException unless the pool holds at least one connection */
+    public static int requireValidPoolSize(int poolSize) {
         if (poolSize < 1) {
-            throw new IllegalArgumentException("pool size must be at least 1, was " + poolSize);
+            throw new IllegalArgumentException("must be at least 1, was " + poolSize);
         }
+        return poolSize;
     }
 
     public RedisClient connect() {
