@@ -1,36 +1,53 @@
 package dev.ratelimit.redis;
 
-import dev.ratelimit.limiter.BucketKeys;
-import dev.ratelimit.limiter.BucketLimits;
-import dev.ratelimit.limiter.ClientId;
-import dev.ratelimit.limiter.Decision;
-import dev.ratelimit.limiter.LimiterUnavailableException;
-import dev.ratelimit.limiter.RateLimiter;
-import redis.clients.jedis.UnifiedJedis;
+import dev.ratelimit.core.ClientId;
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.LimiterUnavailableException;
+import dev.ratelimit.core.RateLimitPolicy;
+import dev.ratelimit.core.RateLimiter;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Decides with one EVALSHA of the token bucket script per call. Jedis' connection pool is the only shared
- * state: no lock is taken here, Redis serialises the scripts.
+ * state: no lock is taken here, Redis serialises the scripts. The limiter owns its client: {@link #close()}
+ * closes it.
  */
 public final class RedisRateLimiter implements RateLimiter {
 
-    private final UnifiedJedis redis;
+    private final RedisSettings settings;
+    private final RedisClient redis;
     private final BucketKeys keys;
     private final TokenBucketScript script;
 
-    public RedisRateLimiter(UnifiedJedis redis, BucketKeys keys, TokenBucketScript script) {
-        this.redis = redis;
-        this.keys = keys;
-        this.script = script;
+    private RedisRateLimiter(RedisSettings settings) {
+        this.settings = settings;
+        this.redis = settings.connect();
+        this.keys = new BucketKeys(settings.keyPrefix());
+        this.script = TokenBucketScript.load();
+    }
+
+    /** A limiter with a pool of connections to the Redis the settings name, opened as decisions need them. */
+    public static RedisRateLimiter connect(RedisSettings settings) {
+        return new RedisRateLimiter(settings);
     }
 
     @Override
-    public Decision acquire(String policy, ClientId client, BucketLimits limits, long cost) {
+    public Decision acquire(RateLimitPolicy policy, ClientId client) {
         try {
-            return script.run(redis, keys.keyFor(policy, client), limits, cost);
+            return script.run(redis, keys.keyFor(policy, client), policy.limits(), policy.cost());
         } catch (JedisException e) {
-            throw new LimiterUnavailableException("Redis could not decide for policy '" + policy + "': " + e, e);
+            throw new LimiterUnavailableException("Redis could not decide for policy '" + policy.name() + "': " + e, e);
         }
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisRateLimiter[" + settings + "]";
     }
 }

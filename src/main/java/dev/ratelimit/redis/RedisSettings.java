@@ -3,96 +3,120 @@ package dev.ratelimit.redis;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.util.JedisURIHelper;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
- * How to reach Redis. The timeouts bound how long a request can wait on Redis before its policy's
- * failure mode decides: a pool wait or a connect, then one command.
- *
- * @param url            {@code redis://[user:password@]host[:port][/db]}, or {@code rediss://} for TLS
- * @param connectTimeout how long to wait for a new connection
- * @param commandTimeout how long to wait for a reply, and for a free pooled connection
- * @param poolSize       connections kept open at most
+ * How to reach Redis and name keys there. The timeouts bound how long a decision can wait on Redis before
+ * its policy's failure mode decides: for a free pooled connection or a new connection, then for one reply.
+ * {@link #defaults()} and {@link #builder()} carry the defaults, so no configuration framework is needed.
  */
-public record RedisSettings(URI url, Duration connectTimeout, Duration commandTimeout, int poolSize) {
+public final class RedisSettings {
 
+    private static final int DEFAULT_PORT = 6379;
     /** Jedis takes its timeouts as an int of milliseconds. */
     private static final Duration MAX_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
+    private static final Pattern DATABASE_PATH = Pattern.compile("/?|/\\d{1,9}");
 
-    public RedisSettings {
-        if (url == null || !JedisURIHelper.isValid(url)) {
-            throw new IllegalArgumentException("must be redis://host:port or rediss://host:port, was " + redacted(url));
-        }
-        requireValidTimeout(connectTimeout);
-        requireValidTimeout(commandTimeout);
-        requireValidPoolSize(poolSize);
+    private final URI url;
+    private final Duration connectTimeout;
+    private final Duration commandTimeout;
+    private final int poolSize;
+    private final String keyPrefix;
+
+    private RedisSettings(Builder builder) {
+        this.url = builder.url;
+        this.connectTimeout = builder.connectTimeout;
+        this.commandTimeout = builder.commandTimeout;
+        this.poolSize = builder.poolSize;
+        this.keyPrefix = builder.keyPrefix;
     }
 
-    /** @throws IllegalArgumentException unless the timeout is between 1 ms and what Jedis can take */
-    public static Duration requireValidTimeout(Duration timeout) {
-        if (timeout.compareTo(Duration.ofMillis(1)) < 0) {
-            throw new IllegalArgumentException("must be at least 1ms");
-        }
-        if (timeout.compareTo(MAX_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("must be at most " + MAX_TIMEOUT.toMillis() + "ms");
-        }
-        return timeout;
+    /** {@code redis://127.0.0.1:6379}, 50 ms timeouts, 16 connections, keys prefixed {@code ratelimit:}. */
+    public static RedisSettings defaults() {
+        return builder().build();
     }
 
-    /** @throws IllegalArgumentException unless the pool holds at least one connection */
-    public static int requireValidPoolSize(int poolSize) {
-        if (poolSize < 1) {
-            throw new IllegalArgumentException("must be at least 1, was " + poolSize);
-        }
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@code redis://[user:password@]host:port[/db]}, or {@code rediss://} for TLS. */
+    public URI url() {
+        return url;
+    }
+
+    /** How long to wait for a new connection. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** How long to wait for a reply, and for a free pooled connection. */
+    public Duration commandTimeout() {
+        return commandTimeout;
+    }
+
+    /** Connections kept open at most. */
+    public int poolSize() {
         return poolSize;
     }
 
-    public RedisClient connect() {
+    /** What every key of the limiter starts with. */
+    public String keyPrefix() {
+        return keyPrefix;
+    }
+
+    /** A pooled client; connections are opened as calls need them, so a Redis that is down delays nothing here. */
+    RedisClient connect() {
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(Math.toIntExact(connectTimeout.toMillis()))
                 .socketTimeoutMillis(Math.toIntExact(commandTimeout.toMillis()))
-                .ssl(JedisURIHelper.isRedisSSLScheme(url))
                 // A fixed protocol spares the probe connection Jedis otherwise opens to negotiate one, and
                 // without CLIENT SETINFO a new connection costs one command less: each waits on Redis.
                 .protocol(RedisProtocol.RESP2)
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-                .clientName("ratelimiter");
-        String user = JedisURIHelper.getUser(url);
-        String password = JedisURIHelper.getPassword(url);
-        if (user != null) {
-            client.user(user);
-        }
-        if (password != null) {
-            client.password(password);
-        }
+                .clientName("ratelimiter")
+                .user(JedisURIHelper.getUser(url))
+                .password(JedisURIHelper.getPassword(url));
         if (JedisURIHelper.hasDbIndex(url)) {
             client.database(JedisURIHelper.getDBIndex(url));
+        }
+        if (JedisURIHelper.isRedisSSLScheme(url)) {
+            // The server's certificate and host name, checked against the JVM's trust store.
+            client.sslOptions(SslOptions.defaults());
         }
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(poolSize);
         pool.setMaxIdle(poolSize);
         // Jedis waits forever for a free connection by default; a request must not.
         pool.setMaxWait(commandTimeout);
-        HostAndPort address = JedisURIHelper.getHostAndPort(url);
-        return RedisClient.builder().hostAndPort(address).clientConfig(client.build()).poolConfig(pool).build();
+        return RedisClient.builder()
+                .hostAndPort(JedisURIHelper.getHostAndPort(url))
+                .clientConfig(client.build())
+                .poolConfig(pool)
+                .build();
     }
 
-    /** The URL with its password hidden, fit for logs and error messages. */
-    public static String redacted(URI url) {
-        return redacted(String.valueOf(url));
+    @Override
+    public String toString() {
+        return "RedisSettings[url=" + redacted(url.toString()) + ", connectTimeout=" + connectTimeout
+                + ", commandTimeout=" + commandTimeout + ", poolSize=" + poolSize + ", keyPrefix=" + keyPrefix + "]";
     }
 
     /**
      * The text of a URL with everything between the scheme and the last '@' hidden: it works on URLs too
      * broken to parse, whose password may hold any character.
      */
-    public static String redacted(String url) {
+    private static String redacted(String url) {
         int at = url.lastIndexOf('@');
         if (at < 0) {
             return url;
@@ -102,9 +126,86 @@ public record RedisSettings(URI url, Duration connectTimeout, Duration commandTi
         return url.substring(0, start) + "***" + url.substring(at);
     }
 
-    @Override
-    public String toString() {
-        return "RedisSettings[url=" + redacted(url) + ", connectTimeout=" + connectTimeout + ", commandTimeout="
-                + commandTimeout + ", poolSize=" + poolSize + "]";
+    /** Starts from the defaults; each setter refuses a value that cannot work, naming the problem. */
+    public static final class Builder {
+
+        private URI url = URI.create("redis://127.0.0.1:" + DEFAULT_PORT);
+        private Duration connectTimeout = Duration.ofMillis(50);
+        private Duration commandTimeout = Duration.ofMillis(50);
+        private int poolSize = 16;
+        private String keyPrefix = "ratelimit:";
+
+        private Builder() {
+        }
+
+        /**
+         * @param url {@code redis://[user:password@]host[:port][/db]} or {@code rediss://...}; Redis' own
+         *            port 6379 applies when it names none
+         * @throws IllegalArgumentException showing the URL with its password hidden
+         */
+        public Builder url(String url) {
+            this.url = parseUrl(Objects.requireNonNull(url, "url").trim());
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless between 1 ms and about 24 days */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = requireValidTimeout(timeout);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless between 1 ms and about 24 days */
+        public Builder commandTimeout(Duration timeout) {
+            this.commandTimeout = requireValidTimeout(timeout);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless at least 1 */
+        public Builder poolSize(int poolSize) {
+            if (poolSize < 1) {
+                throw new IllegalArgumentException("must be at least 1, was " + poolSize);
+            }
+            this.poolSize = poolSize;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless at most 64 characters without braces or spaces */
+        public Builder keyPrefix(String keyPrefix) {
+            this.keyPrefix = BucketKeys.requireValidPrefix(keyPrefix);
+            return this;
+        }
+
+        public RedisSettings build() {
+            return new RedisSettings(this);
+        }
+
+        private static Duration requireValidTimeout(Duration timeout) {
+            if (timeout == null || timeout.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("must be at least 1ms, was " + timeout);
+            }
+            if (timeout.compareTo(MAX_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("must be at most " + MAX_TIMEOUT.toMillis() + "ms, was " + timeout);
+            }
+            return timeout;
+        }
+
+        private static URI parseUrl(String text) {
+            try {
+                URI url = new URI(text);
+                if (url.getScheme() != null && url.getHost() != null && url.getPath() != null
+                        && DATABASE_PATH.matcher(url.getPath()).matches()) {
+                    String scheme = url.getScheme().toLowerCase(Locale.ROOT);
+                    int port = url.getPort() == -1 ? DEFAULT_PORT : url.getPort();
+                    if (scheme.equals("redis") || scheme.equals("rediss")) {
+                        return new URI(scheme, url.getUserInfo(), url.getHost(), port, url.getPath(), url.getQuery(),
+                                url.getFragment());
+                    }
+                }
+            } catch (URISyntaxException e) {
+                // reported below, like any other text that is not a Redis URL
+            }
+            throw new IllegalArgumentException("must look like redis://[user:password@]host[:port][/db] or rediss://...,"
+                    + " was " + redacted(text));
+        }
     }
 }

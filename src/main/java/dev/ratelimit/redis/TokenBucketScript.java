@@ -1,8 +1,7 @@
 package dev.ratelimit.redis;
 
-import dev.ratelimit.limiter.BucketLimits;
-import dev.ratelimit.limiter.Decision;
-import dev.ratelimit.limiter.Digests;
+import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.core.Decision;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -10,6 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -19,7 +21,7 @@ import java.util.List;
  * EVAL, which also caches the script again. Nothing else is retried: after a timeout, Redis may have run
  * the script already.
  */
-public final class TokenBucketScript {
+final class TokenBucketScript {
 
     private static final String RESOURCE = "token_bucket.lua";
 
@@ -28,10 +30,10 @@ public final class TokenBucketScript {
 
     private TokenBucketScript(String source) {
         this.source = source;
-        this.sha1 = Digests.hex("SHA-1", source);
+        this.sha1 = sha1Hex(source);
     }
 
-    public static TokenBucketScript load() {
+    static TokenBucketScript load() {
         try (InputStream in = TokenBucketScript.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException(RESOURCE + " is missing beside " + TokenBucketScript.class.getName());
@@ -42,17 +44,17 @@ public final class TokenBucketScript {
         }
     }
 
-    public String sha1() {
+    String sha1() {
         return sha1;
     }
 
     /** Decides at Redis' own clock, so that instances with skewed clocks agree. */
-    public Decision run(UnifiedJedis redis, String key, BucketLimits limits, long cost) {
+    Decision run(UnifiedJedis redis, String key, BucketLimits limits, long cost) {
         return call(redis, key, limitArgs(limits, cost));
     }
 
-    /** Decides at an explicit time in milliseconds: for tests of the algorithm only. */
-    public Decision runAt(UnifiedJedis redis, String key, BucketLimits limits, long cost, long nowMillis) {
+    /** Decides at an explicit time in milliseconds, which lets tests of the algorithm control the clock. */
+    Decision runAt(UnifiedJedis redis, String key, BucketLimits limits, long cost, long nowMillis) {
         List<String> args = limitArgs(limits, cost);
         return call(redis, key, List.of(args.get(0), args.get(1), args.get(2), args.get(3), Long.toString(nowMillis)));
     }
@@ -73,5 +75,13 @@ public final class TokenBucketScript {
         List<?> values = (List<?>) reply;
         return new Decision(((Long) values.get(0)) == 1L, (Long) values.get(1), (Long) values.get(2),
                 (Long) values.get(3));
+    }
+
+    private static String sha1Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-1", e);
+        }
     }
 }

@@ -22,8 +22,9 @@ local now
 if ARGV[5] then
   now = tonumber(ARGV[5])
 else
-  -- Redis 6.2 replicates a script verbatim unless told to replicate its effects, and refuses writes after
-  -- a non-deterministic command such as TIME. Redis 7 always replicates effects.
+  -- Before Redis 5, scripts were replicated verbatim by default, and a write after a non-deterministic
+  -- command such as TIME was refused unless the script first switched to replicating its effects. Redis 5
+  -- and 6 replicate effects by default, so this call changes nothing there; Redis 7 keeps it as a no-op.
   if redis.replicate_commands then
     redis.replicate_commands()
   end

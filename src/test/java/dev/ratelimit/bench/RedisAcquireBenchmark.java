@@ -1,12 +1,12 @@
 package dev.ratelimit.bench;
 
-import dev.ratelimit.limiter.BucketKeys;
-import dev.ratelimit.limiter.BucketLimits;
-import dev.ratelimit.limiter.ClientId;
-import dev.ratelimit.limiter.Decision;
+import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.core.ClientId;
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.redis.RedisSettings;
-import dev.ratelimit.redis.TokenBucketScript;
 import dev.ratelimit.testsupport.RedisFixture;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -22,16 +22,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
-import redis.clients.jedis.RedisClient;
 
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Throughput of {@link RedisRateLimiter#acquire}: one EVALSHA of the token bucket script per call, through
- * a pooled client built by {@link RedisSettings}, against one real Redis that {@link RedisFixture} starts
- * once per fork (each fork is a JVM of its own; the fixture stops its redis-server when that JVM exits).
+ * Throughput of {@link RedisRateLimiter#acquire}, used as a plain Java program would use it (no CDI, no
+ * MicroProfile Config): one EVALSHA of the token bucket script per call, through the pooled client the
+ * limiter opens, against one real Redis that {@link RedisFixture} starts once per fork (each fork is a JVM
+ * of its own; the fixture stops its redis-server when that JVM exits). Keys carry a prefix of their own
+ * and expire by themselves.
  *
  * <ul>
  *   <li>{@code allowed}: one bucket so large it never runs out, so every call takes tokens and writes the
@@ -58,15 +59,16 @@ public class RedisAcquireBenchmark {
 
     /** Never runs out: 10^9 tokens refilled every second; capacity x 1000 ms is far within 2^53. */
     static final BucketLimits UNLIMITED = new BucketLimits(1_000_000_000L, 1_000_000_000L, Duration.ofSeconds(1));
+    static final RateLimitPolicy ALLOWED = new RateLimitPolicy("allowed", UNLIMITED, 1, FailureMode.OPEN);
+    static final RateLimitPolicy SPREAD = new RateLimitPolicy("spread", UNLIMITED, 1, FailureMode.OPEN);
     /** Empty once its one token is taken, and for an hour after. */
-    static final BucketLimits ONE_PER_HOUR = new BucketLimits(1, 1, Duration.ofHours(1));
+    static final RateLimitPolicy BLOCKED = new RateLimitPolicy("blocked", new BucketLimits(1, 1, Duration.ofHours(1)),
+            1, FailureMode.OPEN);
 
     @State(Scope.Benchmark)
     public static class Limiter {
 
-        RedisClient client;
         RedisRateLimiter limiter;
-        BucketKeys keys;
         final ClientId hotClient = ClientId.of("hot-client");
         final ClientId blockedClient = ClientId.of("blocked-client");
         final ClientId[] clients = new ClientId[DISTINCT_CLIENTS];
@@ -75,33 +77,29 @@ public class RedisAcquireBenchmark {
         public void connect() {
             RedisFixture.RedisEndpoint redis = RedisFixture.shared();
             System.out.println("# Benchmarking against " + redis + " at " + redis.url());
-            RedisSettings settings = new RedisSettings(redis.url(), Duration.ofSeconds(2), Duration.ofSeconds(2),
-                    2 * MAX_THREADS);
-            client = settings.connect();
-            keys = new BucketKeys("bench-" + UUID.randomUUID() + ":");
-            TokenBucketScript script = TokenBucketScript.load();
-            limiter = new RedisRateLimiter(client, keys, script);
+            limiter = RedisRateLimiter.connect(RedisSettings.builder()
+                    .url(redis.url().toString())
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .commandTimeout(Duration.ofSeconds(2))
+                    .poolSize(2 * MAX_THREADS)
+                    .keyPrefix("bench-" + UUID.randomUUID() + ":")
+                    .build());
             for (int i = 0; i < clients.length; i++) {
                 clients[i] = ClientId.of("client-" + i);
             }
 
             // The first call loads the script (NOSCRIPT, then EVAL): keep that out of the measurement.
-            require(limiter.acquire("allowed", hotClient, UNLIMITED, 1).allowed(), "the large bucket allows");
-            require(limiter.acquire("blocked", blockedClient, ONE_PER_HOUR, 1).allowed(), "the first token is taken");
-            require(!limiter.acquire("blocked", blockedClient, ONE_PER_HOUR, 1).allowed(), "the drained bucket denies");
+            require(limiter.acquire(ALLOWED, hotClient).allowed(), "the large bucket allows");
+            require(limiter.acquire(BLOCKED, blockedClient).allowed(), "the first token is taken");
+            require(!limiter.acquire(BLOCKED, blockedClient).allowed(), "the drained bucket denies");
         }
 
         @TearDown(Level.Trial)
         public void checkAndClose() {
-            try {
+            try (RedisRateLimiter closing = limiter) {
                 // Make sure each benchmark measured the path it is named after.
-                require(limiter.acquire("allowed", hotClient, UNLIMITED, 1).allowed(),
-                        "the large bucket still allows after the run");
-                require(!limiter.acquire("blocked", blockedClient, ONE_PER_HOUR, 1).allowed(),
-                        "the drained bucket still denies after the run");
-                client.del(keys.keyFor("allowed", hotClient), keys.keyFor("blocked", blockedClient));
-            } finally {
-                client.close();
+                require(limiter.acquire(ALLOWED, hotClient).allowed(), "the large bucket still allows after the run");
+                require(!limiter.acquire(BLOCKED, blockedClient).allowed(), "the drained bucket still denies after the run");
             }
         }
 
@@ -133,36 +131,36 @@ public class RedisAcquireBenchmark {
     @Benchmark
     @Threads(1)
     public Decision allowed_t1(Limiter state) {
-        return state.limiter.acquire("allowed", state.hotClient, UNLIMITED, 1);
+        return state.limiter.acquire(ALLOWED, state.hotClient);
     }
 
     @Benchmark
     @Threads(MAX_THREADS)
     public Decision allowed_t16(Limiter state) {
-        return state.limiter.acquire("allowed", state.hotClient, UNLIMITED, 1);
+        return state.limiter.acquire(ALLOWED, state.hotClient);
     }
 
     @Benchmark
     @Threads(1)
     public Decision blocked_t1(Limiter state) {
-        return state.limiter.acquire("blocked", state.blockedClient, ONE_PER_HOUR, 1);
+        return state.limiter.acquire(BLOCKED, state.blockedClient);
     }
 
     @Benchmark
     @Threads(MAX_THREADS)
     public Decision blocked_t16(Limiter state) {
-        return state.limiter.acquire("blocked", state.blockedClient, ONE_PER_HOUR, 1);
+        return state.limiter.acquire(BLOCKED, state.blockedClient);
     }
 
     @Benchmark
     @Threads(1)
     public Decision manyClients_t1(Limiter state, Rotation rotation) {
-        return state.limiter.acquire("spread", rotation.nextOf(state.clients), UNLIMITED, 1);
+        return state.limiter.acquire(SPREAD, rotation.nextOf(state.clients));
     }
 
     @Benchmark
     @Threads(MAX_THREADS)
     public Decision manyClients_t16(Limiter state, Rotation rotation) {
-        return state.limiter.acquire("spread", rotation.nextOf(state.clients), UNLIMITED, 1);
+        return state.limiter.acquire(SPREAD, rotation.nextOf(state.clients));
     }
 }

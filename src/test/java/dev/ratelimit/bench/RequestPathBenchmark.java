@@ -1,7 +1,6 @@
 package dev.ratelimit.bench;
 
-import dev.ratelimit.limiter.BucketKeys;
-import dev.ratelimit.limiter.ClientId;
+import dev.ratelimit.core.ClientId;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -17,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The pure-Java work each rate-limited request does before it reaches Redis: turning the raw client id into
- * a {@link ClientId} (a regex match, and a SHA-256 when the id is unsafe or too long) and building the
- * bucket's key. No Redis is started for these.
+ * a {@link ClientId} (a regex match, and a SHA-256 when the id is unsafe or too long). No Redis is started
+ * for these.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -36,9 +35,6 @@ public class RequestPathBenchmark {
     String unsafeId = "} evil { id";
     /** Only safe characters, but longer than 64: hashed. */
     String longId = "tenant-42:" + "x".repeat(246);
-    String policy = "orders";
-    ClientId client = ClientId.of("alice.smith@example.com");
-    BucketKeys keys = new BucketKeys("ratelimit:");
 
     @Benchmark
     public ClientId clientIdSafe() {
@@ -53,10 +49,5 @@ public class RequestPathBenchmark {
     @Benchmark
     public ClientId clientIdLong() {
         return ClientId.of(longId);
-    }
-
-    @Benchmark
-    public String keyFor() {
-        return keys.keyFor(policy, client);
     }
 }

@@ -56,7 +56,7 @@ final class DemoDeployment {
         // Wide enough that a loaded 2-core machine does not turn a slow reply into a Redis failure.
         config.put("ratelimit.redis.command-timeout", "1s");
         config.put("ratelimit.redis.connect-timeout", "1s");
-        config.put("ratelimit.key-prefix", "it-" + UUID.randomUUID() + ":");
+        config.put("ratelimit.redis.key-prefix", "it-" + UUID.randomUUID() + ":");
         config.put("ratelimit.policies.probe.capacity", "3");
         config.put("ratelimit.policies.probe.refill-tokens", "1");
         config.put("ratelimit.policies.probe.refill-period", "1h");
@@ -66,10 +66,10 @@ final class DemoDeployment {
         config.put("ratelimit.policies.probe-closed.failure-mode", "closed");
         config.put("ratelimit.policies.probe-anonymous.capacity", "2");
         config.put("ratelimit.policies.probe-anonymous.refill-period", "1h");
-        config.put("ratelimit.policies.probe-anonymous.missing-key", "anonymous");
+        config.put("ratelimit.policies.probe-anonymous.missing-client-id", "anonymous");
         config.put("ratelimit.policies.probe-by-address.capacity", "1");
         config.put("ratelimit.policies.probe-by-address.refill-period", "1h");
-        config.put("ratelimit.policies.probe-by-address.key", "remote-address");
+        config.put("ratelimit.policies.probe-by-address.client-id", "remote-address");
         config.put("ratelimit.policies.probe-disabled.capacity", "1");
         config.put("ratelimit.policies.probe-disabled.enabled", "false");
         config.put(ProbeResource.class.getName() + "/inline/RateLimited/capacity", "2");

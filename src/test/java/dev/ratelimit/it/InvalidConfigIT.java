@@ -5,6 +5,7 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,7 +27,7 @@ class InvalidConfigIT {
 
     @Deployment(name = ZERO_COST, managed = false, testable = false)
     static WebArchive deploymentWithZeroCost() {
-        return DemoDeployment.withProbes(ZERO_COST, Map.of("ratelimit.policies.search.cost", "0"));
+        return DemoDeployment.withProbes(ZERO_COST, Map.of("ratelimit.policies.orders.cost", "0"));
     }
 
     @Deployment(name = SHARED_POLICY_SPLIT, managed = false, testable = false)
@@ -49,14 +50,28 @@ class InvalidConfigIT {
                 OtherClientIdResolver.class);
     }
 
+    private static final String MISSPELT_POLICY = "misspelt-policy";
+    private static final String BROKEN_YAML = "broken-yaml";
+
+    @Deployment(name = MISSPELT_POLICY, managed = false, testable = false)
+    static WebArchive deploymentConfiguringAPolicyNoMethodUses() {
+        return DemoDeployment.withProbes(MISSPELT_POLICY, Map.of("ratelimit.policies.serach.capacity", "5"));
+    }
+
+    @Deployment(name = BROKEN_YAML, managed = false, testable = false)
+    static WebArchive deploymentWithBrokenYaml() {
+        return DemoDeployment.withProbes(BROKEN_YAML, Map.of())
+                .addAsResource(new StringAsset("ratelimit:\n  policies:\n    search: [capacity: 5\n"), "rate_limits.yaml");
+    }
+
     @ArquillianResource
     Deployer deployer;
 
     @Test
     void aZeroCostFailsTheDeploymentNamingTheKeyAndTheMethod() throws Exception {
         assertThat(failedDeploymentLog(ZERO_COST)).contains(
-                "Invalid rate limit configuration for dev.ratelimit.api.SearchResource#search: "
-                        + "ratelimit.policies.search.cost=0: cost must be at least 1, was 0");
+                "Invalid rate limit configuration for dev.ratelimit.demo.OrdersResource#create: "
+                        + "ratelimit.policies.orders.cost=0: cost must be at least 1, was 0");
     }
 
     @Test
@@ -77,6 +92,21 @@ class InvalidConfigIT {
     void twoClientIdResolversFailTheDeploymentNamingBoth() throws Exception {
         assertThat(failedDeploymentLog(TWO_RESOLVERS)).contains("several beans implement dev.ratelimit.ClientIdResolver",
                 OtherClientIdResolver.class.getName(), TenantClientIdResolver.class.getName());
+    }
+
+    @Test
+    void aPolicyNoMethodUsesFailsTheDeploymentNamingTheClosestPolicy() throws Exception {
+        assertThat(failedDeploymentLog(MISSPELT_POLICY)).contains(
+                "Invalid rate limit configuration: policy 'serach' is configured (ratelimit.policies.serach.capacity)"
+                        + " but no @RateLimited method uses it; the closest policy in use is 'search'");
+    }
+
+    @Test
+    void aYamlSyntaxErrorFailsTheDeploymentNamingTheFileLineAndColumn() throws Exception {
+        assertThat(failedDeploymentLog(BROKEN_YAML))
+                .contains("Invalid rate limit configuration: rate_limits.yaml on the application's classpath")
+                .contains("is not valid YAML")
+                .containsPattern("line \\d+, column \\d+");
     }
 
     /** Deploys, expecting a failure, and returns what the server logged meanwhile. */

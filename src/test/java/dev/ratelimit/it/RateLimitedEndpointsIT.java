@@ -96,10 +96,11 @@ class RateLimitedEndpointsIT {
     @Test
     void environmentVariablesAndSystemPropertiesOverrideTheYaml() {
         String client = newClient();
-        // RATELIMIT_POLICIES_SEARCH_CAPACITY=4 in the server's environment beats the YAML's 10; a search costs 2.
+        // In the server's environment only: RATELIMIT_POLICIES_SEARCH_CAPACITY=4 beats the YAML's 10, and the
+        // method-level DEV_RATELIMIT_DEMO_SEARCHRESOURCE_SEARCH_RATELIMITED_COST=1 beats the YAML's cost 2.
         HttpResponse<String> firstSearch = Http.get(base, "api/search?q=anvil", CLIENT_ID, client);
         assertThat(firstSearch.headers().firstValue("RateLimit-Policy")).hasValue("\"search\";q=4;w=4");
-        assertThat(firstSearch.headers().firstValue("RateLimit")).get().asString().startsWith("\"search\";r=2;");
+        assertThat(firstSearch.headers().firstValue("RateLimit")).get().asString().startsWith("\"search\";r=3;");
 
         // -Dratelimit.policies.orders.capacity=2 on the server's JVM beats the YAML's 5.
         assertThat(Http.post(base, "api/orders", "anvil", CLIENT_ID, client).statusCode()).isEqualTo(201);

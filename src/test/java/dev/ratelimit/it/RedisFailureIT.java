@@ -71,6 +71,17 @@ class RedisFailureIT {
     }
 
     @Test
+    void aFailureModeSetOnlyAsAnEnvironmentVariableApplies() throws Exception {
+        DemoDeployment.redisProxy().mode(TcpProxy.Mode.REFUSE);
+
+        // RATELIMIT_POLICIES_SEARCH_FAILURE_MODE=closed in the server's environment; the YAML says nothing.
+        HttpResponse<String> response = Http.get(base, "api/search?q=anvil", CLIENT_ID, "env-client");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).contains("\"policy\":\"search\"");
+    }
+
+    @Test
     void withRedisHungEachPolicyDecidesWithinTheCommandTimeout() throws Exception {
         DemoDeployment.redisProxy().mode(TcpProxy.Mode.HANG);
 

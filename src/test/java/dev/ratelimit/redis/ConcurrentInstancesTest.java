@@ -1,9 +1,10 @@
 package dev.ratelimit.redis;
 
-import dev.ratelimit.limiter.BucketKeys;
-import dev.ratelimit.limiter.ClientId;
-import dev.ratelimit.limiter.BucketLimits;
-import dev.ratelimit.limiter.Decision;
+import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.core.ClientId;
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisFixture;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
@@ -32,11 +33,12 @@ class ConcurrentInstancesTest {
     private static final int THREADS_PER_INSTANCE = 16;
     private static final Duration HAMMERING = Duration.ofSeconds(2);
     private static final BucketLimits LIMITS = new BucketLimits(50, 100, Duration.ofSeconds(1));
+    private static final RateLimitPolicy HAMMERED = new RateLimitPolicy("hammered", LIMITS, 1, FailureMode.CLOSED);
 
     @Test
     void instancesSharingABucketNeverAllowMoreThanItHolds() throws Exception {
         String prefix = "test-" + UUID.randomUUID() + ":";
-        List<RedisClient> clients = new ArrayList<>();
+        List<RedisRateLimiter> limiters = new ArrayList<>();
         ExecutorService threads = Executors.newFixedThreadPool(INSTANCES * THREADS_PER_INSTANCE);
         AtomicLong allowed = new AtomicLong();
         AtomicLong attempts = new AtomicLong();
@@ -44,15 +46,20 @@ class ConcurrentInstancesTest {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> workers = new ArrayList<>();
             for (int instance = 0; instance < INSTANCES; instance++) {
-                RedisClient client = RedisFixture.shared().client();
-                clients.add(client);
-                RedisRateLimiter limiter = new RedisRateLimiter(client, new BucketKeys(prefix), TokenBucketScript.load());
+                RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder()
+                        .url(RedisFixture.shared().url().toString())
+                        .keyPrefix(prefix)
+                        .commandTimeout(Duration.ofSeconds(2))
+                        .connectTimeout(Duration.ofSeconds(2))
+                        .poolSize(THREADS_PER_INSTANCE)
+                        .build());
+                limiters.add(limiter);
                 for (int thread = 0; thread < THREADS_PER_INSTANCE; thread++) {
                     workers.add(threads.submit(() -> {
                         start.await();
                         long deadline = System.nanoTime() + HAMMERING.toNanos();
                         while (System.nanoTime() - deadline < 0) {
-                            Decision decision = limiter.acquire("hammered", ClientId.of("one-client"), LIMITS, 1);
+                            Decision decision = limiter.acquire(HAMMERED, ClientId.of("one-client"));
                             attempts.incrementAndGet();
                             if (decision.allowed()) {
                                 allowed.incrementAndGet();
@@ -62,12 +69,16 @@ class ConcurrentInstancesTest {
                     }));
                 }
             }
-            long startedAt = RedisFixture.redisTimeMillis(clients.get(0));
-            start.countDown();
-            for (Future<?> worker : workers) {
-                worker.get(HAMMERING.toSeconds() + 30, TimeUnit.SECONDS);
+            long startedAt;
+            long elapsedMillis;
+            try (RedisClient clock = RedisFixture.shared().client()) {
+                startedAt = RedisFixture.redisTimeMillis(clock);
+                start.countDown();
+                for (Future<?> worker : workers) {
+                    worker.get(HAMMERING.toSeconds() + 30, TimeUnit.SECONDS);
+                }
+                elapsedMillis = RedisFixture.redisTimeMillis(clock) - startedAt;
             }
-            long elapsedMillis = RedisFixture.redisTimeMillis(clients.get(0)) - startedAt;
 
             double mostTheBucketCanGive = LIMITS.capacity() + LIMITS.refillTokens() * elapsedMillis / 1000.0;
             assertThat(attempts.get()).as("attempts").isGreaterThan(10L * allowed.get());
@@ -76,7 +87,7 @@ class ConcurrentInstancesTest {
                     .isGreaterThanOrEqualTo(0.9 * mostTheBucketCanGive);
         } finally {
             threads.shutdownNow();
-            clients.forEach(RedisClient::close);
+            limiters.forEach(RedisRateLimiter::close);
         }
     }
 

@@ -1,9 +1,10 @@
 package dev.ratelimit.redis;
 
-import dev.ratelimit.limiter.BucketKeys;
-import dev.ratelimit.limiter.ClientId;
-import dev.ratelimit.limiter.BucketLimits;
-import dev.ratelimit.limiter.LimiterUnavailableException;
+import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.core.ClientId;
+import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.core.LimiterUnavailableException;
+import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisServerProcess;
 import dev.ratelimit.testsupport.TcpProxy;
@@ -23,41 +24,52 @@ class RedisRateLimiterTest {
 
     private static final BucketLimits TWO_PER_HOUR = new BucketLimits(2, 2, Duration.ofHours(1));
 
+    /** Reads what the limiter wrote, on a connection of its own. */
     private static RedisClient redis;
     private static String prefix;
     private static RedisRateLimiter limiter;
+
+    private static RateLimitPolicy policy(String name, long cost) {
+        return new RateLimitPolicy(name, TWO_PER_HOUR, cost, FailureMode.CLOSED);
+    }
+
+    private static RedisSettings.Builder settings(URI url, Duration timeouts) {
+        return RedisSettings.builder().url(url.toString()).keyPrefix(prefix).connectTimeout(timeouts)
+                .commandTimeout(timeouts).poolSize(2);
+    }
 
     @BeforeAll
     static void connect() {
         redis = RedisFixture.shared().client();
         prefix = "test-" + UUID.randomUUID() + ":";
-        limiter = new RedisRateLimiter(redis, new BucketKeys(prefix), TokenBucketScript.load());
+        limiter = RedisRateLimiter.connect(settings(RedisFixture.shared().url(), Duration.ofSeconds(2)).build());
     }
 
     @AfterAll
     static void close() {
+        limiter.close();
         redis.close();
     }
 
     @Test
     void eachClientOfAPolicyHasItsOwnHashTaggedKey() {
-        limiter.acquire("orders", ClientId.of("alice"), TWO_PER_HOUR, 1);
+        limiter.acquire(policy("orders", 1), ClientId.of("alice"));
 
         assertThat(redis.exists(prefix + "{orders:alice}")).isTrue();
     }
 
     @Test
     void clientsDoNotShareABucket() {
-        limiter.acquire("isolation", ClientId.of("alice"), TWO_PER_HOUR, 2);
+        limiter.acquire(policy("isolation", 2), ClientId.of("alice"));
 
-        assertThat(limiter.acquire("isolation", ClientId.of("alice"), TWO_PER_HOUR, 1).allowed()).isFalse();
-        assertThat(limiter.acquire("isolation", ClientId.of("bob"), TWO_PER_HOUR, 1).allowed()).isTrue();
+        assertThat(limiter.acquire(policy("isolation", 1), ClientId.of("alice")).allowed()).isFalse();
+        assertThat(limiter.acquire(policy("isolation", 1), ClientId.of("bob")).allowed()).isTrue();
     }
 
     @Test
     void unsafeOrLongIdsAreHashedIntoBoundedKeys() {
-        limiter.acquire("hashed", ClientId.of("} evil {"), TWO_PER_HOUR, 1);
-        limiter.acquire("hashed", ClientId.of("x".repeat(10_000)), TWO_PER_HOUR, 1);
+        limiter.acquire(policy("hashed", 1), ClientId.of("} evil {"));
+        limiter.acquire(policy("hashed", 1), ClientId.of("x".repeat(10_000)));
 
         assertThat(redis.keys(prefix + "{hashed:*"))
                 .hasSize(2)
@@ -67,13 +79,9 @@ class RedisRateLimiterTest {
 
     @Test
     void anUnreachableRedisMakesTheLimiterUnavailable() throws Exception {
-        RedisSettings nobodyListening = new RedisSettings(
-                URI.create("redis://127.0.0.1:" + RedisServerProcess.freePort()),
-                Duration.ofMillis(100), Duration.ofMillis(100), 2);
-        try (RedisClient client = nobodyListening.connect()) {
-            RedisRateLimiter unreachable = new RedisRateLimiter(client, new BucketKeys(prefix), TokenBucketScript.load());
-
-            assertThatThrownBy(() -> unreachable.acquire("down", ClientId.of("alice"), TWO_PER_HOUR, 1))
+        URI nobodyListening = URI.create("redis://127.0.0.1:" + RedisServerProcess.freePort());
+        try (RedisRateLimiter unreachable = RedisRateLimiter.connect(settings(nobodyListening, Duration.ofMillis(100)).build())) {
+            assertThatThrownBy(() -> unreachable.acquire(policy("down", 1), ClientId.of("alice")))
                     .isInstanceOf(LimiterUnavailableException.class)
                     .hasMessageContaining("'down'");
         }
@@ -83,14 +91,13 @@ class RedisRateLimiterTest {
     void aRedisThatDoesNotAnswerMakesTheLimiterUnavailableAfterTheCommandTimeout() throws Exception {
         URI shared = RedisFixture.shared().url();
         try (TcpProxy proxy = TcpProxy.start(shared.getHost(), shared.getPort());
-             RedisClient client = new RedisSettings(URI.create("redis://127.0.0.1:" + proxy.port()),
-                     Duration.ofMillis(100), Duration.ofMillis(100), 2).connect()) {
-            RedisRateLimiter throughProxy = new RedisRateLimiter(client, new BucketKeys(prefix), TokenBucketScript.load());
-            assertThat(throughProxy.acquire("hung", ClientId.of("alice"), TWO_PER_HOUR, 1).allowed()).isTrue();
+             RedisRateLimiter throughProxy = RedisRateLimiter.connect(
+                     settings(URI.create("redis://127.0.0.1:" + proxy.port()), Duration.ofMillis(100)).build())) {
+            assertThat(throughProxy.acquire(policy("hung", 1), ClientId.of("alice")).allowed()).isTrue();
 
             proxy.mode(TcpProxy.Mode.HANG);
             long started = System.nanoTime();
-            assertThatThrownBy(() -> throughProxy.acquire("hung", ClientId.of("alice"), TWO_PER_HOUR, 1))
+            assertThatThrownBy(() -> throughProxy.acquire(policy("hung", 1), ClientId.of("alice")))
                     .isInstanceOf(LimiterUnavailableException.class);
             // Far below Jedis' own 2 s default: the configured 100 ms applies. A wide bound, not a benchmark.
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500));

@@ -1,7 +1,7 @@
 package dev.ratelimit.redis;
 
-import dev.ratelimit.limiter.BucketLimits;
-import dev.ratelimit.limiter.Decision;
+import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.core.Decision;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisFixture.RedisEndpoint;
 import org.junit.jupiter.api.AfterAll;

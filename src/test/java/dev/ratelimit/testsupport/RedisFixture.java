@@ -11,6 +11,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +107,7 @@ public final class RedisFixture {
         if (url != null && !url.isBlank()) {
             return RedisEndpoint.at("REDIS_URL", URI.create(url));
         }
-        if (DockerClientFactory.instance().isDockerAvailable()) {
+        if (mayHaveDocker() && DockerClientFactory.instance().isDockerAvailable()) {
             GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse("redis:7-alpine"))
                     .withExposedPorts(6379);
             container.start();
@@ -118,6 +119,18 @@ public final class RedisFixture {
         return onPath != null
                 ? startProcess(onPath, "redis-server " + onPath)
                 : startProcess(embeddedBinary(), "embedded-redis binary");
+    }
+
+    /**
+     * Whether a Docker engine could be configured here at all. Without any sign of one, Testcontainers is not
+     * asked: its probe would log a SEVERE "Could not find a valid Docker environment" on every run.
+     */
+    private static boolean mayHaveDocker() {
+        Path home = Path.of(System.getProperty("user.home"));
+        return System.getenv("DOCKER_HOST") != null
+                || Files.exists(Path.of("/var/run/docker.sock"))
+                || Files.exists(home.resolve(".docker/run/docker.sock"))
+                || Files.exists(home.resolve(".testcontainers.properties"));
     }
 
     private static RedisEndpoint startProcess(Path executable, String description) {

@@ -15,7 +15,10 @@ import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** A redis-server process on 127.0.0.1, without persistence, in a directory of its own. */
+/**
+ * A redis-server process on 127.0.0.1, without persistence, in a directory of its own under
+ * {@code target/redis/} (so that {@code mvn clean} removes whatever a killed run left behind).
+ */
 public final class RedisServerProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
@@ -44,7 +47,7 @@ public final class RedisServerProcess implements AutoCloseable {
      * JVM ends: build tools do not always run shutdown hooks.
      */
     public static RedisServerProcess start(Path executable, int port) throws IOException {
-        Path directory = Files.createTempDirectory("ratelimit-redis-");
+        Path directory = Files.createTempDirectory(Files.createDirectories(Path.of("target", "redis")), "redis-");
         Path log = directory.resolve("redis.log");
         Process process = new ProcessBuilder("/bin/sh", "-c", WATCHDOG, executable.toString(),
                 Integer.toString(port), directory.toString(), Long.toString(ProcessHandle.current().pid()))

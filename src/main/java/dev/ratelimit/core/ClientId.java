@@ -1,0 +1,62 @@
+package dev.ratelimit.core;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * Who a call comes from, in a bounded form fit for storage keys. Ids come from requests, so one that is too
+ * long or holds a character outside a small safe set is replaced by its SHA-256, marked with a character
+ * outside that set, so that no raw id can equal a hashed one, nor the {@link #ANONYMOUS} id.
+ */
+public final class ClientId {
+
+    public static final int MAX_LENGTH = 64;
+
+    /** One id for every caller that has none, where a policy lets such callers share a bucket. */
+    public static final ClientId ANONYMOUS = new ClientId("~anonymous");
+
+    private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:@-]{1," + MAX_LENGTH + "}");
+    private static final String HASHED_MARK = "~";
+
+    private final String value;
+
+    private ClientId(String value) {
+        this.value = value;
+    }
+
+    public static ClientId of(String raw) {
+        return new ClientId(SAFE.matcher(raw).matches() ? raw : HASHED_MARK + sha256Hex(raw));
+    }
+
+    /** The bounded id: the raw one when it was safe, else its marked hash. */
+    public String value() {
+        return value;
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ClientId id && id.value.equals(value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

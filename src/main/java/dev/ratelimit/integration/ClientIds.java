@@ -1,0 +1,68 @@
+package dev.ratelimit.integration;
+
+import dev.ratelimit.ClientIdResolver;
+import dev.ratelimit.core.ClientId;
+import dev.ratelimit.integration.config.EndpointPolicy;
+import dev.ratelimit.integration.config.LimiterSettings;
+import dev.ratelimit.integration.http.ClientIdSource;
+import dev.ratelimit.integration.http.MissingClientIdRule;
+import dev.ratelimit.integration.http.RequestClientIds;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
+
+import java.util.Optional;
+
+/**
+ * Tells which client a request comes from: with the application's {@link ClientIdResolver} bean when it
+ * has one, else from the source the policy's {@code client-id} property names.
+ */
+@ApplicationScoped
+public class ClientIds {
+
+    @Inject
+    Instance<ClientIdResolver> applicationResolver;
+
+    @Inject
+    LimiterSettings settings;
+
+    private ClientIdResolver custom;
+    private RequestClientIds builtIn;
+
+    @PostConstruct
+    void chooseResolver() {
+        custom = applicationResolver.isResolvable() ? applicationResolver.get() : null;
+        builtIn = new RequestClientIds(settings.trustedProxies());
+    }
+
+    /**
+     * @return the caller's id; the anonymous one when it has none and the policy allows that; empty when
+     *     the policy refuses callers without id
+     */
+    Optional<ClientId> clientIdOf(HttpServletRequest request, EndpointPolicy endpoint) {
+        Optional<String> id = custom != null
+                ? custom.resolve(request, endpoint.policy().name())
+                : builtIn.clientId(request, endpoint.clientIdSource());
+        Optional<String> usable = id.map(String::strip).filter(value -> !value.isEmpty());
+        if (usable.isPresent()) {
+            return Optional.of(ClientId.of(usable.get()));
+        }
+        return endpoint.missingClientId() == MissingClientIdRule.ANONYMOUS
+                ? Optional.of(ClientId.ANONYMOUS)
+                : Optional.empty();
+    }
+
+    /** What a caller must send to be told apart, for the 400 a caller without id gets. */
+    String expectedSource(ClientIdSource source) {
+        if (custom != null) {
+            return "an id the application's " + ClientIdResolver.class.getSimpleName() + " recognises";
+        }
+        return switch (source.kind()) {
+            case HEADER -> "the request header " + source.header();
+            case PRINCIPAL -> "an authenticated user";
+            case REMOTE_ADDRESS -> "the caller's address";
+        };
+    }
+}

@@ -1,0 +1,97 @@
+package dev.ratelimit.integration;
+
+import dev.ratelimit.ClientIdResolver;
+import dev.ratelimit.RateLimited;
+import dev.ratelimit.integration.config.Endpoint;
+import dev.ratelimit.integration.config.EndpointPolicies;
+import dev.ratelimit.integration.config.InvalidRateLimitConfigException;
+import dev.ratelimit.integration.config.LimiterSettings;
+import dev.ratelimit.integration.config.RateLimitConfiguration;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.AmbiguousResolutionException;
+import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
+import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
+import jakarta.enterprise.inject.spi.AnnotatedMethod;
+import jakarta.enterprise.inject.spi.AnnotatedType;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.enterprise.inject.spi.DeploymentException;
+import jakarta.enterprise.inject.spi.Extension;
+import jakarta.enterprise.inject.spi.ProcessManagedBean;
+import jakarta.interceptor.Interceptor;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * Discovers every {@code @RateLimited} method while the application deploys and validates its configuration
+ * then, so that configuration that cannot work stops the deployment with a message naming the key and the
+ * method instead of surfacing on the first request. The validated configuration becomes two beans,
+ * {@link LimiterSettings} and {@link EndpointPolicies}, which the rest of the library injects.
+ */
+public class RateLimitExtension implements Extension {
+
+    private static final Logger LOG = Logger.getLogger(RateLimitExtension.class.getName());
+
+    private final Set<Endpoint> endpoints = new LinkedHashSet<>();
+    private RateLimitConfiguration configuration;
+
+    void discoverRateLimitedMethods(@Observes ProcessManagedBean<?> event) {
+        AnnotatedType<?> type = event.getAnnotatedBeanClass();
+        if (type.isAnnotationPresent(Interceptor.class)) {
+            // The interceptor carries its own binding; it is not an endpoint.
+            return;
+        }
+        boolean wholeClass = type.isAnnotationPresent(RateLimited.class);
+        for (AnnotatedMethod<?> annotated : type.getMethods()) {
+            Method method = annotated.getJavaMember();
+            if (annotated.isAnnotationPresent(RateLimited.class) || wholeClass && isBusinessMethod(method)) {
+                endpoints.add(new Endpoint(event.getBean().getBeanClass(), method));
+            }
+        }
+    }
+
+    void publishConfiguration(@Observes AfterBeanDiscovery event) {
+        // Created only after validation, which runs before any bean is.
+        event.addBean().types(LimiterSettings.class, Object.class)
+                .createWith(context -> configuration.settings());
+        event.addBean().types(EndpointPolicies.class, Object.class)
+                .createWith(context -> configuration.endpointPolicies());
+    }
+
+    void validate(@Observes AfterDeploymentValidation event, BeanManager beanManager) {
+        try {
+            configuration = RateLimitConfiguration.read(ConfigProvider.getConfig(), endpoints);
+            LOG.info(() -> "Rate limiting " + endpoints.size() + " methods under the policies "
+                    + configuration.endpointPolicies().policyNames() + ", with " + configuration.settings().redis());
+        } catch (InvalidRateLimitConfigException e) {
+            e.problems().forEach(problem -> event.addDeploymentProblem(new DeploymentException(problem)));
+        }
+        checkAtMostOneClientIdResolver(beanManager, event);
+    }
+
+    private static void checkAtMostOneClientIdResolver(BeanManager beanManager, AfterDeploymentValidation event) {
+        Set<Bean<?>> resolvers = beanManager.getBeans(ClientIdResolver.class);
+        try {
+            beanManager.resolve(resolvers);
+        } catch (AmbiguousResolutionException e) {
+            String problem = new InvalidRateLimitConfigException("several beans implement "
+                    + ClientIdResolver.class.getName() + " ("
+                    + resolvers.stream().map(bean -> bean.getBeanClass().getName()).sorted()
+                    .collect(Collectors.joining(", "))
+                    + "): keep one, or select one with @Alternative @Priority").getMessage();
+            event.addDeploymentProblem(new DeploymentException(problem));
+        }
+    }
+
+    private static boolean isBusinessMethod(Method method) {
+        int modifiers = method.getModifiers();
+        return !Modifier.isPrivate(modifiers) && !Modifier.isStatic(modifiers)
+                && method.getDeclaringClass() != Object.class;
+    }
+}

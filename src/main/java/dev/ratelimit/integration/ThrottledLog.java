@@ -1,0 +1,41 @@
+package dev.ratelimit.integration;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Logs a warning at most once per interval and counts the ones it holds back, so that a Redis outage under
+ * load writes a line every few seconds rather than one per request. Lock-free: one compare-and-set picks
+ * the caller that logs.
+ */
+final class ThrottledLog {
+
+    private final Logger logger;
+    private final long intervalNanos;
+    private final LongSupplier nanoClock;
+    private final AtomicLong nextLogAt;
+    private final AtomicLong heldBack = new AtomicLong();
+
+    ThrottledLog(Logger logger, Duration interval, LongSupplier nanoClock) {
+        this.logger = logger;
+        this.intervalNanos = interval.toNanos();
+        this.nanoClock = nanoClock;
+        this.nextLogAt = new AtomicLong(nanoClock.getAsLong());
+    }
+
+    void warning(Supplier<String> message, Throwable cause) {
+        long now = nanoClock.getAsLong();
+        long due = nextLogAt.get();
+        if (now - due < 0 || !nextLogAt.compareAndSet(due, now + intervalNanos)) {
+            heldBack.incrementAndGet();
+            return;
+        }
+        long skipped = heldBack.getAndSet(0);
+        String suffix = skipped == 0 ? "" : " (" + skipped + " more like it since the last report)";
+        logger.log(Level.WARNING, message.get() + suffix, cause);
+    }
+}

@@ -1,0 +1,222 @@
+package dev.ratelimit.integration.config;
+
+import dev.ratelimit.RateLimited;
+import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.core.InvalidLimitException;
+import dev.ratelimit.core.RateLimitPolicy;
+import dev.ratelimit.integration.http.ClientIdSource;
+import dev.ratelimit.integration.http.MissingClientIdRule;
+import org.eclipse.microprofile.config.Config;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Turns a {@code @RateLimited} method and MicroProfile Config into its {@link EndpointPolicy}. Each
+ * property is looked up, first found wins, in:
+ * <ol>
+ *     <li>{@code <fully.qualified.Class>/<method>/RateLimited/<property>}</li>
+ *     <li>{@code <fully.qualified.Class>/RateLimited/<property>}</li>
+ *     <li>{@code ratelimit.policies.<name>.<property>}, when the annotation names a policy</li>
+ *     <li>the annotation's inline value</li>
+ *     <li>{@code ratelimit.defaults.<property>}</li>
+ *     <li>the built-in default</li>
+ * </ol>
+ * Every error names the method and the key whose value is wrong.
+ */
+final class PolicyResolver {
+
+    static final String POLICIES_PREFIX = "ratelimit.policies.";
+    static final String DEFAULTS_PREFIX = "ratelimit.defaults.";
+    static final String ANNOTATION = RateLimited.class.getSimpleName();
+
+    static final String CAPACITY = "capacity";
+    static final String REFILL_TOKENS = "refill-tokens";
+    static final String REFILL_PERIOD = "refill-period";
+    static final String COST = "cost";
+    static final String FAILURE_MODE = "failure-mode";
+    static final String CLIENT_ID = "client-id";
+    static final String MISSING_CLIENT_ID = "missing-client-id";
+    static final String ENABLED = "enabled";
+    static final List<String> PROPERTIES = List.of(CAPACITY, REFILL_TOKENS, REFILL_PERIOD, COST, FAILURE_MODE,
+            CLIENT_ID, MISSING_CLIENT_ID, ENABLED);
+
+    private final Config config;
+
+    PolicyResolver(Config config) {
+        this.config = config;
+    }
+
+    /** {@code <fully.qualified.Class>/<method>/RateLimited/}: the prefix of one method's own keys. */
+    static String methodPrefix(Endpoint endpoint) {
+        return endpoint.beanClass().getName() + "/" + endpoint.method().getName() + "/" + ANNOTATION + "/";
+    }
+
+    /** {@code <fully.qualified.Class>/RateLimited/}: the prefix of keys for every method of a class. */
+    static String classPrefix(Endpoint endpoint) {
+        return endpoint.beanClass().getName() + "/" + ANNOTATION + "/";
+    }
+
+    /** The method's annotation, else its bean class's. */
+    static RateLimited annotationOf(Endpoint endpoint) {
+        RateLimited onMethod = endpoint.method().getAnnotation(RateLimited.class);
+        RateLimited annotation = onMethod != null ? onMethod : endpoint.beanClass().getAnnotation(RateLimited.class);
+        if (annotation == null) {
+            throw new IllegalArgumentException(endpoint + " is not @RateLimited, nor is its class");
+        }
+        return annotation;
+    }
+
+    /** The policy's name: the one the annotation gives, else {@code <fully.qualified.Class>/<method>}. */
+    static String policyNameOf(Endpoint endpoint) {
+        String named = annotationOf(endpoint).value();
+        return named.isEmpty() ? endpoint.beanClass().getName() + "/" + endpoint.method().getName() : named;
+    }
+
+    /** @throws InvalidRateLimitConfigException naming the method and the key at fault */
+    EndpointPolicy resolve(Endpoint endpoint) {
+        return new MethodLookup(endpoint).policy();
+    }
+
+    /** A value and the key (or annotation member, or default) it came from. */
+    private record Setting(String source, String value) {
+        @Override
+        public String toString() {
+            return source + "=" + value;
+        }
+    }
+
+    private final class MethodLookup {
+
+        private final Endpoint endpoint;
+        private final RateLimited annotation;
+        private final String policyName;
+        private final List<String> prefixes = new ArrayList<>();
+        private final Map<String, Setting> used = new HashMap<>();
+
+        MethodLookup(Endpoint endpoint) {
+            this.endpoint = endpoint;
+            this.annotation = annotationOf(endpoint);
+            this.policyName = policyNameOf(endpoint);
+            prefixes.add(methodPrefix(endpoint));
+            prefixes.add(classPrefix(endpoint));
+            if (!annotation.value().isEmpty()) {
+                prefixes.add(POLICIES_PREFIX + policyName + ".");
+            }
+            used.put("name", new Setting(annotation.value().isEmpty() ? "policy name" : "@RateLimited(value)",
+                    policyName));
+        }
+
+        EndpointPolicy policy() {
+            if (!annotation.value().isEmpty() && PROPERTIES.stream()
+                    .noneMatch(property -> value(POLICIES_PREFIX + policyName + "." + property).isPresent())) {
+                throw invalid("@RateLimited(\"" + policyName + "\") names an unknown policy: no "
+                        + POLICIES_PREFIX + policyName + ".* key is configured");
+            }
+            Setting capacity = find(CAPACITY, inline(annotation.capacity()), "capacity")
+                    .orElseThrow(this::missingCapacity);
+            Setting refillTokens = find(REFILL_TOKENS, inline(annotation.refillTokens()), "refillTokens")
+                    .orElse(capacity);
+            Setting refillPeriod = find(REFILL_PERIOD, annotation.refillPeriod(), "refillPeriod")
+                    .orElse(builtIn("1s"));
+            Setting cost = find(COST, inline(annotation.cost()), "cost").orElse(builtIn("1"));
+            Setting failureMode = find(FAILURE_MODE).orElse(builtIn("open"));
+            Setting clientId = find(CLIENT_ID).orElse(builtIn("header:X-Client-Id"));
+            Setting missingClientId = find(MISSING_CLIENT_ID).orElse(builtIn("reject"));
+            Setting enabled = find(ENABLED).orElse(builtIn("true"));
+            used.putAll(Map.of(CAPACITY, capacity, REFILL_TOKENS, refillTokens, REFILL_PERIOD, refillPeriod,
+                    COST, cost));
+            try {
+                BucketLimits limits = new BucketLimits(asLong(capacity), asLong(refillTokens),
+                        parse(refillPeriod, Durations::parse));
+                RateLimitPolicy policy = new RateLimitPolicy(policyName, limits, asLong(cost),
+                        parse(failureMode, PolicyResolver::failureMode));
+                return new EndpointPolicy(policy, parse(clientId, ClientIdSource::parse),
+                        parse(missingClientId, MissingClientIdRule::parse), parse(enabled, PolicyResolver::bool));
+            } catch (InvalidLimitException e) {
+                throw invalid(used.get(e.property()) + ": " + e.getMessage());
+            }
+        }
+
+        private Optional<Setting> find(String property) {
+            return find(property, null, null);
+        }
+
+        private Optional<Setting> find(String property, String inlineValue, String annotationMember) {
+            for (String prefix : prefixes) {
+                Optional<Setting> configured = value(prefix + property).map(v -> new Setting(prefix + property, v));
+                if (configured.isPresent()) {
+                    return configured;
+                }
+            }
+            if (inlineValue != null && !inlineValue.isEmpty()) {
+                return Optional.of(new Setting("@RateLimited(" + annotationMember + ")", inlineValue));
+            }
+            return value(DEFAULTS_PREFIX + property).map(v -> new Setting(DEFAULTS_PREFIX + property, v));
+        }
+
+        private InvalidRateLimitConfigException missingCapacity() {
+            String where = annotation.value().isEmpty()
+                    ? prefixes.get(0) + CAPACITY
+                    : POLICIES_PREFIX + policyName + "." + CAPACITY;
+            return invalid("no capacity is configured for policy '" + policyName + "': set " + where
+                    + ", @RateLimited(capacity = ...) or " + DEFAULTS_PREFIX + CAPACITY);
+        }
+
+        private InvalidRateLimitConfigException invalid(String problem) {
+            return InvalidRateLimitConfigException.forEndpoint(endpoint, problem);
+        }
+
+        private long asLong(Setting setting) {
+            return parse(setting, text -> {
+                try {
+                    return Long.parseLong(text);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("not a whole number");
+                }
+            });
+        }
+
+        private <T> T parse(Setting setting, Function<String, T> parser) {
+            try {
+                return parser.apply(setting.value().trim());
+            } catch (IllegalArgumentException e) {
+                throw invalid(setting + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private Optional<String> value(String key) {
+        return config.getOptionalValue(key, String.class);
+    }
+
+    private static String inline(long annotationValue) {
+        return annotationValue == RateLimited.UNSET ? null : Long.toString(annotationValue);
+    }
+
+    private static Setting builtIn(String value) {
+        return new Setting("built-in default", value);
+    }
+
+    private static FailureMode failureMode(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "open" -> FailureMode.OPEN;
+            case "closed" -> FailureMode.CLOSED;
+            default -> throw new IllegalArgumentException("must be open or closed");
+        };
+    }
+
+    static boolean bool(String text) {
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("must be true or false");
+        };
+    }
+}

@@ -1,0 +1,85 @@
+package dev.ratelimit.integration.config;
+
+import dev.ratelimit.core.BucketLimits;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the limiter reads from MicroProfile Config, read and checked once, while the application
+ * deploys: the shared settings and the policy of every {@code @RateLimited} method.
+ */
+public record RateLimitConfiguration(LimiterSettings settings, EndpointPolicies endpointPolicies) {
+
+    /**
+     * @param endpoints every {@code @RateLimited} method the deployment holds
+     * @throws InvalidRateLimitConfigException listing every problem found, each naming its key
+     */
+    public static RateLimitConfiguration read(Config config, Collection<Endpoint> endpoints) {
+        List<InvalidRateLimitConfigException> problems = new ArrayList<>();
+        for (ConfigSource source : config.getConfigSources()) {
+            if (source instanceof YamlConfigSource yaml) {
+                yaml.problem().ifPresent(problem -> problems.add(new InvalidRateLimitConfigException(problem)));
+            }
+        }
+        if (!problems.isEmpty()) {
+            // Without the file's keys, every other check would only report what its absence causes.
+            throw InvalidRateLimitConfigException.combining(problems);
+        }
+        LimiterSettings settings = null;
+        try {
+            settings = LimiterSettings.read(config);
+        } catch (InvalidRateLimitConfigException e) {
+            problems.add(e);
+        }
+        PolicyResolver resolver = new PolicyResolver(config);
+        Map<Endpoint, EndpointPolicy> byEndpoint = new LinkedHashMap<>();
+        Map<String, Endpoint> firstUseOfPolicy = new HashMap<>();
+        for (Endpoint endpoint : endpoints) {
+            try {
+                EndpointPolicy resolved = resolver.resolve(endpoint);
+                byEndpoint.put(endpoint, resolved);
+                Endpoint firstUse = firstUseOfPolicy.putIfAbsent(resolved.policy().name(), endpoint);
+                if (firstUse != null) {
+                    checkSameLimits(firstUse, byEndpoint.get(firstUse), endpoint, resolved, problems);
+                }
+            } catch (InvalidRateLimitConfigException e) {
+                problems.add(e);
+            }
+        }
+        String allowUnusedText = config.getOptionalValue(UnknownKeys.ALLOW_UNUSED_POLICIES, String.class).orElse("false");
+        boolean allowUnused = false;
+        try {
+            allowUnused = PolicyResolver.bool(allowUnusedText);
+        } catch (IllegalArgumentException e) {
+            problems.add(new InvalidRateLimitConfigException(UnknownKeys.ALLOW_UNUSED_POLICIES + "=" + allowUnusedText
+                    + ": " + e.getMessage()));
+        }
+        problems.addAll(new UnknownKeys(endpoints).among(config.getPropertyNames(), allowUnused));
+        if (!problems.isEmpty()) {
+            throw InvalidRateLimitConfigException.combining(problems);
+        }
+        return new RateLimitConfiguration(settings, new EndpointPolicies(byEndpoint));
+    }
+
+    /**
+     * Methods naming one policy share its bucket; a method- or class-level key must not give them different
+     * shapes for it (their costs may differ).
+     */
+    private static void checkSameLimits(Endpoint first, EndpointPolicy firstPolicy, Endpoint other,
+                                        EndpointPolicy otherPolicy, List<InvalidRateLimitConfigException> problems) {
+        BucketLimits firstLimits = firstPolicy.policy().limits();
+        BucketLimits otherLimits = otherPolicy.policy().limits();
+        if (!firstLimits.equals(otherLimits)) {
+            problems.add(new InvalidRateLimitConfigException("policy '" + firstPolicy.policy().name()
+                    + "' is shared by " + first + " " + firstLimits + " and " + other + " " + otherLimits
+                    + ": methods naming one policy share its bucket, so give them the same capacity and refill"));
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.ratelimit.integration.config;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.logging.Logger;
+
+/**
+ * Finds configured keys that look meant for the rate limiter but that nothing reads: a misspelt property or
+ * policy name would otherwise leave a policy on its defaults without a word.
+ *
+ * <p>Names are compared the way MicroProfile Config finds environment variables: a lookup of
+ * {@code ratelimit.policies.search.failure-mode} also finds {@code RATELIMIT_POLICIES_SEARCH_FAILURE_MODE}
+ * (non-alphanumerics as '_', upper case). Open Liberty lists that variable among the property names as
+ * {@code ratelimit.policies.search.failure.mode}, so that spelling counts as the key too.
+ */
+final class UnknownKeys {
+
+    static final String ALLOW_UNUSED_POLICIES = "ratelimit.allow-unused-policies";
+
+    private static final Logger LOG = Logger.getLogger(UnknownKeys.class.getName());
+    private static final String NAMESPACE = "RATELIMIT_";
+    private static final String POLICIES = envForm(PolicyResolver.POLICIES_PREFIX);
+    private static final String ANNOTATION_SEGMENT = "/" + PolicyResolver.ANNOTATION + "/";
+    private static final String ANNOTATION_ENV_SEGMENT = envForm(ANNOTATION_SEGMENT);
+
+    /** Every spelling under which a lookup finds a key, to the key as documented. */
+    private final Map<String, String> keysBySpelling = new HashMap<>();
+    private final Set<String> policiesInUse = new TreeSet<>();
+    private final Set<String> limitedClasses = new HashSet<>();
+
+    UnknownKeys(Collection<Endpoint> endpoints) {
+        LimiterSettings.KEYS.forEach(this::register);
+        register(YamlConfigSource.LOCATION_PROPERTY);
+        register(ALLOW_UNUSED_POLICIES);
+        for (String property : PolicyResolver.PROPERTIES) {
+            register(PolicyResolver.DEFAULTS_PREFIX + property);
+            for (Endpoint endpoint : endpoints) {
+                register(PolicyResolver.methodPrefix(endpoint) + property);
+                register(PolicyResolver.classPrefix(endpoint) + property);
+                if (!PolicyResolver.annotationOf(endpoint).value().isEmpty()) {
+                    register(PolicyResolver.POLICIES_PREFIX + PolicyResolver.policyNameOf(endpoint) + "." + property);
+                }
+            }
+        }
+        for (Endpoint endpoint : endpoints) {
+            if (!PolicyResolver.annotationOf(endpoint).value().isEmpty()) {
+                policiesInUse.add(PolicyResolver.policyNameOf(endpoint));
+            }
+            limitedClasses.add(envForm(endpoint.beanClass().getName()));
+        }
+    }
+
+    /** {@code ratelimit.policies.search.failure-mode} as an environment variable: RATELIMIT_POLICIES_SEARCH_FAILURE_MODE. */
+    static String envForm(String key) {
+        return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
+    }
+
+    private void register(String key) {
+        String underscored = key.replaceAll("[^A-Za-z0-9]", "_");
+        String upper = underscored.toUpperCase(Locale.ROOT);
+        for (String spelling : List.of(key, underscored, upper, upper.toLowerCase(Locale.ROOT).replace('_', '.'))) {
+            keysBySpelling.putIfAbsent(spelling, key);
+        }
+    }
+
+    /**
+     * Keys of policies, or of classes, that no {@code @RateLimited} method uses are problems too, unless
+     * {@code allowUnused}: then each such policy or class is logged once, as a warning.
+     *
+     * @return one problem per unknown key, and per unused policy or class
+     */
+    List<InvalidRateLimitConfigException> among(Iterable<String> propertyNames, boolean allowUnused) {
+        List<InvalidRateLimitConfigException> problems = new ArrayList<>();
+        Map<String, Unused> unused = new LinkedHashMap<>();
+        for (String name : propertyNames) {
+            if (keysBySpelling.containsKey(name) || !looksOurs(name)) {
+                continue;
+            }
+            Optional<Unused> unusedTarget = unusedPolicy(name).or(() -> unusedClass(name));
+            if (unusedTarget.isPresent()) {
+                // One report per policy or class, however many keys and spellings name it.
+                unused.computeIfAbsent(envForm(unusedTarget.get().what()), what -> unusedTarget.get()).keys().add(name);
+            } else {
+                problems.add(new InvalidRateLimitConfigException("unknown key " + name + closestKey(name)
+                        + "; policy properties are " + String.join(", ", PolicyResolver.PROPERTIES)
+                        + ", shared settings " + String.join(", ", LimiterSettings.KEYS) + ", "
+                        + YamlConfigSource.LOCATION_PROPERTY + ", " + ALLOW_UNUSED_POLICIES));
+            }
+        }
+        for (Unused target : unused.values()) {
+            String message = target.what() + " is configured (" + String.join(", ", target.keys())
+                    + ") but no @RateLimited method uses it" + target.hint();
+            if (allowUnused) {
+                LOG.warning(message + "; allowed by " + ALLOW_UNUSED_POLICIES);
+            } else {
+                problems.add(new InvalidRateLimitConfigException(message + ". If this config is shared with other"
+                        + " applications, set " + ALLOW_UNUSED_POLICIES + "=true"));
+            }
+        }
+        return problems;
+    }
+
+    /** A policy or class that keys configure and no limited method uses, with the keys that name it. */
+    private record Unused(String what, String hint, List<String> keys) {
+    }
+
+    private boolean looksOurs(String name) {
+        String env = envForm(name);
+        return env.startsWith(NAMESPACE) || name.contains(ANNOTATION_SEGMENT)
+                || env.contains(ANNOTATION_ENV_SEGMENT) && limitedClasses.stream().anyMatch(c -> env.startsWith(c + "_"));
+    }
+
+    /** {@code ratelimit.policies.<name>.<property>} where no limited method names the policy. */
+    private Optional<Unused> unusedPolicy(String name) {
+        String env = envForm(name);
+        if (!env.startsWith(POLICIES)) {
+            return Optional.empty();
+        }
+        String rest = env.substring(POLICIES.length());
+        return PolicyResolver.PROPERTIES.stream()
+                .map(property -> "_" + envForm(property))
+                .filter(suffix -> rest.endsWith(suffix) && rest.length() > suffix.length())
+                .max(Comparator.comparingInt(String::length))
+                .map(suffix -> {
+                    String policy = name.substring(PolicyResolver.POLICIES_PREFIX.length(),
+                            name.length() - suffix.length());
+                    String closest = closest(envForm(policy), policiesInUse, Integer.MAX_VALUE)
+                            .map(known -> "; the closest policy in use is '" + known + "'")
+                            .orElse("; no @RateLimited method names a policy");
+                    return new Unused("policy '" + policy + "'", closest, new ArrayList<>());
+                });
+    }
+
+    /** {@code <Class>/RateLimited/<property>} or {@code <Class>/<method>/RateLimited/<property>} for a class without limited methods. */
+    private Optional<Unused> unusedClass(String name) {
+        int segment = name.indexOf(ANNOTATION_SEGMENT);
+        if (segment < 0 || !PolicyResolver.PROPERTIES.contains(name.substring(segment + ANNOTATION_SEGMENT.length()))) {
+            return Optional.empty();
+        }
+        String owner = name.substring(0, segment);
+        String className = owner.contains("/") ? owner.substring(0, owner.indexOf('/')) : owner;
+        if (limitedClasses.contains(envForm(className))) {
+            return Optional.empty();
+        }
+        return Optional.of(new Unused("class " + className, "", new ArrayList<>()));
+    }
+
+    private String closestKey(String name) {
+        String env = envForm(name);
+        return closest(env, new TreeSet<>(keysBySpelling.values()), Math.max(2, env.length() / 8))
+                .map(known -> "; did you mean " + known + "?")
+                .orElse("");
+    }
+
+    /** The candidate nearest to an environment-form name by edit distance, if within the tolerance. */
+    private static Optional<String> closest(String envName, Collection<String> candidates, int tolerance) {
+        return candidates.stream()
+                .filter(candidate -> editDistance(envName, envForm(candidate)) <= tolerance)
+                .min(Comparator.comparingInt(candidate -> editDistance(envName, envForm(candidate))));
+    }
+
+    /** Levenshtein distance: too small a need to bring a text library to every application. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

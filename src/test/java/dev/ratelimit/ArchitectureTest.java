@@ -1,0 +1,63 @@
+package dev.ratelimit;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The package rules of the library, read by a newcomer here and kept by the build:
+ * <pre>
+ *   dev.ratelimit                      the public API: @RateLimited, ClientIdResolver
+ *   dev.ratelimit.core                 policy, limits, decision, verdict, client id, the RateLimiter interface
+ *   dev.ratelimit.redis                the Redis adapter: Jedis client, key layout, Lua script
+ *   dev.ratelimit.integration          CDI: interceptor, extension, producer, client ids, metrics
+ *   dev.ratelimit.integration.config   MicroProfile Config: YAML source, settings, policy resolution, key checks
+ *   dev.ratelimit.integration.http     the HTTP request and response: identity, headers, rejections
+ *   dev.ratelimit.demo                 the demo API, left out of the library jar
+ * </pre>
+ */
+@AnalyzeClasses(packages = "dev.ratelimit", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    /** The core runs in any Java program: no CDI, JAX-RS, Servlet, MicroProfile or Redis client. */
+    @ArchTest
+    static final ArchRule coreDependsOnTheJavaPlatformOnly = classes()
+            .that().resideInAPackage("dev.ratelimit.core..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("dev.ratelimit.core..", "java..");
+
+    /** The Redis adapter implements the core and nothing else of ours, and knows nothing of Jakarta. */
+    @ArchTest
+    static final ArchRule redisAdapterDependsOnTheCoreOnly = classes()
+            .that().resideInAPackage("dev.ratelimit.redis..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage(
+                    "dev.ratelimit.redis..", "dev.ratelimit.core..", "java..",
+                    "redis.clients.jedis..", "org.apache.commons.pool2..");
+
+    /** The public API is what applications compile against: it reaches into none of the implementation. */
+    @ArchTest
+    static final ArchRule publicApiDependsOnNoImplementation = noClasses()
+            .that().resideInAPackage("dev.ratelimit")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.ratelimit.*..");
+
+    @ArchTest
+    static final ArchRule nothingButTheDemoDependsOnTheDemo = noClasses()
+            .that().resideOutsideOfPackage("dev.ratelimit.demo..")
+            .should().dependOnClassesThat().resideInAPackage("dev.ratelimit.demo..");
+
+    /** The demo uses the library as an application would: through the public API only. */
+    @ArchTest
+    static final ArchRule theDemoUsesThePublicApiOnly = noClasses()
+            .that().resideInAPackage("dev.ratelimit.demo..")
+            .should().dependOnClassesThat().resideInAnyPackage(
+                    "dev.ratelimit.core..", "dev.ratelimit.redis..", "dev.ratelimit.integration..");
+
+    @ArchTest
+    static final ArchRule packagesAreFreeOfCycles = slices()
+            .matching("dev.ratelimit.(**)")
+            .should().beFreeOfCycles();
+}

@@ -1,0 +1,94 @@
+package dev.ratelimit.core;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class RateLimitPolicyTest {
+
+    private static final BucketLimits FIVE_PER_MINUTE = new BucketLimits(5, 5, Duration.ofMinutes(1));
+
+    private static RateLimitPolicy policy(String name, BucketLimits limits, long cost) {
+        return new RateLimitPolicy(name, limits, cost, FailureMode.OPEN);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 4, 5})
+    void costFromOneUpToCapacityIsAccepted(long cost) {
+        assertThat(policy("orders", FIVE_PER_MINUTE, cost).cost()).isEqualTo(cost);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, -1, Long.MIN_VALUE})
+    void costBelowOneIsRejectedNamingCost(long cost) {
+        InvalidLimitException e = catchThrowableOfType(InvalidLimitException.class,
+                () -> policy("orders", FIVE_PER_MINUTE, cost));
+
+        assertThat(e.property()).isEqualTo("cost");
+        assertThat(e).hasMessage("cost must be at least 1, was " + cost);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {6, 100, Long.MAX_VALUE})
+    void costAboveCapacityIsRejectedNamingCostAndCapacity(long cost) {
+        InvalidLimitException e = catchThrowableOfType(InvalidLimitException.class,
+                () -> policy("orders", FIVE_PER_MINUTE, cost));
+
+        assertThat(e.property()).isEqualTo("cost");
+        assertThat(e).hasMessage("cost must not exceed capacity 5, was " + cost + ": such a call could never be allowed");
+    }
+
+    @Test
+    void costOfOneWithCapacityOneIsAccepted() {
+        assertThat(policy("p", new BucketLimits(1, 1, Duration.ofSeconds(1)), 1).cost()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"orders", "dev.ratelimit.demo.OrdersResource/create", "a-b_c.d/e", "X", "Outer$Inner/m"})
+    void acceptsNamesOfTheSafeCharacters(String name) {
+        assertThat(policy(name, FIVE_PER_MINUTE, 1).name()).isEqualTo(name);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "orders:v2", "my orders", "orders{x}", "naïve"})
+    void rejectsNamesOutsideTheCharsetNamingTheNameProperty(String name) {
+        InvalidLimitException e = catchThrowableOfType(InvalidLimitException.class,
+                () -> policy(name, FIVE_PER_MINUTE, 1));
+
+        assertThat(e.property()).isEqualTo("name");
+        assertThat(e.getMessage()).contains("'" + name + "'");
+    }
+
+    @Test
+    void rejectsNamesLongerThan200() {
+        assertThat(policy("n".repeat(200), FIVE_PER_MINUTE, 1).name()).hasSize(200);
+        assertThat(catchThrowableOfType(InvalidLimitException.class, () -> policy("n".repeat(201), FIVE_PER_MINUTE, 1))
+                .property()).isEqualTo("name");
+    }
+
+    @Test
+    void rejectsANullName() {
+        assertThat(catchThrowableOfType(InvalidLimitException.class, () -> policy(null, FIVE_PER_MINUTE, 1))
+                .property()).isEqualTo("name");
+    }
+
+    @Test
+    void nameIsCheckedBeforeCost() {
+        assertThat(catchThrowableOfType(InvalidLimitException.class, () -> policy("bad name", FIVE_PER_MINUTE, 0))
+                .property()).isEqualTo("name");
+    }
+
+    @Test
+    void rejectsMissingComponentsNamingThem() {
+        assertThatNullPointerException().isThrownBy(() -> new RateLimitPolicy("p", null, 1, FailureMode.OPEN))
+                .withMessage("limits");
+        assertThatNullPointerException().isThrownBy(() -> new RateLimitPolicy("p", FIVE_PER_MINUTE, 1, null))
+                .withMessage("failureMode");
+    }
+}

@@ -1,0 +1,326 @@
+package dev.ratelimit.integration;
+
+import dev.ratelimit.RateLimited;
+import dev.ratelimit.integration.http.AppliedDecision;
+import dev.ratelimit.integration.http.RateLimitRejection;
+import dev.ratelimit.testsupport.RedisFixture;
+import dev.ratelimit.testsupport.TcpProxy;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.jboss.weld.junit.MockBean;
+import org.jboss.weld.junit5.EnableWeld;
+import org.jboss.weld.junit5.WeldInitiator;
+import org.jboss.weld.junit5.WeldSetup;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * The interceptor in a real CDI container (Weld SE) deciding with a real Redis, without Liberty: the tier
+ * that runs in a second. The HTTP request and the metric registry are fakes; the Redis sits behind a proxy
+ * the tests cut to make Redis fail.
+ */
+@EnableWeld
+class RateLimitInterceptorTest {
+
+    private static final String CLIENT_HEADER = "X-Client-Id";
+    private static TcpProxy redisProxy;
+    private static ClassLoader registeredFor;
+
+    @ApplicationScoped
+    static class Probe {
+
+        private final AtomicInteger runs = new AtomicInteger();
+
+        /** How many calls ran the method body; read through the container's proxy. */
+        public int runs() {
+            return runs.get();
+        }
+
+        @RateLimited("probe")
+        public String limited() {
+            return "run " + runs.incrementAndGet();
+        }
+
+        @RateLimited("probe-open")
+        public String failOpen() {
+            return "run " + runs.incrementAndGet();
+        }
+
+        @RateLimited("probe-closed")
+        public String failClosed() {
+            return "run " + runs.incrementAndGet();
+        }
+
+        @RateLimited("probe-anonymous")
+        public String anonymous() {
+            return "run " + runs.incrementAndGet();
+        }
+
+        @RateLimited("probe-disabled")
+        public String disabled() {
+            return "run " + runs.incrementAndGet();
+        }
+
+        /** Its own policy: the inline capacity 50 loses to the method-level key, which says 1. */
+        @RateLimited(capacity = 50, refillPeriod = "1h")
+        public String inline() {
+            return "run " + runs.incrementAndGet();
+        }
+
+        public String unlimited() {
+            return "run " + runs.incrementAndGet();
+        }
+    }
+
+    /** Limited as a whole class: each method is its own policy. */
+    @ApplicationScoped
+    @RateLimited(capacity = 2, refillPeriod = "1h")
+    static class ClassLimitedProbe {
+
+        public String first() {
+            return "first";
+        }
+
+        public String second() {
+            return "second";
+        }
+    }
+
+    private final FakeRequest request = new FakeRequest();
+    private final CountingMetricRegistry metrics = new CountingMetricRegistry();
+
+    @WeldSetup
+    WeldInitiator weld = WeldInitiator.from(WeldInitiator.createWeld()
+                    .addExtension(new RateLimitExtension())
+                    .addBeanClasses(RateLimitInterceptor.class, RateLimiterProducer.class, ClientIds.class,
+                            RateLimitMetrics.class, Probe.class, ClassLimitedProbe.class))
+            .addBeans(MockBean.of(request.asServletRequest(), HttpServletRequest.class),
+                    MockBean.of(metrics.asRegistry(), MetricRegistry.class))
+            .build();
+
+    @Inject
+    Probe probe;
+
+    @Inject
+    ClassLimitedProbe classLimitedProbe;
+
+    @BeforeAll
+    static void configure() throws Exception {
+        URI redis = RedisFixture.shared().url();
+        redisProxy = TcpProxy.start(redis.getHost(), redis.getPort());
+        Map<String, String> config = Map.ofEntries(
+                Map.entry("ratelimit.redis.url", "redis://127.0.0.1:" + redisProxy.port()),
+                Map.entry("ratelimit.redis.command-timeout", "2s"),
+                Map.entry("ratelimit.redis.connect-timeout", "2s"),
+                Map.entry("ratelimit.redis.key-prefix", "interceptor-test-" + UUID.randomUUID() + ":"),
+                Map.entry("ratelimit.policies.probe.capacity", "2"),
+                Map.entry("ratelimit.policies.probe.refill-period", "1h"),
+                Map.entry("ratelimit.policies.probe-open.capacity", "100"),
+                Map.entry("ratelimit.policies.probe-open.failure-mode", "open"),
+                Map.entry("ratelimit.policies.probe-closed.capacity", "100"),
+                Map.entry("ratelimit.policies.probe-closed.failure-mode", "closed"),
+                Map.entry("ratelimit.policies.probe-anonymous.capacity", "1"),
+                Map.entry("ratelimit.policies.probe-anonymous.refill-period", "1h"),
+                Map.entry("ratelimit.policies.probe-anonymous.missing-client-id", "anonymous"),
+                Map.entry("ratelimit.policies.probe-disabled.capacity", "1"),
+                Map.entry("ratelimit.policies.probe-disabled.enabled", "false"),
+                Map.entry(Probe.class.getName() + "/inline/RateLimited/capacity", "1"));
+        Config built = new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(config, "RateLimitInterceptorTest", 500))
+                .build();
+        ConfigProviderResolver resolver = ConfigProviderResolver.instance();
+        registeredFor = Thread.currentThread().getContextClassLoader();
+        resolver.releaseConfig(resolver.getConfig(registeredFor));
+        resolver.registerConfig(built, registeredFor);
+    }
+
+    @AfterAll
+    static void release() throws Exception {
+        ConfigProviderResolver resolver = ConfigProviderResolver.instance();
+        resolver.releaseConfig(resolver.getConfig(registeredFor));
+        redisProxy.close();
+    }
+
+    @AfterEach
+    void restoreRedis() throws Exception {
+        redisProxy.mode(TcpProxy.Mode.FORWARD);
+    }
+
+    /** The next calls come from a client no other test uses. */
+    private void newClient() {
+        request.reset();
+        request.header(CLIENT_HEADER, "client-" + UUID.randomUUID());
+    }
+
+    private AppliedDecision appliedDecision() {
+        return (AppliedDecision) request.attribute(AppliedDecision.REQUEST_ATTRIBUTE);
+    }
+
+    private static RateLimitRejection rejectionOf(Runnable call) {
+        RateLimitRejection rejection = catchThrowableOfType(RateLimitRejection.class, call::run);
+        assertThat(rejection).as("the call is refused").isNotNull();
+        return rejection;
+    }
+
+    @Test
+    void allowedCallsRunAndHandTheirDecisionToTheResponseFilter() {
+        newClient();
+
+        assertThat(probe.limited()).isEqualTo("run 1");
+        assertThat(appliedDecision().decision().remaining()).isEqualTo(1);
+        assertThat(appliedDecision().policy().name()).isEqualTo("probe");
+        assertThat(probe.limited()).isEqualTo("run 2");
+        assertThat(appliedDecision().decision().remaining()).isZero();
+    }
+
+    @Test
+    void aDeniedCallNeverRunsAndGets429WithRetryAfter() {
+        newClient();
+        probe.limited();
+        probe.limited();
+        int runsBefore = probe.runs();
+
+        RateLimitRejection rejection = rejectionOf(probe::limited);
+
+        assertThat(probe.runs()).isEqualTo(runsBefore);
+        assertThat(rejection.getResponse().getStatus()).isEqualTo(429);
+        assertThat(rejection.getResponse().getHeaderString("Retry-After")).isNotBlank();
+        assertThat(appliedDecision().decision().allowed()).isFalse();
+        assertThat(metrics.count("ratelimit.requests.blocked", "policy", "probe")).isEqualTo(1);
+    }
+
+    @Test
+    void eachClientHasItsOwnBucket() {
+        newClient();
+        probe.limited();
+        probe.limited();
+        rejectionOf(probe::limited);
+
+        newClient();
+
+        assertThat(probe.limited()).startsWith("run");
+    }
+
+    @Test
+    void aCallWithoutClientIdGets400AndNeverRuns() {
+        request.reset();
+
+        RateLimitRejection rejection = rejectionOf(probe::limited);
+
+        assertThat(probe.runs()).isZero();
+        assertThat(rejection.getResponse().getStatus()).isEqualTo(400);
+        assertThat(rejection.getMessage()).contains("probe", "the request header X-Client-Id");
+        assertThat(metrics.count("ratelimit.requests.unidentified", "policy", "probe")).isEqualTo(1);
+    }
+
+    @Test
+    void underTheAnonymousRuleCallersWithoutIdShareOneBucket() {
+        request.reset();
+        String first = probe.anonymous();
+        request.reset();
+
+        RateLimitRejection second = rejectionOf(probe::anonymous);
+
+        assertThat(first).isEqualTo("run 1");
+        assertThat(second.getResponse().getStatus()).isEqualTo(429);
+    }
+
+    @Test
+    void withRedisDownAFailOpenPolicyRunsTheCallUndecided() throws Exception {
+        newClient();
+        redisProxy.mode(TcpProxy.Mode.REFUSE);
+
+        assertThat(probe.failOpen()).isEqualTo("run 1");
+
+        assertThat(appliedDecision()).as("no decision, so no rate-limit headers").isNull();
+        assertThat(metrics.count("ratelimit.failopen.events", "policy", "probe-open")).isEqualTo(1);
+        assertThat(metrics.count("ratelimit.redis.errors", "policy", "probe-open")).isEqualTo(1);
+        assertThat(metrics.count("ratelimit.requests.allowed", "policy", "probe-open")).isZero();
+    }
+
+    @Test
+    void withRedisDownAFailClosedPolicyAnswers503AndNeverRuns() throws Exception {
+        newClient();
+        redisProxy.mode(TcpProxy.Mode.REFUSE);
+
+        RateLimitRejection rejection = rejectionOf(probe::failClosed);
+
+        assertThat(probe.runs()).isZero();
+        assertThat(rejection.getResponse().getStatus()).isEqualTo(503);
+        assertThat(rejection.getResponse().getHeaderString("Retry-After")).isEqualTo("1");
+        assertThat(metrics.count("ratelimit.failclosed.rejections", "policy", "probe-closed")).isEqualTo(1);
+        assertThat(metrics.count("ratelimit.redis.errors", "policy", "probe-closed")).isEqualTo(1);
+    }
+
+    @Test
+    void everyPolicysCountersExistAtZeroFromStartAndCountEachOutcome() {
+        for (String policy : new String[] {"probe", "probe-open", "probe-closed", "probe-anonymous"}) {
+            for (String counter : new String[] {"ratelimit.requests.allowed", "ratelimit.requests.blocked",
+                    "ratelimit.requests.unidentified", "ratelimit.redis.errors", "ratelimit.failopen.events",
+                    "ratelimit.failclosed.rejections"}) {
+                assertThat(metrics.count(counter, "policy", policy)).as(counter + " of " + policy).isZero();
+            }
+        }
+        newClient();
+        probe.limited();
+        probe.limited();
+        rejectionOf(probe::limited);
+
+        assertThat(metrics.count("ratelimit.requests.allowed", "policy", "probe")).isEqualTo(2);
+        assertThat(metrics.count("ratelimit.requests.blocked", "policy", "probe")).isEqualTo(1);
+    }
+
+    @Test
+    void aClassLevelAnnotationGivesEachMethodItsOwnPolicy() {
+        newClient();
+        classLimitedProbe.first();
+        classLimitedProbe.first();
+        rejectionOf(classLimitedProbe::first);
+
+        assertThat(classLimitedProbe.second()).isEqualTo("second");
+        assertThat(appliedDecision().policy().name()).isEqualTo(ClassLimitedProbe.class.getName() + "/second");
+        assertThat(appliedDecision().policy().limits().capacity()).isEqualTo(2);
+    }
+
+    @Test
+    void aMethodLevelKeyBeatsTheAnnotationsInlineValue() {
+        newClient();
+        probe.inline();
+
+        assertThat(appliedDecision().policy().limits().capacity()).isEqualTo(1);
+        assertThat(rejectionOf(probe::inline).getResponse().getStatus()).isEqualTo(429);
+    }
+
+    @Test
+    void aDisabledPolicyRunsEveryCallUndecided() {
+        request.reset();
+
+        assertThat(probe.disabled()).isEqualTo("run 1");
+        assertThat(probe.disabled()).isEqualTo("run 2");
+        assertThat(appliedDecision()).isNull();
+    }
+
+    @Test
+    void aMethodWithoutTheAnnotationIsNotIntercepted() {
+        request.reset();
+
+        assertThat(probe.unlimited()).isEqualTo("run 1");
+        assertThat(appliedDecision()).isNull();
+    }
+}

@@ -1,0 +1,217 @@
+package dev.ratelimit.integration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** ThrottledLog on a fake nano clock: no test here depends on real time. */
+class ThrottledLogTest {
+
+    private static final long SECOND = 1_000_000_000L;
+    private static final Duration INTERVAL = Duration.ofSeconds(10);
+
+    private final List<LogRecord> records = new ArrayList<>();
+    private final AtomicLong now = new AtomicLong(1_000 * SECOND);
+    private final Logger logger = Logger.getAnonymousLogger();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            records.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void captureTheLogger() {
+        logger.setUseParentHandlers(false);
+        logger.setLevel(Level.ALL);
+        logger.addHandler(capture);
+    }
+
+    @AfterEach
+    void releaseTheLogger() {
+        logger.removeHandler(capture);
+    }
+
+    private ThrottledLog log() {
+        return new ThrottledLog(logger, INTERVAL, now::get);
+    }
+
+    private void at(long nanos) {
+        now.set(nanos);
+    }
+
+    private List<String> messages() {
+        return records.stream().map(LogRecord::getMessage).toList();
+    }
+
+    @Test
+    void theFirstWarningIsLoggedAtOnceWithItsCause() {
+        ThrottledLog log = log();
+        RuntimeException cause = new RuntimeException("connection refused");
+
+        log.warning(() -> "Redis is down", cause);
+
+        assertThat(records).hasSize(1);
+        assertThat(records.get(0).getLevel()).isEqualTo(Level.WARNING);
+        assertThat(records.get(0).getMessage()).isEqualTo("Redis is down");
+        assertThat(records.get(0).getThrown()).isSameAs(cause);
+    }
+
+    @Test
+    void warningsWithinTheIntervalAreHeldBack() {
+        ThrottledLog log = log();
+        long start = now.get();
+
+        log.warning(() -> "first", null);
+        at(start + 1);
+        log.warning(() -> "second", null);
+        at(start + 5 * SECOND);
+        log.warning(() -> "third", null);
+        at(start + 10 * SECOND - 1);
+        log.warning(() -> "fourth", null);
+
+        assertThat(messages()).containsExactly("first");
+    }
+
+    @Test
+    void afterTheIntervalTheNextWarningIsLoggedWithTheCountHeldBack() {
+        ThrottledLog log = log();
+        long start = now.get();
+
+        log.warning(() -> "down", null);
+        at(start + SECOND);
+        log.warning(() -> "down", null);
+        at(start + 2 * SECOND);
+        log.warning(() -> "down", null);
+        at(start + 3 * SECOND);
+        log.warning(() -> "down", null);
+        at(start + 10 * SECOND);
+        log.warning(() -> "still down", null);
+
+        assertThat(messages()).containsExactly("down", "still down (3 more like it since the last report)");
+    }
+
+    @Test
+    void theCountStartsAgainAfterEachReport() {
+        ThrottledLog log = log();
+        long start = now.get();
+
+        log.warning(() -> "a", null);
+        at(start + SECOND);
+        log.warning(() -> "held", null);
+        at(start + 10 * SECOND);
+        log.warning(() -> "b", null);
+        at(start + 11 * SECOND);
+        log.warning(() -> "held", null);
+        at(start + 12 * SECOND);
+        log.warning(() -> "held", null);
+        at(start + 20 * SECOND);
+        log.warning(() -> "c", null);
+        at(start + 35 * SECOND);
+        log.warning(() -> "d", null);
+
+        assertThat(messages()).containsExactly(
+                "a",
+                "b (1 more like it since the last report)",
+                "c (2 more like it since the last report)",
+                "d");
+    }
+
+    @Test
+    void theIntervalRunsFromTheLastReportNotFromTheStart() {
+        ThrottledLog log = log();
+        long start = now.get();
+
+        at(start + 7 * SECOND);
+        log.warning(() -> "a", null);
+        at(start + 10 * SECOND);
+        log.warning(() -> "held", null);
+        at(start + 16 * SECOND);
+        log.warning(() -> "held", null);
+        at(start + 17 * SECOND);
+        log.warning(() -> "b", null);
+
+        assertThat(messages()).containsExactly("a", "b (2 more like it since the last report)");
+    }
+
+    @Test
+    void aHeldBackMessageIsNeverBuilt() {
+        ThrottledLog log = log();
+        AtomicInteger built = new AtomicInteger();
+        Supplier<String> message = () -> "built " + built.incrementAndGet();
+
+        log.warning(message, null);
+        for (int i = 1; i <= 100; i++) {
+            at(now.get() + 1);
+            log.warning(message, null);
+        }
+
+        assertThat(built).hasValue(1);
+        assertThat(messages()).containsExactly("built 1");
+    }
+
+    @Test
+    void eachReportCarriesItsOwnCause() {
+        ThrottledLog log = log();
+        long start = now.get();
+        RuntimeException first = new RuntimeException("first");
+        RuntimeException held = new RuntimeException("held");
+        RuntimeException second = new RuntimeException("second");
+
+        log.warning(() -> "a", first);
+        at(start + SECOND);
+        log.warning(() -> "b", held);
+        at(start + 10 * SECOND);
+        log.warning(() -> "c", second);
+
+        assertThat(records).extracting(LogRecord::getThrown).containsExactly(first, second);
+    }
+
+    @Test
+    void survivesTheNanoClockWrappingAround() {
+        at(Long.MAX_VALUE - 3 * SECOND);
+        ThrottledLog log = log();
+        long start = now.get();
+
+        log.warning(() -> "a", null);
+        at(start + 5 * SECOND);      // wrapped to a negative value, still within the interval
+        log.warning(() -> "held", null);
+        at(start + 10 * SECOND);     // wrapped, interval over
+        log.warning(() -> "b", null);
+
+        assertThat(now.get()).isNegative();
+        assertThat(messages()).containsExactly("a", "b (1 more like it since the last report)");
+    }
+
+    @Test
+    void aZeroIntervalLogsEveryWarning() {
+        ThrottledLog log = new ThrottledLog(logger, Duration.ZERO, now::get);
+
+        log.warning(() -> "a", null);
+        log.warning(() -> "b", null);
+        log.warning(() -> "c", null);
+
+        assertThat(messages()).containsExactly("a", "b", "c");
+    }
+}

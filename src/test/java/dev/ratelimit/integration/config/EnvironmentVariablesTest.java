@@ -1,0 +1,176 @@
+package dev.ratelimit.integration.config;
+
+import dev.ratelimit.RateLimited;
+import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.integration.http.ClientIdSource;
+import dev.ratelimit.integration.http.MissingClientIdRule;
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.eclipse.microprofile.config.Config;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.lang.reflect.Method;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * Every key of the library set by its environment variable alone, as containers set them: no YAML, no
+ * other source. The variables go through SmallRye Config's own environment source, so they are found by
+ * MicroProfile Config's mapping (non-alphanumerics as '_', upper case), and the unknown-key check sees
+ * them under those names.
+ */
+class EnvironmentVariablesTest {
+
+    static class Shop {
+        @RateLimited("search")
+        public void search() {
+        }
+
+        @RateLimited(capacity = 10)
+        public void browse() {
+        }
+    }
+
+    private static final List<Endpoint> ENDPOINTS = List.of(endpoint("search"), endpoint("browse"));
+
+    private static Endpoint endpoint(String method) {
+        try {
+            Method javaMethod = Shop.class.getMethod(method);
+            return new Endpoint(Shop.class, javaMethod);
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Only environment variables; the search policy exists through its capacity, given the same way. */
+    private static RateLimitConfiguration read(Map<String, String> environment) {
+        Map<String, String> withPolicy = new HashMap<>(environment);
+        withPolicy.putIfAbsent("RATELIMIT_POLICIES_SEARCH_CAPACITY", "20");
+        Config config = new SmallRyeConfigBuilder()
+                .withSources(new EnvConfigSource(withPolicy, EnvConfigSource.ORDINAL))
+                .build();
+        return RateLimitConfiguration.read(config, ENDPOINTS);
+    }
+
+    private static EndpointPolicy search(Map<String, String> environment) {
+        return read(environment).endpointPolicies().of(Shop.class, endpoint("search").method());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "RATELIMIT_REDIS_URL             | redis://10.0.0.1:6380/2",
+            "RATELIMIT_REDIS_CONNECT_TIMEOUT | PT2S",
+            "RATELIMIT_REDIS_COMMAND_TIMEOUT | PT0.3S",
+            "RATELIMIT_REDIS_POOL_SIZE       | 7",
+            "RATELIMIT_REDIS_KEY_PREFIX      | from-env:",
+    })
+    void eachRedisSettingIsReadFromItsVariable(String variable, String value) {
+        Map<String, Function<RateLimitConfiguration, Object>> readBack = Map.of(
+                "RATELIMIT_REDIS_URL", c -> c.settings().redis().url(),
+                "RATELIMIT_REDIS_CONNECT_TIMEOUT", c -> c.settings().redis().connectTimeout(),
+                "RATELIMIT_REDIS_COMMAND_TIMEOUT", c -> c.settings().redis().commandTimeout(),
+                "RATELIMIT_REDIS_POOL_SIZE", c -> c.settings().redis().poolSize(),
+                "RATELIMIT_REDIS_KEY_PREFIX", c -> c.settings().redis().keyPrefix());
+
+        Object read = readBack.get(variable).apply(read(Map.of(variable, value)));
+
+        assertThat(read).hasToString(switch (variable) {
+            case "RATELIMIT_REDIS_URL" -> URI.create(value).toString();
+            case "RATELIMIT_REDIS_CONNECT_TIMEOUT", "RATELIMIT_REDIS_COMMAND_TIMEOUT" -> Duration.parse(value).toString();
+            default -> value;
+        });
+    }
+
+    @Test
+    void trustedProxiesAreReadFromTheirVariable() {
+        RateLimitConfiguration configuration = read(Map.of("RATELIMIT_TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.1"));
+
+        assertThat(configuration.settings().trustedProxies().clientAddress("192.0.2.1", List.of("203.0.113.5")))
+                .isEqualTo("203.0.113.5");
+    }
+
+    @Test
+    void everyPolicyPropertyIsReadFromItsVariable() {
+        EndpointPolicy search = search(Map.of(
+                "RATELIMIT_POLICIES_SEARCH_CAPACITY", "6",
+                "RATELIMIT_POLICIES_SEARCH_REFILL_TOKENS", "3",
+                "RATELIMIT_POLICIES_SEARCH_REFILL_PERIOD", "1m",
+                "RATELIMIT_POLICIES_SEARCH_COST", "2",
+                "RATELIMIT_POLICIES_SEARCH_FAILURE_MODE", "closed",
+                "RATELIMIT_POLICIES_SEARCH_CLIENT_ID", "principal",
+                "RATELIMIT_POLICIES_SEARCH_MISSING_CLIENT_ID", "anonymous",
+                "RATELIMIT_POLICIES_SEARCH_ENABLED", "false"));
+
+        assertThat(search.policy().limits().capacity()).isEqualTo(6);
+        assertThat(search.policy().limits().refillTokens()).isEqualTo(3);
+        assertThat(search.policy().limits().refillPeriod()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(search.policy().cost()).isEqualTo(2);
+        assertThat(search.policy().failureMode()).isEqualTo(FailureMode.CLOSED);
+        assertThat(search.clientIdSource()).isEqualTo(ClientIdSource.PRINCIPAL);
+        assertThat(search.missingClientId()).isEqualTo(MissingClientIdRule.ANONYMOUS);
+        assertThat(search.enabled()).isFalse();
+    }
+
+    @Test
+    void everyDefaultIsReadFromItsVariable() {
+        EndpointPolicy search = search(Map.of(
+                "RATELIMIT_DEFAULTS_REFILL_TOKENS", "4",
+                "RATELIMIT_DEFAULTS_REFILL_PERIOD", "2s",
+                "RATELIMIT_DEFAULTS_COST", "3",
+                "RATELIMIT_DEFAULTS_FAILURE_MODE", "closed",
+                "RATELIMIT_DEFAULTS_CLIENT_ID", "remote-address",
+                "RATELIMIT_DEFAULTS_MISSING_CLIENT_ID", "anonymous",
+                "RATELIMIT_DEFAULTS_ENABLED", "false"));
+        EndpointPolicy browse = read(Map.of("RATELIMIT_DEFAULTS_CAPACITY", "40"))
+                .endpointPolicies().of(Shop.class, endpoint("browse").method());
+
+        assertThat(search.policy().limits().refillTokens()).isEqualTo(4);
+        assertThat(search.policy().limits().refillPeriod()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(search.policy().cost()).isEqualTo(3);
+        assertThat(search.policy().failureMode()).isEqualTo(FailureMode.CLOSED);
+        assertThat(search.clientIdSource()).isEqualTo(ClientIdSource.REMOTE_ADDRESS);
+        assertThat(search.missingClientId()).isEqualTo(MissingClientIdRule.ANONYMOUS);
+        assertThat(search.enabled()).isFalse();
+        // The inline capacity of @RateLimited(capacity = 10) beats the default
+        assertThat(browse.policy().limits().capacity()).isEqualTo(10);
+    }
+
+    @Test
+    void methodAndClassKeysAreReadFromTheirVariables() {
+        String method = UnknownKeys.envForm(Shop.class.getName() + "/browse/RateLimited/capacity");
+        String type = UnknownKeys.envForm(Shop.class.getName() + "/RateLimited/cost");
+
+        EndpointPolicy browse = read(Map.of(method, "30", type, "5"))
+                .endpointPolicies().of(Shop.class, endpoint("browse").method());
+
+        assertThat(browse.policy().limits().capacity()).isEqualTo(30);
+        assertThat(browse.policy().cost()).isEqualTo(5);
+    }
+
+    @Test
+    void unusedPoliciesAreAllowedByTheVariableOfTheSwitch() {
+        RateLimitConfiguration configuration = read(Map.of(
+                "RATELIMIT_ALLOW_UNUSED_POLICIES", "true",
+                "RATELIMIT_POLICIES_BILLING_CAPACITY", "5"));
+
+        assertThat(configuration.endpointPolicies().policyNames()).contains("search").doesNotContain("billing");
+    }
+
+    @Test
+    void aMisspeltPolicyInAVariableFailsNamingTheClosestPolicy() {
+        InvalidRateLimitConfigException e = catchThrowableOfType(InvalidRateLimitConfigException.class,
+                () -> read(Map.of("RATELIMIT_POLICIES_SERACH_CAPACITY", "5")));
+
+        assertThat(e.problems()).singleElement().asString()
+                .contains("RATELIMIT_POLICIES_SERACH_CAPACITY", "the closest policy in use is 'search'");
+    }
+}

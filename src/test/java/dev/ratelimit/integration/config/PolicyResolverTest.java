@@ -1,0 +1,732 @@
+package dev.ratelimit.integration.config;
+
+import dev.ratelimit.RateLimited;
+import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.integration.http.ClientIdSource;
+import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.integration.http.MissingClientIdRule;
+import dev.ratelimit.core.RateLimitPolicy;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.eclipse.microprofile.config.Config;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** PolicyResolver over a real MicroProfile Config implementation (SmallRye Config). */
+class PolicyResolverTest {
+
+    // ---- resources under test ----------------------------------------------------------------------------------
+
+    static class Orders {
+        @RateLimited("orders")
+        public void create() {
+        }
+
+        @RateLimited(value = "orders", capacity = 7, refillTokens = 3, refillPeriod = "1m", cost = 2)
+        public void bulk() {
+        }
+
+        @RateLimited(value = "orders", refillPeriod = "soon")
+        public void badInlinePeriod() {
+        }
+
+        @RateLimited(value = "orders", capacity = 0)
+        public void zeroInlineCapacity() {
+        }
+
+        public void unlimited() {
+        }
+    }
+
+    @RateLimited("catalog")
+    static class Catalog {
+        public void list() {
+        }
+
+        @RateLimited("orders")
+        public void order() {
+        }
+    }
+
+    /** Stands in for a CDI proxy or subclass of the annotated bean class. */
+    static class CatalogSubclass extends Catalog {
+    }
+
+    static class Unknown {
+        @RateLimited("nosuch")
+        public void call() {
+        }
+    }
+
+    static class BadName {
+        @RateLimited("orders:v2")
+        public void call() {
+        }
+    }
+
+    /** Unnamed policy on a nested class: its default name holds the '$' of Class.getName(). */
+    static class Nested {
+        @RateLimited(capacity = 3)
+        public void find() {
+        }
+    }
+
+    private static final String ORDERS = Orders.class.getName();
+    private static final String CATALOG = Catalog.class.getName();
+    private static final String UNNAMED = PolicyResolverTestResource.class.getName();
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    static Config config(Map<String, String> values) {
+        return new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(values, "test", 100)).build();
+    }
+
+    private static Method method(Class<?> type, String name) {
+        try {
+            return type.getMethod(name);
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static EndpointPolicy resolve(Map<String, String> values, Class<?> type, String methodName) {
+        return new PolicyResolver(config(values)).resolve(new Endpoint(type, method(type, methodName)));
+    }
+
+    private static InvalidRateLimitConfigException failure(Map<String, String> values, Class<?> type, String methodName) {
+        InvalidRateLimitConfigException e = catchThrowableOfType(InvalidRateLimitConfigException.class,
+                () -> resolve(values, type, methodName));
+        assertThat(e).as("InvalidRateLimitConfigException for %s#%s with %s", type.getName(), methodName, values)
+                .isNotNull();
+        return e;
+    }
+
+    private static String endpoint(Class<?> type, String methodName) {
+        return type.getName() + "#" + methodName;
+    }
+
+    // ---- precedence ---------------------------------------------------------------------------------------------
+
+    enum Level { METHOD, CLASS, POLICY, INLINE, DEFAULTS, BUILT_IN }
+
+    private static String key(Level level, String methodName, String property) {
+        return switch (level) {
+            case METHOD -> ORDERS + "/" + methodName + "/RateLimited/" + property;
+            case CLASS -> ORDERS + "/RateLimited/" + property;
+            case POLICY -> "ratelimit.policies.orders." + property;
+            case DEFAULTS -> "ratelimit.defaults." + property;
+            case INLINE, BUILT_IN -> throw new IllegalArgumentException(level + " has no key");
+        };
+    }
+
+    /**
+     * A property, a value to set at the level under test ({@code winner}), a different value to set at every level
+     * below it ({@code loser}), what {@code Orders#bulk} sets inline (null: no inline member) and the built-in
+     * default, all written as {@code read} shows them.
+     */
+    record Property(String name, String winner, String loser, String inline, String builtIn,
+                    Function<EndpointPolicy, String> read) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final List<Property> PROPERTIES = List.of(
+            new Property("capacity", "11", "5", "7", null, p -> Long.toString(p.policy().limits().capacity())),
+            new Property("refill-tokens", "4", "1", "3", "20", p -> Long.toString(p.policy().limits().refillTokens())),
+            new Property("refill-period", "PT2M", "PT5S", "PT1M", "PT1S", p -> p.policy().limits().refillPeriod().toString()),
+            new Property("cost", "3", "1", "2", "1", p -> Long.toString(p.policy().cost())),
+            new Property("failure-mode", "closed", "open", null, "open",
+                    p -> p.policy().failureMode().name().toLowerCase(Locale.ROOT)),
+            new Property("client-id", "principal", "remote-address", null, "header:X-Client-Id", p -> p.clientIdSource().toString()),
+            new Property("missing-client-id", "anonymous", "reject", null, "reject",
+                    p -> p.missingClientId().name().toLowerCase(Locale.ROOT)),
+            new Property("enabled", "false", "true", null, "true", p -> Boolean.toString(p.enabled())));
+
+    static Stream<Arguments> propertyAtLevel() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Property property : PROPERTIES) {
+            for (Level level : Level.values()) {
+                boolean noInline = property.inline() == null && level == Level.INLINE;
+                boolean noBuiltIn = property.builtIn() == null && level == Level.BUILT_IN;
+                if (!noInline && !noBuiltIn) {
+                    cases.add(Arguments.of(property, level));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    /**
+     * Sets the property at one level and a different value at every level below it: the resolved policy must hold
+     * the value of that level, so each level beats all the levels under it.
+     */
+    @ParameterizedTest(name = "{0} from {1}")
+    @MethodSource("propertyAtLevel")
+    void eachLevelBeatsEveryLevelBelowIt(Property property, Level level) {
+        // Orders#bulk has inline values, which sit between the policy's keys and the defaults; Orders#create has none.
+        boolean inlineBelowOrAt = property.inline() != null && level.compareTo(Level.INLINE) <= 0;
+        String methodName = inlineBelowOrAt ? "bulk" : "create";
+        Map<String, String> values = new HashMap<>();
+        values.put("ratelimit.defaults.capacity", "20");
+        // Keeps 'orders' a known policy when nothing is set under ratelimit.policies.orders
+        values.put(property.name().equals("enabled") ? "ratelimit.policies.orders.missing-client-id"
+                : "ratelimit.policies.orders.enabled", property.name().equals("enabled") ? "reject" : "true");
+        for (Level lower : Level.values()) {
+            if (lower.compareTo(level) > 0 && lower != Level.INLINE && lower != Level.BUILT_IN) {
+                values.put(key(lower, methodName, property.name()), property.loser());
+            }
+        }
+        String expected = switch (level) {
+            case INLINE -> property.inline();
+            case BUILT_IN -> property.builtIn();
+            default -> {
+                values.put(key(level, methodName, property.name()), property.winner());
+                yield property.winner();
+            }
+        };
+
+        EndpointPolicy policy = resolve(values, Orders.class, methodName);
+
+        assertThat(property.read().apply(policy)).isEqualTo(expected);
+    }
+
+    @Test
+    void capacityFallsThroughTheDocumentedOrder() {
+        Map<String, String> values = new HashMap<>(Map.of(
+                ORDERS + "/bulk/RateLimited/capacity", "11",
+                ORDERS + "/RateLimited/capacity", "12",
+                "ratelimit.policies.orders.capacity", "13",
+                "ratelimit.policies.orders.enabled", "true",
+                "ratelimit.defaults.capacity", "15"));
+
+        assertThat(resolve(values, Orders.class, "bulk").policy().limits().capacity()).isEqualTo(11);
+        values.remove(ORDERS + "/bulk/RateLimited/capacity");
+        assertThat(resolve(values, Orders.class, "bulk").policy().limits().capacity()).isEqualTo(12);
+        values.remove(ORDERS + "/RateLimited/capacity");
+        assertThat(resolve(values, Orders.class, "bulk").policy().limits().capacity()).isEqualTo(13);
+        values.remove("ratelimit.policies.orders.capacity");
+        assertThat(resolve(values, Orders.class, "bulk").policy().limits().capacity()).isEqualTo(7);
+        assertThat(resolve(values, Orders.class, "create").policy().limits().capacity()).isEqualTo(15);
+    }
+
+    @Test
+    void methodKeysOfOneMethodDoNotApplyToAnother() {
+        Map<String, String> values = Map.of(
+                "ratelimit.policies.orders.capacity", "5",
+                ORDERS + "/bulk/RateLimited/capacity", "50");
+
+        assertThat(resolve(values, Orders.class, "create").policy().limits().capacity()).isEqualTo(5);
+        assertThat(resolve(values, Orders.class, "bulk").policy().limits().capacity()).isEqualTo(50);
+    }
+
+    @Test
+    void classKeysApplyToEveryMethodOfTheClass() {
+        Map<String, String> values = Map.of(
+                "ratelimit.policies.orders.capacity", "5",
+                ORDERS + "/RateLimited/capacity", "40");
+
+        assertThat(resolve(values, Orders.class, "create").policy().limits().capacity()).isEqualTo(40);
+        assertThat(resolve(values, Orders.class, "bulk").policy().limits().capacity()).isEqualTo(40);
+        // ... but not to another class naming the same policy
+        assertThat(resolve(values, Catalog.class, "order").policy().limits().capacity()).isEqualTo(5);
+    }
+
+    @Test
+    void aPolicyWithOnlyItsCapacityGetsEveryBuiltInDefault() {
+        EndpointPolicy policy = resolve(Map.of("ratelimit.policies.orders.capacity", "5"), Orders.class, "create");
+
+        assertThat(policy).isEqualTo(new EndpointPolicy(new RateLimitPolicy("orders",
+                new BucketLimits(5, 5, Duration.ofSeconds(1)), 1, FailureMode.OPEN),
+                ClientIdSource.header("X-Client-Id"), MissingClientIdRule.REJECT, true));
+    }
+
+    @Test
+    void aFullyConfiguredPolicy() {
+        EndpointPolicy policy = resolve(Map.of(
+                "ratelimit.policies.orders.capacity", "100",
+                "ratelimit.policies.orders.refill-tokens", "10",
+                "ratelimit.policies.orders.refill-period", "PT1M",
+                "ratelimit.policies.orders.cost", "4",
+                "ratelimit.policies.orders.failure-mode", "closed",
+                "ratelimit.policies.orders.client-id", "header:X-Api-Key",
+                "ratelimit.policies.orders.missing-client-id", "anonymous",
+                "ratelimit.policies.orders.enabled", "false"), Orders.class, "create");
+
+        assertThat(policy).isEqualTo(new EndpointPolicy(new RateLimitPolicy("orders",
+                new BucketLimits(100, 10, Duration.ofMinutes(1)), 4, FailureMode.CLOSED),
+                ClientIdSource.header("X-Api-Key"), MissingClientIdRule.ANONYMOUS, false));
+    }
+
+    @Test
+    void inlineValuesOfTheAnnotationApplyWhenNoKeyIsSet() {
+        EndpointPolicy policy = resolve(Map.of("ratelimit.policies.orders.enabled", "true"), Orders.class, "bulk");
+
+        assertThat(policy.policy().limits()).isEqualTo(new BucketLimits(7, 3, Duration.ofMinutes(1)));
+        assertThat(policy.policy().cost()).isEqualTo(2);
+    }
+
+    // ---- refill-tokens defaulting to capacity --------------------------------------------------------------------
+
+    @Test
+    void refillTokensDefaultsToTheConfiguredCapacity() {
+        assertThat(resolve(Map.of("ratelimit.policies.orders.capacity", "9"), Orders.class, "create")
+                .policy().limits().refillTokens()).isEqualTo(9);
+    }
+
+    @Test
+    void refillTokensDefaultsToTheCapacityWhereverTheCapacityComesFrom() {
+        assertThat(resolve(Map.of(), PolicyResolverTestResource.class, "find").policy().limits().refillTokens()).isEqualTo(5);
+        assertThat(resolve(Map.of("ratelimit.defaults.capacity", "8"), PolicyResolverTestResource.class, "bare")
+                .policy().limits().refillTokens()).isEqualTo(8);
+        assertThat(resolve(Map.of(ORDERS + "/create/RateLimited/capacity", "6", "ratelimit.policies.orders.enabled", "true"),
+                Orders.class, "create").policy().limits().refillTokens()).isEqualTo(6);
+    }
+
+    @Test
+    void refillTokensDefaultsToTheCapacityEvenWhenADefaultsCapacityIsOverridden() {
+        EndpointPolicy policy = resolve(Map.of(
+                "ratelimit.defaults.capacity", "8",
+                "ratelimit.policies.orders.capacity", "30"), Orders.class, "create");
+
+        assertThat(policy.policy().limits().refillTokens()).isEqualTo(30);
+    }
+
+    @Test
+    void aSetRefillTokensWinsOverTheCapacity() {
+        assertThat(resolve(Map.of("ratelimit.policies.orders.capacity", "9", "ratelimit.defaults.refill-tokens", "2"),
+                Orders.class, "create").policy().limits().refillTokens()).isEqualTo(2);
+    }
+
+    // ---- which annotation applies ----------------------------------------------------------------------------------
+
+    @Test
+    void classLevelAnnotationAppliesToItsMethods() {
+        EndpointPolicy policy = resolve(Map.of(
+                "ratelimit.policies.catalog.capacity", "20",
+                "ratelimit.policies.orders.capacity", "5"), Catalog.class, "list");
+
+        assertThat(policy.policy().name()).isEqualTo("catalog");
+        assertThat(policy.policy().limits().capacity()).isEqualTo(20);
+    }
+
+    @Test
+    void methodLevelAnnotationWinsOverTheClassLevelOne() {
+        EndpointPolicy policy = resolve(Map.of(
+                "ratelimit.policies.catalog.capacity", "20",
+                "ratelimit.policies.orders.capacity", "5"), Catalog.class, "order");
+
+        assertThat(policy.policy().name()).isEqualTo("orders");
+        assertThat(policy.policy().limits().capacity()).isEqualTo(5);
+    }
+
+    @Test
+    void classLevelAnnotationIsFoundThroughASubclassOfTheBeanClass() {
+        PolicyResolver resolver = new PolicyResolver(config(Map.of("ratelimit.policies.catalog.capacity", "20")));
+
+        EndpointPolicy policy = resolver.resolve(new Endpoint(CatalogSubclass.class, method(Catalog.class, "list")));
+
+        assertThat(policy.policy().name()).isEqualTo("catalog");
+    }
+
+    @Test
+    void classKeyOfAClassLevelAnnotationUsesTheDeclaringClass() {
+        EndpointPolicy policy = resolve(Map.of(
+                "ratelimit.policies.catalog.capacity", "20",
+                CATALOG + "/RateLimited/capacity", "21",
+                CATALOG + "/list/RateLimited/capacity", "22"), Catalog.class, "list");
+
+        assertThat(policy.policy().limits().capacity()).isEqualTo(22);
+    }
+
+    @Test
+    void aMethodWithoutAnyAnnotationIsRefused() {
+        PolicyResolver resolver = new PolicyResolver(config(Map.of()));
+
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> resolver.resolve(new Endpoint(Orders.class, method(Orders.class, "unlimited"))))
+                .withMessageContaining("unlimited")
+                .withMessageContaining("is not @RateLimited");
+    }
+
+    @Test
+    void twoMethodsNamingOnePolicyGetTheSamePolicy() {
+        Map<String, String> values = Map.of("ratelimit.policies.orders.capacity", "5");
+
+        assertThat(resolve(values, Orders.class, "create")).isEqualTo(resolve(values, Catalog.class, "order"));
+    }
+
+    // ---- unnamed policies ---------------------------------------------------------------------------------------
+
+    @Test
+    void unnamedPolicyIsNamedAfterClassAndMethod() {
+        EndpointPolicy policy = resolve(Map.of(), PolicyResolverTestResource.class, "find");
+
+        assertThat(policy.policy().name()).isEqualTo("dev.ratelimit.integration.config.PolicyResolverTestResource/find");
+        assertThat(policy.policy().limits().capacity()).isEqualTo(5);
+    }
+
+    @Test
+    void unnamedPolicyReadsMethodAndClassKeys() {
+        assertThat(resolve(Map.of(UNNAMED + "/RateLimited/capacity", "40"), PolicyResolverTestResource.class, "find")
+                .policy().limits().capacity()).isEqualTo(40);
+        assertThat(resolve(Map.of(UNNAMED + "/RateLimited/capacity", "40", UNNAMED + "/find/RateLimited/capacity", "41"),
+                PolicyResolverTestResource.class, "find").policy().limits().capacity()).isEqualTo(41);
+    }
+
+    @Test
+    void unnamedPolicyIgnoresPolicyKeysUnderItsGeneratedName() {
+        EndpointPolicy policy = resolve(Map.of("ratelimit.policies." + UNNAMED + "/find.capacity", "99"),
+                PolicyResolverTestResource.class, "find");
+
+        assertThat(policy.policy().limits().capacity()).isEqualTo(5);
+    }
+
+    @Test
+    void unnamedPolicyTakesInlineValuesThenDefaults() {
+        EndpointPolicy policy = resolve(Map.of(
+                "ratelimit.defaults.capacity", "100",
+                "ratelimit.defaults.cost", "1",
+                "ratelimit.defaults.failure-mode", "closed"), PolicyResolverTestResource.class, "inline");
+
+        assertThat(policy.policy().limits()).isEqualTo(new BucketLimits(10, 2, Duration.ofSeconds(30)));
+        assertThat(policy.policy().cost()).isEqualTo(3);
+        assertThat(policy.policy().failureMode()).isEqualTo(FailureMode.CLOSED);
+    }
+
+    @Test
+    void classLevelUnnamedAnnotationMakesOnePolicyPerMethod() {
+        EndpointPolicy a = resolve(Map.of(), PolicyResolverTestClassLevel.class, "a");
+        EndpointPolicy b = resolve(Map.of(), PolicyResolverTestClassLevel.class, "b");
+
+        assertThat(a.policy().name()).isEqualTo("dev.ratelimit.integration.config.PolicyResolverTestClassLevel/a");
+        assertThat(b.policy().name()).isEqualTo("dev.ratelimit.integration.config.PolicyResolverTestClassLevel/b");
+        assertThat(a.policy().limits().capacity()).isEqualTo(4);
+    }
+
+    @Test
+    void unnamedPolicyWithoutCapacityNamesItsMethodKey() {
+        InvalidRateLimitConfigException e = failure(Map.of(), PolicyResolverTestResource.class, "bare");
+
+        assertThat(e).hasMessage("Invalid rate limit configuration for " + UNNAMED + "#bare: no capacity is configured"
+                + " for policy '" + UNNAMED + "/bare': set " + UNNAMED + "/bare/RateLimited/capacity,"
+                + " @RateLimited(capacity = ...) or ratelimit.defaults.capacity");
+    }
+
+    @Test
+    void unnamedPolicyOnANestedClassResolves() {
+        EndpointPolicy policy = resolve(Map.of(), Nested.class, "find");
+
+        assertThat(policy.policy().name()).startsWith(Nested.class.getName()).endsWith("/find");
+        assertThat(policy.policy().limits().capacity()).isEqualTo(3);
+    }
+
+    // ---- value syntax ---------------------------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "client-id ''{0}''")
+    @CsvSource(delimiter = '|', value = {
+            "header:X-Api-Key        | header:X-Api-Key",
+            "HEADER:X-Api-Key        | header:X-Api-Key",
+            "' header:  X-Api-Key  ' | header:X-Api-Key",
+            "header:x-client-id      | header:x-client-id",
+            "principal               | principal",
+            "' Principal '           | principal",
+            "remote-address          | remote-address",
+            "REMOTE-ADDRESS          | remote-address",
+    })
+    void readsEveryClientIdForm(String value, String expected) {
+        EndpointPolicy policy = resolve(Map.of("ratelimit.policies.orders.capacity", "5",
+                "ratelimit.policies.orders.client-id", value), Orders.class, "create");
+
+        assertThat(policy.clientIdSource()).hasToString(expected);
+    }
+
+    @Test
+    void readsEnumsBooleansAndNumbersIgnoringCaseAndSurroundingSpace() {
+        EndpointPolicy policy = resolve(Map.of(
+                "ratelimit.policies.orders.capacity", " 12 ",
+                "ratelimit.policies.orders.refill-tokens", "\t3",
+                "ratelimit.policies.orders.refill-period", " 2S ",
+                "ratelimit.policies.orders.cost", "+2",
+                "ratelimit.policies.orders.failure-mode", " CLOSED ",
+                "ratelimit.policies.orders.missing-client-id", "Anonymous",
+                "ratelimit.policies.orders.enabled", " FALSE "), Orders.class, "create");
+
+        assertThat(policy.policy().limits()).isEqualTo(new BucketLimits(12, 3, Duration.ofSeconds(2)));
+        assertThat(policy.policy().cost()).isEqualTo(2);
+        assertThat(policy.policy().failureMode()).isEqualTo(FailureMode.CLOSED);
+        assertThat(policy.missingClientId()).isEqualTo(MissingClientIdRule.ANONYMOUS);
+        assertThat(policy.enabled()).isFalse();
+    }
+
+    @ParameterizedTest(name = "refill-period ''{0}''")
+    @CsvSource(delimiter = '|', value = {"500ms | PT0.5S", "1s | PT1S", "1m | PT1M", "1h | PT1H", "1d | PT24H", "PT1M | PT1M"})
+    void readsEveryDurationForm(String value, String expected) {
+        EndpointPolicy policy = resolve(Map.of("ratelimit.policies.orders.capacity", "5",
+                "ratelimit.policies.orders.refill-period", value), Orders.class, "create");
+
+        assertThat(policy.policy().limits().refillPeriod()).isEqualTo(Duration.parse(expected));
+    }
+
+    // ---- invalid values ---------------------------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "capacity      | 0          | capacity must be at least 1, was 0",
+            "capacity      | -3         | capacity must be at least 1, was -3",
+            "capacity      | five       | not a whole number",
+            "capacity      | 1.5        | not a whole number",
+            "capacity      | 99999999999999999999 | not a whole number",
+            "refill-tokens | 0          | refill-tokens must be at least 1, was 0",
+            "refill-tokens | -1         | refill-tokens must be at least 1, was -1",
+            "refill-tokens | many       | not a whole number",
+            "refill-period | soon       | 'soon' is not a duration",
+            "refill-period | 0          | '0' is not a duration",
+            "refill-period | 0s         | refill-period must be at least 1ms",
+            "refill-period | 0ms        | refill-period must be at least 1ms",
+            "refill-period | PT-1S      | refill-period must be at least 1ms",
+            "refill-period | PT0.0005S  | refill-period must be at least 1ms",
+            "cost          | 0          | cost must be at least 1, was 0",
+            "cost          | -2         | cost must be at least 1, was -2",
+            "cost          | 6          | cost must not exceed capacity 5, was 6",
+            "cost          | x          | not a whole number",
+            "failure-mode  | sideways   | must be open or closed",
+            "failure-mode  | fail-open  | must be open or closed",
+            "missing-client-id | ignore | must be reject or anonymous",
+            "client-id     | header:    | must be header:<Header-Name>, principal or remote-address",
+            "client-id     | 'header:  '| must be header:<Header-Name>, principal or remote-address",
+            "client-id     | cookie:id  | must be header:<Header-Name>, principal or remote-address",
+            "client-id     | ip         | must be header:<Header-Name>, principal or remote-address",
+            "client-id     | X-Client-Id | must be header:<Header-Name>, principal or remote-address",
+            "enabled       | yes        | must be true or false",
+            "enabled       | 1          | must be true or false",
+            "enabled       | on         | must be true or false",
+    })
+    void everyInvalidValueNamesItsKeyAndTheMethod(String property, String value, String problem) {
+        String key = "ratelimit.policies.orders." + property;
+        Map<String, String> values = new HashMap<>(Map.of("ratelimit.policies.orders.capacity", "5"));
+        values.put(key, value);
+
+        InvalidRateLimitConfigException e = failure(values, Orders.class, "create");
+
+        assertThat(e.getMessage())
+                .startsWith("Invalid rate limit configuration for " + endpoint(Orders.class, "create") + ": "
+                        + key + "=" + value + ": ")
+                .contains(problem);
+    }
+
+    @Test
+    void capacityTimesPeriodBeyondTwoToThe53NamesTheCapacityKey() {
+        InvalidRateLimitConfigException e = failure(Map.of(
+                "ratelimit.policies.orders.capacity", "10000000000000",
+                "ratelimit.policies.orders.refill-period", "1d"), Orders.class, "create");
+
+        assertThat(e.getMessage())
+                .contains(endpoint(Orders.class, "create"))
+                .contains("ratelimit.policies.orders.capacity=10000000000000")
+                .contains("2^53");
+    }
+
+    @Test
+    void refillTokensDefaultedFromAnInvalidCapacityBlamesTheCapacityKey() {
+        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders.capacity", "0"),
+                Orders.class, "create");
+
+        assertThat(e.getMessage()).contains("ratelimit.policies.orders.capacity=0").doesNotContain("refill-tokens");
+    }
+
+    static Stream<Arguments> invalidValueAtEachSource() {
+        return Stream.of(
+                Arguments.of(ORDERS + "/create/RateLimited/failure-mode"),
+                Arguments.of(ORDERS + "/RateLimited/failure-mode"),
+                Arguments.of("ratelimit.policies.orders.failure-mode"),
+                Arguments.of("ratelimit.defaults.failure-mode"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidValueAtEachSource")
+    void theMessageNamesTheKeyTheBadValueCameFrom(String key) {
+        Map<String, String> values = new HashMap<>(Map.of("ratelimit.policies.orders.capacity", "5"));
+        values.put(key, "maybe");
+
+        InvalidRateLimitConfigException e = failure(values, Orders.class, "create");
+
+        assertThat(e).hasMessage("Invalid rate limit configuration for " + endpoint(Orders.class, "create") + ": "
+                + key + "=maybe: must be open or closed");
+    }
+
+    @Test
+    void anInvalidDefaultNamesTheDefaultsKey() {
+        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders.capacity", "5",
+                "ratelimit.defaults.client-id", "bogus"), Orders.class, "create");
+
+        assertThat(e.getMessage()).contains(endpoint(Orders.class, "create")).contains("ratelimit.defaults.client-id=bogus");
+    }
+
+    @Test
+    void anInvalidInlineValueNamesTheAnnotationMember() {
+        InvalidRateLimitConfigException period = failure(Map.of("ratelimit.policies.orders.capacity", "5"),
+                Orders.class, "badInlinePeriod");
+        assertThat(period.getMessage()).contains(endpoint(Orders.class, "badInlinePeriod"))
+                .contains("@RateLimited(refillPeriod)=soon");
+
+        InvalidRateLimitConfigException capacity = failure(Map.of("ratelimit.policies.orders.enabled", "true"),
+                Orders.class, "zeroInlineCapacity");
+        assertThat(capacity.getMessage()).contains(endpoint(Orders.class, "zeroInlineCapacity"))
+                .contains("@RateLimited(capacity)=0");
+    }
+
+    @Test
+    void anInlineCostAboveAConfiguredCapacityNamesTheInlineCost() {
+        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders.capacity", "1"),
+                Orders.class, "bulk");
+
+        assertThat(e.getMessage()).contains(endpoint(Orders.class, "bulk")).contains("@RateLimited(cost)=2")
+                .contains("must not exceed capacity 1");
+    }
+
+    @Test
+    void aNamedPolicyWithoutCapacityNamesThePolicyCapacityKey() {
+        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders.cost", "1"), Orders.class, "create");
+
+        assertThat(e).hasMessage("Invalid rate limit configuration for " + endpoint(Orders.class, "create")
+                + ": no capacity is configured for policy 'orders': set ratelimit.policies.orders.capacity,"
+                + " @RateLimited(capacity = ...) or ratelimit.defaults.capacity");
+    }
+
+    @Test
+    void anEmptyCapacityCountsAsMissing() {
+        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders.capacity", "",
+                "ratelimit.policies.orders.cost", "1"), Orders.class, "create");
+
+        assertThat(e.getMessage()).contains("no capacity is configured").contains("ratelimit.policies.orders.capacity");
+    }
+
+    @Test
+    void anUnknownPolicyNameIsRefusedNamingTheMethodAndThePolicyKeys() {
+        InvalidRateLimitConfigException e = failure(Map.of(
+                "ratelimit.policies.orders.capacity", "5",
+                "ratelimit.defaults.capacity", "10"), Unknown.class, "call");
+
+        assertThat(e).hasMessage("Invalid rate limit configuration for " + endpoint(Unknown.class, "call")
+                + ": @RateLimited(\"nosuch\") names an unknown policy: no ratelimit.policies.nosuch.* key is configured");
+    }
+
+    @Test
+    void aMisspelledPropertyDoesNotMakeAPolicyKnown() {
+        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.nosuch.capcity", "5",
+                "ratelimit.defaults.capacity", "10"), Unknown.class, "call");
+
+        assertThat(e.getMessage()).contains("unknown policy").contains("ratelimit.policies.nosuch.");
+    }
+
+    @Test
+    void methodOrClassKeysDoNotMakeAPolicyKnown() {
+        String unknown = Unknown.class.getName();
+        InvalidRateLimitConfigException e = failure(Map.of(
+                unknown + "/call/RateLimited/capacity", "5",
+                unknown + "/RateLimited/capacity", "5"), Unknown.class, "call");
+
+        assertThat(e.getMessage()).contains("unknown policy");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "capacity | 5", "refill-tokens | 5", "refill-period | 1s", "cost | 1",
+            "failure-mode | open", "client-id | principal", "missing-client-id | reject", "enabled | true"})
+    void anyOnePolicyPropertyMakesThePolicyKnown(String property, String value) {
+        EndpointPolicy policy = resolve(Map.of("ratelimit.policies.orders." + property, value,
+                "ratelimit.defaults.capacity", "5"), Orders.class, "create");
+
+        assertThat(policy.policy().name()).isEqualTo("orders");
+    }
+
+    @Test
+    void aPolicyNameOutsideTheCharsetIsRefusedNamingTheMethod() {
+        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders:v2.capacity", "5"),
+                BadName.class, "call");
+
+        assertThat(e.getMessage())
+                .startsWith("Invalid rate limit configuration for " + endpoint(BadName.class, "call") + ": ")
+                .contains("@RateLimited(value)=orders:v2")
+                .contains("name must be 1 to 200 of the characters");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"999999999999d", "P106751991168D"})
+    void aRefillPeriodTooLongForMillisecondsNamesItsKey(String period) {
+        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders.capacity", "1",
+                "ratelimit.policies.orders.refill-period", period), Orders.class, "create");
+
+        assertThat(e.getMessage()).contains(endpoint(Orders.class, "create"))
+                .contains("ratelimit.policies.orders.refill-period=" + period);
+    }
+
+    // ---- from YAML ------------------------------------------------------------------------------------------------
+
+    @Test
+    void readsPoliciesAndFaultToleranceStyleKeysFromYaml() {
+        String yaml = """
+                ratelimit:
+                  defaults:
+                    failure-mode: closed
+                  policies:
+                    orders:
+                      capacity: 5
+                      refill-period: 1m
+                "%s/create/RateLimited/capacity": 50
+                """.formatted(ORDERS);
+        Config config = new SmallRyeConfigBuilder().withSources(new YamlConfigSource("test", yaml)).build();
+        PolicyResolver resolver = new PolicyResolver(config);
+
+        EndpointPolicy create = resolver.resolve(new Endpoint(Orders.class, method(Orders.class, "create")));
+        EndpointPolicy order = resolver.resolve(new Endpoint(Catalog.class, method(Catalog.class, "order")));
+
+        assertThat(create.policy().limits()).isEqualTo(new BucketLimits(50, 50, Duration.ofMinutes(1)));
+        assertThat(order.policy().limits()).isEqualTo(new BucketLimits(5, 5, Duration.ofMinutes(1)));
+        assertThat(order.policy().failureMode()).isEqualTo(FailureMode.CLOSED);
+    }
+}
+
+/** A top-level resource, so that its unnamed policies get a name without '$'. */
+class PolicyResolverTestResource {
+    @RateLimited(capacity = 5)
+    public void find() {
+    }
+
+    @RateLimited
+    public void bare() {
+    }
+
+    @RateLimited(capacity = 10, refillTokens = 2, refillPeriod = "PT30S", cost = 3)
+    public void inline() {
+    }
+}
+
+@RateLimited(capacity = 4)
+class PolicyResolverTestClassLevel {
+    public void a() {
+    }
+
+    public void b() {
+    }
+}

@@ -1,0 +1,107 @@
+package dev.ratelimit.integration.config;
+
+import dev.ratelimit.RateLimited;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** Reading the whole configuration at once, as the deployment does: every problem together, or none. */
+class RateLimitConfigurationTest {
+
+    static class Orders {
+        @RateLimited("orders")
+        public void create() {
+        }
+
+        @RateLimited(value = "orders", cost = 2)
+        public void bulk() {
+        }
+    }
+
+    private static Endpoint endpoint(String method) {
+        try {
+            return new Endpoint(Orders.class, Orders.class.getMethod(method));
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static final List<Endpoint> ENDPOINTS = List.of(endpoint("create"), endpoint("bulk"));
+
+    private static Config config(Map<String, String> properties, ConfigSource... more) {
+        return new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(properties, "test", 100))
+                .withSources(more)
+                .build();
+    }
+
+    private static List<String> problems(Config config) {
+        InvalidRateLimitConfigException e = catchThrowableOfType(InvalidRateLimitConfigException.class,
+                () -> RateLimitConfiguration.read(config, ENDPOINTS));
+        assertThat(e).as("the configuration is refused").isNotNull();
+        return e.problems();
+    }
+
+    @Test
+    void methodsNamingOnePolicyShareItsLimitsAndKeepTheirOwnCosts() {
+        RateLimitConfiguration configuration = RateLimitConfiguration.read(
+                config(Map.of("ratelimit.policies.orders.capacity", "5")), ENDPOINTS);
+
+        EndpointPolicy create = configuration.endpointPolicies().of(Orders.class, endpoint("create").method());
+        EndpointPolicy bulk = configuration.endpointPolicies().of(Orders.class, endpoint("bulk").method());
+        assertThat(create.policy().limits()).isEqualTo(bulk.policy().limits());
+        assertThat(create.policy().cost()).isEqualTo(1);
+        assertThat(bulk.policy().cost()).isEqualTo(2);
+        assertThat(configuration.endpointPolicies().policyNames()).containsExactly("orders");
+    }
+
+    @Test
+    void methodsNamingOnePolicyWithDifferentLimitsAreRefusedNamingBoth() {
+        assertThat(problems(config(Map.of(
+                "ratelimit.policies.orders.capacity", "5",
+                Orders.class.getName() + "/bulk/RateLimited/capacity", "7"))))
+                .singleElement().asString()
+                .startsWith("Invalid rate limit configuration: policy 'orders' is shared by ")
+                .contains(Orders.class.getName() + "#create", Orders.class.getName() + "#bulk",
+                        "give them the same capacity and refill");
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() {
+        assertThat(problems(config(Map.of(
+                "ratelimit.policies.orders.capacity", "0",
+                "ratelimit.redis.pool-size", "0",
+                "ratelimit.redis.comand-timeout", "1s",
+                "ratelimit.allow-unused-policies", "perhaps"))))
+                .hasSize(5)
+                .allSatisfy(problem -> assertThat(problem).startsWith("Invalid rate limit configuration"));
+    }
+
+    @Test
+    void aBrokenYamlFileIsTheOnlyProblemReported() {
+        YamlConfigSource broken = new YamlConfigSource("configs/rate_limits.yaml", "ratelimit:\n  policies: [\n");
+
+        assertThat(problems(config(Map.of(), broken)))
+                .singleElement().asString()
+                .startsWith("Invalid rate limit configuration: configs/rate_limits.yaml is not valid YAML")
+                .contains("line 3, column 1");
+    }
+
+    @Test
+    void anEndpointThatWasNotFoundAtDeploymentIsAnError() {
+        RateLimitConfiguration configuration = RateLimitConfiguration.read(
+                config(Map.of("ratelimit.policies.orders.capacity", "5")), List.of(endpoint("create")));
+
+        assertThat(catchThrowableOfType(IllegalStateException.class,
+                () -> configuration.endpointPolicies().of(Orders.class, endpoint("bulk").method())))
+                .hasMessageContaining(Orders.class.getName() + "#bulk");
+    }
+}
