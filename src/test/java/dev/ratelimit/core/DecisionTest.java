@@ -27,11 +27,6 @@ class DecisionTest {
         assertThat(new Decision(false, 0, retryAfterMillis, 5000).retryAfterSeconds()).isEqualTo(expected);
     }
 
-    @Test
-    void retryAfterSecondsIsAtLeastOneEvenForAnAllowedDecision() {
-        assertThat(new Decision(true, 4, 0, 1000).retryAfterSeconds()).isEqualTo(1);
-    }
-
     @ParameterizedTest(name = "{0} ms -> reset {1}")
     @CsvSource({
             "0, 0",         // already full
@@ -55,14 +50,4 @@ class DecisionTest {
         assertThat(decision.resetAfterSeconds()).isEqualTo(10);
     }
 
-    @Test
-    void keepsItsComponents() {
-        Decision decision = new Decision(false, 2, 300, 4000);
-
-        assertThat(decision.allowed()).isFalse();
-        assertThat(decision.remaining()).isEqualTo(2);
-        assertThat(decision.retryAfterMillis()).isEqualTo(300);
-        assertThat(decision.resetAfterMillis()).isEqualTo(4000);
-        assertThat(decision).isEqualTo(new Decision(false, 2, 300, 4000)).isNotEqualTo(new Decision(true, 2, 300, 4000));
-    }
 }

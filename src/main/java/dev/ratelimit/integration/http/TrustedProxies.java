@@ -14,8 +14,6 @@ import java.util.regex.Pattern;
  */
 public final class TrustedProxies {
 
-    public static final TrustedProxies NONE = new TrustedProxies(List.of());
-
     private static final String IPV4_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
 
     /**

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
@@ -158,11 +159,11 @@ class EnvironmentVariablesTest {
 
     @Test
     void unusedPoliciesAreAllowedByTheVariableOfTheSwitch() {
-        RateLimitConfiguration configuration = read(Map.of(
+        assertThatNoException().isThrownBy(() -> read(Map.of(
                 "RATELIMIT_ALLOW_UNUSED_POLICIES", "true",
-                "RATELIMIT_POLICIES_BILLING_CAPACITY", "5"));
-
-        assertThat(configuration.endpointPolicies().policyNames()).contains("search").doesNotContain("billing");
+                "RATELIMIT_POLICIES_BILLING_CAPACITY", "5")));
+        assertThat(catchThrowableOfType(InvalidRateLimitConfigException.class,
+                () -> read(Map.of("RATELIMIT_POLICIES_BILLING_CAPACITY", "5")))).isNotNull();
     }
 
     @Test

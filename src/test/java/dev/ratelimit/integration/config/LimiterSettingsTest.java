@@ -129,7 +129,7 @@ class LimiterSettingsTest {
         InvalidRateLimitConfigException e = failure("ratelimit.redis.url", url);
 
         assertThat(e.getMessage()).startsWith("Invalid rate limit configuration: ratelimit.redis.url: ")
-                .containsAnyOf("not a URL", "must look like");
+                .contains("must look like");
     }
 
     @ParameterizedTest
@@ -243,12 +243,6 @@ class LimiterSettingsTest {
 
         assertThat(settings.trustedProxies().clientAddress("192.168.4.4", List.of("203.0.113.9, 10.0.0.1")))
                 .isEqualTo("203.0.113.9");
-    }
-
-    @Test
-    void aTimeoutTooLongForMillisecondsIsRefusedNamingTheKey() {
-        assertThat(failure("ratelimit.redis.connect-timeout", "999999999999d").getMessage())
-                .contains("ratelimit.redis.connect-timeout");
     }
 
     @ParameterizedTest

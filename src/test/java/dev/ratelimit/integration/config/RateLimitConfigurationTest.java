@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** Reading the whole configuration at once, as the deployment does: every problem together, or none. */
@@ -72,6 +73,14 @@ class RateLimitConfigurationTest {
                 .startsWith("Invalid rate limit configuration: policy 'orders' is shared by ")
                 .contains(Orders.class.getName() + "#create", Orders.class.getName() + "#bulk",
                         "give them the same capacity and refill");
+    }
+
+    @Test
+    void limitsWrittenDifferentlyButEqualAreTheSameLimits() {
+        assertThatNoException().isThrownBy(() -> RateLimitConfiguration.read(config(Map.of(
+                "ratelimit.policies.orders.capacity", "5",
+                Orders.class.getName() + "/create/RateLimited/refill-period", "60s",
+                Orders.class.getName() + "/bulk/RateLimited/refill-period", "1m")), ENDPOINTS));
     }
 
     @Test

@@ -185,23 +185,12 @@ class YamlConfigSourceTest {
                 nested:
                   e: null
                   f:
+                  g: ~
                 """);
 
         assertThat(source.getProperties()).containsOnly(Map.entry("d", "kept"));
         assertThat(source.getValue("b")).isNull();
         assertThat(source.getValue("c")).isNull();
-    }
-
-    @Test
-    void tildeNullValuesAreSkipped() {
-        YamlConfigSource source = yaml("""
-                a: ~
-                d: kept
-                nested:
-                  e: ~
-                """);
-
-        assertThat(source.getProperties()).containsOnly(Map.entry("d", "kept"));
     }
 
     @Test
@@ -469,50 +458,26 @@ class YamlConfigSourceTest {
     }
 
     @Test
-    void expressionsInYamlValuesAreExpandedFromOtherSources() {
-        Config config = new SmallRyeConfigBuilder().addDefaultInterceptors()
-                .withSources(new YamlConfigSource("orders.yaml", ORDERS_YAML),
-                        new EnvConfigSource(Map.of("TEST_YAML_REDIS_URL", "rediss://from-env.internal:6380"), 300))
-                .build();
-
-        assertThat(config.getValue("ratelimit.redis.url", String.class)).isEqualTo("rediss://from-env.internal:6380");
-    }
-
-    @Test
-    void aHigherOrdinalSourceOverridesTheYaml() {
-        Config config = new SmallRyeConfigBuilder().withSources(
-                new YamlConfigSource("orders.yaml", ORDERS_YAML),
-                new PropertiesConfigSource(Map.of("ratelimit.policies.orders.capacity", "10"), "system", 300)).build();
-
-        assertThat(config.getValue("ratelimit.policies.orders.capacity", String.class)).isEqualTo("10");
-    }
-
-    @Test
-    void aLowerOrdinalSourceDoesNotOverrideTheYaml() {
-        Config config = new SmallRyeConfigBuilder().withSources(
-                new YamlConfigSource("orders.yaml", ORDERS_YAML),
-                new PropertiesConfigSource(Map.of("ratelimit.policies.orders.capacity", "10"),
-                        "microprofile-config.properties", 100)).build();
-
-        assertThat(config.getValue("ratelimit.policies.orders.capacity", String.class)).isEqualTo("5");
-    }
-
-    @Test
-    void aConfigOrdinalInTheFileChangesWhoWins() {
-        Config config = new SmallRyeConfigBuilder().withSources(
-                new YamlConfigSource("orders.yaml", "config_ordinal: 400\n" + ORDERS_YAML),
-                new PropertiesConfigSource(Map.of("ratelimit.policies.orders.capacity", "10"), "system", 300)).build();
-
-        assertThat(config.getValue("ratelimit.policies.orders.capacity", String.class)).isEqualTo("5");
-    }
-
-    @Test
     void environmentVariablesInTheirMicroProfileFormOverrideTheYaml() {
         Config config = new SmallRyeConfigBuilder().withSources(
                 new YamlConfigSource("orders.yaml", ORDERS_YAML),
-                new EnvConfigSource(Map.of("RATELIMIT_POLICIES_ORDERS_CAPACITY", "4"), 300)).build();
+                new EnvConfigSource(Map.of("RATELIMIT_POLICIES_ORDERS_CAPACITY", "4"), EnvConfigSource.ORDINAL)).build();
 
         assertThat(config.getValue("ratelimit.policies.orders.capacity", String.class)).isEqualTo("4");
+    }
+
+    @Test
+    void aSystemPropertyOverridesTheYamlAmongTheDefaultSources() {
+        String key = "ratelimit.policies.orders.capacity";
+        System.setProperty(key, "11");
+        try {
+            Config config = new SmallRyeConfigBuilder().addDefaultSources()
+                    .withSources(new YamlConfigSource("orders.yaml", ORDERS_YAML)).build();
+
+            assertThat(config.getValue(key, String.class)).isEqualTo("11");
+        } finally {
+            System.clearProperty(key);
+        }
     }
 
     @Test

@@ -1,8 +1,15 @@
 package dev.ratelimit.integration.http;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.core.RateLimitPolicy;
+import jakarta.ws.rs.core.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -10,15 +17,63 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The JSON quoting of the problem body. Building the rejection's {@link jakarta.ws.rs.core.Response} needs a JAX-RS
- * RuntimeDelegate implementation, and none is on the test classpath (only the jakarta.ws.rs API), so the
- * responses themselves (status, Retry-After, Cache-Control, content type, body) are left to the integration tests.
+ * The responses a refused call gets (built with Jersey's RuntimeDelegate, on the test classpath only) and the
+ * JSON quoting of their problem body.
  */
 class RateLimitRejectionTest {
+
+    private static final RateLimitPolicy ORDERS =
+            new RateLimitPolicy("orders", new BucketLimits(5, 5, Duration.ofMinutes(1)), 1, FailureMode.CLOSED);
+
+    /** Parses a whole body with a strict parser, failing on anything RFC 8259 does not allow. */
+    private static JsonObject body(Response response) {
+        JsonReader reader = new JsonReader(new StringReader((String) response.getEntity()));
+        reader.setStrictness(Strictness.STRICT);
+        return JsonParser.parseReader(reader).getAsJsonObject();
+    }
+
+    @Test
+    void tooManyRequestsIsA429ProblemWithRetryAfterRoundedUp() {
+        Response response = RateLimitRejection.tooManyRequests(ORDERS, new Decision(false, 0, 11_200, 60_000))
+                .getResponse();
+
+        assertThat(response.getStatus()).isEqualTo(429);
+        assertThat(response.getHeaderString("Retry-After")).isEqualTo("12");
+        assertThat(response.getHeaderString("Cache-Control")).isEqualTo("no-store");
+        assertThat(response.getMediaType()).hasToString("application/problem+json");
+        JsonObject body = body(response);
+        assertThat(body.get("status").getAsInt()).isEqualTo(429);
+        assertThat(body.get("title").getAsString()).isEqualTo("Too Many Requests");
+        assertThat(body.get("policy").getAsString()).isEqualTo("orders");
+        assertThat(body.get("retryAfter").getAsLong()).isEqualTo(12);
+        assertThat(body.get("detail").getAsString()).contains("retry in 12 s");
+    }
+
+    @Test
+    void unavailableIsA503ProblemAskingToRetryInOneSecond() {
+        Response response = RateLimitRejection.unavailable(ORDERS).getResponse();
+
+        assertThat(response.getStatus()).isEqualTo(503);
+        assertThat(response.getHeaderString("Retry-After")).isEqualTo("1");
+        assertThat(response.getHeaderString("Cache-Control")).isEqualTo("no-store");
+        assertThat(body(response).get("retryAfter").getAsLong()).isEqualTo(1);
+    }
+
+    @Test
+    void aMissingClientIdIsA400ProblemSayingWhatToSendAndNoRetryAfter() {
+        Response response = RateLimitRejection.missingClientId(ORDERS, "the request header X-Client-Id").getResponse();
+
+        assertThat(response.getStatus()).isEqualTo(400);
+        assertThat(response.getHeaderString("Retry-After")).isNull();
+        JsonObject body = body(response);
+        assertThat(body.has("retryAfter")).isFalse();
+        assertThat(body.get("detail").getAsString()).contains("'orders'", "the request header X-Client-Id");
+    }
 
     /** Reads one JSON string value with a strict parser: fails on anything RFC 8259 does not allow. */
     private static String parseJsonString(String json) throws IOException {
@@ -91,10 +146,4 @@ class RateLimitRejectionTest {
         assertThat(parseJsonString(RateLimitRejection.jsonString(detail))).isEqualTo(detail);
     }
 
-    @Test
-    void constantsAreTheHttpNames() {
-        assertThat(RateLimitRejection.PROBLEM_JSON).isEqualTo("application/problem+json");
-        assertThat(RateLimitRejection.RETRY_AFTER).isEqualTo("Retry-After");
-        assertThat(RateLimitRejection.UNAVAILABLE_RETRY_AFTER_SECONDS).isPositive();
-    }
 }

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class RequestClientIdsTest {
 
-    private static final RequestClientIds NO_PROXIES = new RequestClientIds(TrustedProxies.NONE);
+    private static final RequestClientIds NO_PROXIES = new RequestClientIds(TrustedProxies.of(List.of()));
 
     /** A request with these headers, this peer address and this authenticated user (null for none). */
     private static HttpServletRequest request(Map<String, String> headers, String peer, String user) {

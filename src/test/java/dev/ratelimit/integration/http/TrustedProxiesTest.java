@@ -31,8 +31,8 @@ class TrustedProxiesTest {
 
     @Test
     void withoutTrustedProxiesThePeerIsTheClientAndXForwardedForIsIgnored() {
-        assertThat(TrustedProxies.NONE.clientAddress("198.51.100.7", List.of("203.0.113.1"))).isEqualTo("198.51.100.7");
-        assertThat(TrustedProxies.NONE.clientAddress("10.0.0.1", List.of("203.0.113.1, 10.0.0.2")))
+        assertThat(TrustedProxies.of(List.of()).clientAddress("198.51.100.7", List.of("203.0.113.1"))).isEqualTo("198.51.100.7");
+        assertThat(TrustedProxies.of(List.of()).clientAddress("10.0.0.1", List.of("203.0.113.1, 10.0.0.2")))
                 .isEqualTo("10.0.0.1");
         assertThat(TrustedProxies.of(List.of()).clientAddress("::1", List.of("203.0.113.1"))).isEqualTo("::1");
     }
