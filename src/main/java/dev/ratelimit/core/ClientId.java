@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public final class ClientId {
 
-    public static final int MAX_LENGTH = 64;
+    private static final int MAX_LENGTH = 64;
 
     /** One id for every caller that has none, where a policy lets such callers share a bucket. */
     public static final ClientId ANONYMOUS = new ClientId("~anonymous");

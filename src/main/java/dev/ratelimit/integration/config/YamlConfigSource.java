@@ -38,10 +38,10 @@ import java.util.stream.Collectors;
  */
 public final class YamlConfigSource implements ConfigSource {
 
-    public static final String LOCATION_PROPERTY = "ratelimit.config.file";
-    public static final String LOCATION_ENV = "RATELIMIT_CONFIG_FILE";
-    public static final String CLASSPATH_RESOURCE = "rate_limits.yaml";
-    public static final int DEFAULT_ORDINAL = 200;
+    static final String LOCATION_PROPERTY = "ratelimit.config.file";
+    static final String LOCATION_ENV = "RATELIMIT_CONFIG_FILE";
+    static final String CLASSPATH_RESOURCE = "rate_limits.yaml";
+    static final int DEFAULT_ORDINAL = 200;
 
     private final String name;
     private final Map<String, String> properties;
@@ -88,7 +88,7 @@ public final class YamlConfigSource implements ConfigSource {
     }
 
     /** Why the file gave no properties: unreadable, not YAML, or not a mapping of keys to values. */
-    public Optional<String> problem() {
+    Optional<String> problem() {
         return Optional.ofNullable(problem);
     }
 

@@ -243,7 +243,6 @@ class YamlConfigSourceTest {
 
     @Test
     void ordinalIs200ByDefault() {
-        assertThat(YamlConfigSource.DEFAULT_ORDINAL).isEqualTo(200);
         assertThat(yaml("a: 1\n").getOrdinal()).isEqualTo(200);
         assertThat(yaml("").getOrdinal()).isEqualTo(200);
     }
