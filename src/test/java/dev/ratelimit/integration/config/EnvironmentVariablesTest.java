@@ -52,10 +52,12 @@ class EnvironmentVariablesTest {
         }
     }
 
-    /** Only environment variables; the search policy exists through its capacity, given the same way. */
+    /** Only environment variables; unless they name a key of the search policy, it gets its capacity there. */
     private static RateLimitConfiguration read(Map<String, String> environment) {
         Map<String, String> withPolicy = new HashMap<>(environment);
-        withPolicy.putIfAbsent("RATELIMIT_POLICIES_SEARCH_CAPACITY", "20");
+        if (environment.keySet().stream().noneMatch(name -> name.startsWith("RATELIMIT_POLICIES_SEARCH_"))) {
+            withPolicy.put("RATELIMIT_POLICIES_SEARCH_CAPACITY", "20");
+        }
         Config config = new SmallRyeConfigBuilder()
                 .withSources(new EnvConfigSource(withPolicy, EnvConfigSource.ORDINAL))
                 .build();
@@ -124,25 +126,25 @@ class EnvironmentVariablesTest {
     @Test
     void everyDefaultIsReadFromItsVariable() {
         EndpointPolicy search = search(Map.of(
+                "RATELIMIT_POLICIES_SEARCH_ENABLED", "false",
+                "RATELIMIT_DEFAULTS_CAPACITY", "40",
                 "RATELIMIT_DEFAULTS_REFILL_TOKENS", "4",
                 "RATELIMIT_DEFAULTS_REFILL_PERIOD", "2s",
                 "RATELIMIT_DEFAULTS_COST", "3",
                 "RATELIMIT_DEFAULTS_FAILURE_MODE", "closed",
                 "RATELIMIT_DEFAULTS_CLIENT_ID", "remote-address",
-                "RATELIMIT_DEFAULTS_MISSING_CLIENT_ID", "anonymous",
-                "RATELIMIT_DEFAULTS_ENABLED", "false"));
-        EndpointPolicy browse = read(Map.of("RATELIMIT_DEFAULTS_CAPACITY", "40"))
+                "RATELIMIT_DEFAULTS_MISSING_CLIENT_ID", "anonymous"));
+        EndpointPolicy browse = read(Map.of("RATELIMIT_DEFAULTS_ENABLED", "false"))
                 .endpointPolicies().of(Shop.class, endpoint("browse").method());
 
+        assertThat(search.policy().limits().capacity()).isEqualTo(40);
         assertThat(search.policy().limits().refillTokens()).isEqualTo(4);
         assertThat(search.policy().limits().refillPeriod()).isEqualTo(Duration.ofSeconds(2));
         assertThat(search.policy().cost()).isEqualTo(3);
         assertThat(search.policy().failureMode()).isEqualTo(FailureMode.CLOSED);
         assertThat(search.clientIdSource()).isEqualTo(ClientIdSource.REMOTE_ADDRESS);
         assertThat(search.missingClientId()).isEqualTo(MissingClientIdRule.ANONYMOUS);
-        assertThat(search.enabled()).isFalse();
-        // The inline capacity of @RateLimited(capacity = 10) beats the default
-        assertThat(browse.policy().limits().capacity()).isEqualTo(10);
+        assertThat(browse.enabled()).isFalse();
     }
 
     @Test
