@@ -7,6 +7,9 @@ import dev.ratelimit.integration.config.EndpointPolicies;
 import dev.ratelimit.integration.config.InvalidRateLimitConfigException;
 import dev.ratelimit.integration.config.LimiterSettings;
 import dev.ratelimit.integration.config.RateLimitConfiguration;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.AmbiguousResolutionException;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
@@ -64,7 +67,9 @@ public class RateLimitExtension implements Extension {
                 .createWith(context -> configuration.endpointPolicies());
     }
 
-    void validate(@Observes AfterDeploymentValidation event, BeanManager beanManager) {
+    /** Early among the observers, so that the configuration exists before any other extension creates a bean. */
+    void validate(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) AfterDeploymentValidation event,
+                  BeanManager beanManager) {
         try {
             configuration = RateLimitConfiguration.read(ConfigProvider.getConfig(), endpoints);
             LOG.info(() -> "Rate limiting " + endpoints.size() + " methods under the policies "
@@ -89,9 +94,11 @@ public class RateLimitExtension implements Extension {
         }
     }
 
+    /** Lifecycle callbacks and compiler-made bridges are not calls a client makes. */
     private static boolean isBusinessMethod(Method method) {
         int modifiers = method.getModifiers();
-        return !Modifier.isPrivate(modifiers) && !Modifier.isStatic(modifiers)
-                && method.getDeclaringClass() != Object.class;
+        return !Modifier.isPrivate(modifiers) && !Modifier.isStatic(modifiers) && !method.isSynthetic()
+                && method.getDeclaringClass() != Object.class
+                && !method.isAnnotationPresent(PostConstruct.class) && !method.isAnnotationPresent(PreDestroy.class);
     }
 }

@@ -60,8 +60,7 @@ public class RateLimitMetrics {
     }
 
     private PolicyCounters counters(String policy) {
-        PolicyCounters known = byPolicy.get(policy);
-        return known != null ? known : byPolicy.computeIfAbsent(policy, this::register);
+        return byPolicy.computeIfAbsent(policy, this::register);
     }
 
     private PolicyCounters register(String policy) {

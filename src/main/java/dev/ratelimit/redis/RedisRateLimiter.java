@@ -22,9 +22,10 @@ public final class RedisRateLimiter implements RateLimiter {
 
     private RedisRateLimiter(RedisSettings settings) {
         this.settings = settings;
-        this.redis = settings.connect();
-        this.keys = new BucketKeys(settings.keyPrefix());
+        // Read before the pool exists, so that a missing script leaves nothing open.
         this.script = TokenBucketScript.load();
+        this.keys = new BucketKeys(settings.keyPrefix());
+        this.redis = settings.connect();
     }
 
     /** A limiter with a pool of connections to the Redis the settings name, opened as decisions need them. */

@@ -192,6 +192,10 @@ public final class RedisSettings {
         private static URI parseUrl(String text) {
             try {
                 URI url = new URI(text);
+                if (url.getHost() == null && url.getRawAuthority() != null && url.getRawAuthority().contains("_")) {
+                    throw new IllegalArgumentException("host names may not hold '_' (often found in Docker service"
+                            + " names): use '-' instead, was " + redacted(text));
+                }
                 if (url.getScheme() != null && url.getHost() != null && url.getPath() != null
                         && DATABASE_PATH.matcher(url.getPath()).matches()) {
                     String scheme = url.getScheme().toLowerCase(Locale.ROOT);

@@ -3,6 +3,7 @@ package dev.ratelimit.redis;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.Decision;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 import java.io.IOException;
@@ -72,8 +73,12 @@ final class TokenBucketScript {
         } catch (JedisNoScriptException e) {
             reply = redis.eval(source, keys, args);
         }
-        List<?> values = (List<?>) reply;
-        return new Decision(((Long) values.get(0)) == 1L, (Long) values.get(1), (Long) values.get(2),
+        if (!(reply instanceof List<?> values) || values.size() != 4
+                || !values.stream().allMatch(Long.class::isInstance)) {
+            // Another script under our SHA, or a proxy in between: never a decision to act on.
+            throw new JedisDataException("the token bucket script answered " + reply + ", not four integers");
+        }
+        return new Decision((Long) values.get(0) == 1L, (Long) values.get(1), (Long) values.get(2),
                 (Long) values.get(3));
     }
 

@@ -1,5 +1,6 @@
 package dev.ratelimit.integration;
 
+import dev.ratelimit.ClientIdResolver;
 import dev.ratelimit.RateLimited;
 import dev.ratelimit.integration.http.AppliedDecision;
 import dev.ratelimit.integration.http.RateLimitRejection;
@@ -20,10 +21,12 @@ import org.jboss.weld.junit5.WeldSetup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -322,5 +325,54 @@ class RateLimitInterceptorTest {
 
         assertThat(probe.unlimited()).isEqualTo("run 1");
         assertThat(appliedDecision()).isNull();
+    }
+
+    /** The application's own notion of who calls: every user of a tenant shares the tenant's bucket. */
+    @ApplicationScoped
+    static class TenantResolver implements ClientIdResolver {
+        @Override
+        public Optional<String> resolve(HttpServletRequest request, String policy) {
+            return Optional.ofNullable(request.getHeader("X-Tenant"));
+        }
+    }
+
+    @Nested
+    @EnableWeld
+    class WithAnApplicationResolver {
+
+        @WeldSetup
+        WeldInitiator weldWithResolver = WeldInitiator.from(WeldInitiator.createWeld()
+                        .addExtension(new RateLimitExtension())
+                        .addBeanClasses(RateLimitInterceptor.class, RateLimiterProducer.class, ClientIds.class,
+                                RateLimitMetrics.class, Probe.class, ClassLimitedProbe.class, TenantResolver.class))
+                .addBeans(MockBean.of(request.asServletRequest(), HttpServletRequest.class),
+                        MockBean.of(metrics.asRegistry(), MetricRegistry.class))
+                .build();
+
+        @Inject
+        Probe tenantProbe;
+
+        @Test
+        void theResolverDecidesWhoTheCallerIs() {
+            String tenant = "tenant-" + UUID.randomUUID();
+            request.reset();
+            request.header("X-Tenant", tenant).header(CLIENT_HEADER, "alice");
+            tenantProbe.limited();
+            request.header(CLIENT_HEADER, "bob");
+            tenantProbe.limited();
+
+            assertThat(rejectionOf(tenantProbe::limited).getResponse().getStatus()).isEqualTo(429);
+        }
+
+        @Test
+        void whenTheResolverFindsNoIdTheCallGets400NamingIt() {
+            request.reset();
+            request.header(CLIENT_HEADER, "alice");
+
+            RateLimitRejection rejection = rejectionOf(tenantProbe::limited);
+
+            assertThat(rejection.getResponse().getStatus()).isEqualTo(400);
+            assertThat(rejection.getMessage()).contains("ClientIdResolver");
+        }
     }
 }

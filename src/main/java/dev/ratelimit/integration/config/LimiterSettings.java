@@ -33,12 +33,14 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         apply(config, POOL_SIZE, true, text -> redis.poolSize(wholeNumber(text)));
         apply(config, KEY_PREFIX, true, redis::keyPrefix);
         List<String> proxies = config.getOptionalValues(TRUSTED_PROXIES, String.class).orElse(List.of());
+        TrustedProxies trustedProxies;
         try {
-            return new LimiterSettings(redis.build(), TrustedProxies.of(proxies));
+            trustedProxies = TrustedProxies.of(proxies);
         } catch (IllegalArgumentException e) {
             throw new InvalidRateLimitConfigException(TRUSTED_PROXIES + "=" + String.join(",", proxies) + ": "
                     + e.getMessage());
         }
+        return new LimiterSettings(redis.build(), trustedProxies);
     }
 
     private static void apply(Config config, String key, boolean showValue, Consumer<String> setter) {

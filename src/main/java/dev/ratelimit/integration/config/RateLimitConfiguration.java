@@ -7,9 +7,11 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything the limiter reads from MicroProfile Config, read and checked once, while the application
@@ -61,11 +63,22 @@ public record RateLimitConfiguration(LimiterSettings settings, EndpointPolicies 
             problems.add(new InvalidRateLimitConfigException(UnknownKeys.ALLOW_UNUSED_POLICIES + "=" + allowUnusedText
                     + ": " + e.getMessage()));
         }
-        problems.addAll(new UnknownKeys(endpoints).among(config.getPropertyNames(), allowUnused));
+        problems.addAll(new UnknownKeys(endpoints).check(config.getPropertyNames(), namesOnlyInYaml(config), allowUnused));
         if (!problems.isEmpty()) {
             throw InvalidRateLimitConfigException.combining(problems);
         }
         return new RateLimitConfiguration(settings, new EndpointPolicies(byEndpoint));
+    }
+
+    /** Names that only YAML files hold: read word for word, they are not environment-variable spellings. */
+    private static Set<String> namesOnlyInYaml(Config config) {
+        Set<String> inYaml = new HashSet<>();
+        Set<String> elsewhere = new HashSet<>();
+        for (ConfigSource source : config.getConfigSources()) {
+            (source instanceof YamlConfigSource ? inYaml : elsewhere).addAll(source.getPropertyNames());
+        }
+        inYaml.removeAll(elsewhere);
+        return inYaml;
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * Finds configured keys that look meant for the rate limiter but that nothing reads: a misspelt property or
@@ -21,7 +22,12 @@ import java.util.logging.Logger;
  * <p>Names are compared the way MicroProfile Config finds environment variables: a lookup of
  * {@code ratelimit.policies.search.failure-mode} also finds {@code RATELIMIT_POLICIES_SEARCH_FAILURE_MODE}
  * (non-alphanumerics as '_', upper case). Open Liberty lists that variable among the property names as
- * {@code ratelimit.policies.search.failure.mode}, so that spelling counts as the key too.
+ * {@code ratelimit.policies.search.failure.mode}, so that spelling counts as the key too; but only where an
+ * environment variable could have made it: in the YAML file, which MicroProfile Config reads word for word,
+ * {@code redis: {key: {prefix: x}}} is not {@code ratelimit.redis.key-prefix} and is refused.
+ *
+ * <p>Variables Kubernetes adds for every Service ({@code RATELIMIT_REDIS_SERVICE_HOST},
+ * {@code RATELIMIT_REDIS_PORT_6379_TCP}, ... for a Service named {@code ratelimit-redis}) are not ours.
  */
 final class UnknownKeys {
 
@@ -32,6 +38,11 @@ final class UnknownKeys {
     private static final String POLICIES = envForm(PolicyResolver.POLICIES_PREFIX);
     private static final String ANNOTATION_SEGMENT = "/" + PolicyResolver.ANNOTATION + "/";
     private static final String ANNOTATION_ENV_SEGMENT = envForm(ANNOTATION_SEGMENT);
+    private static final Pattern KUBERNETES_SERVICE_LINK = Pattern.compile(
+            "[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)");
+
+    /** The keys as documented. */
+    private final Set<String> keys = new HashSet<>();
 
     /** Every spelling under which a lookup finds a key, to the key as documented. */
     private final Map<String, String> keysBySpelling = new HashMap<>();
@@ -66,8 +77,9 @@ final class UnknownKeys {
     }
 
     private void register(String key) {
+        keys.add(key);
         String underscored = key.replaceAll("[^A-Za-z0-9]", "_");
-        String upper = underscored.toUpperCase(Locale.ROOT);
+        String upper = envForm(key);
         for (String spelling : List.of(key, underscored, upper, upper.toLowerCase(Locale.ROOT).replace('_', '.'))) {
             keysBySpelling.putIfAbsent(spelling, key);
         }
@@ -77,13 +89,20 @@ final class UnknownKeys {
      * Keys of policies, or of classes, that no {@code @RateLimited} method uses are problems too, unless
      * {@code allowUnused}: then each such policy or class is logged once, as a warning.
      *
+     * @param propertyNames every configured name
+     * @param writtenAsIs   those of them that only a source read word for word holds (the YAML file): they
+     *                      must be spelt as documented
      * @return one problem per unknown key, and per unused policy or class
      */
-    List<InvalidRateLimitConfigException> among(Iterable<String> propertyNames, boolean allowUnused) {
+    List<InvalidRateLimitConfigException> check(Iterable<String> propertyNames, Set<String> writtenAsIs,
+                                                boolean allowUnused) {
         List<InvalidRateLimitConfigException> problems = new ArrayList<>();
         Map<String, Unused> unused = new LinkedHashMap<>();
         for (String name : propertyNames) {
-            if (keysBySpelling.containsKey(name) || !looksOurs(name)) {
+            boolean fromEnvironment = !writtenAsIs.contains(name);
+            boolean known = fromEnvironment ? keysBySpelling.containsKey(name) : keys.contains(name);
+            boolean kubernetes = fromEnvironment && KUBERNETES_SERVICE_LINK.matcher(envForm(name)).matches();
+            if (known || kubernetes || !looksOurs(name)) {
                 continue;
             }
             Optional<Unused> unusedTarget = unusedPolicy(name).or(() -> unusedClass(name));
@@ -157,16 +176,18 @@ final class UnknownKeys {
 
     private String closestKey(String name) {
         String env = envForm(name);
-        return closest(env, new TreeSet<>(keysBySpelling.values()), Math.max(2, env.length() / 8))
+        return closest(env, new TreeSet<>(keys), Math.max(2, env.length() / 8))
                 .map(known -> "; did you mean " + known + "?")
                 .orElse("");
     }
 
     /** The candidate nearest to an environment-form name by edit distance, if within the tolerance. */
     private static Optional<String> closest(String envName, Collection<String> candidates, int tolerance) {
+        Map<String, Integer> distances = new HashMap<>();
+        candidates.forEach(candidate -> distances.put(candidate, editDistance(envName, envForm(candidate))));
         return candidates.stream()
-                .filter(candidate -> editDistance(envName, envForm(candidate)) <= tolerance)
-                .min(Comparator.comparingInt(candidate -> editDistance(envName, envForm(candidate))));
+                .filter(candidate -> distances.get(candidate) <= tolerance)
+                .min(Comparator.comparingInt(distances::get));
     }
 
     /** Levenshtein distance: too small a need to bring a text library to every application. */

@@ -1,6 +1,5 @@
 package dev.ratelimit.integration.http;
 
-import dev.ratelimit.integration.http.ClientIdSource;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.security.Principal;

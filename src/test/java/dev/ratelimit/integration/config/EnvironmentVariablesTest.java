@@ -165,7 +165,9 @@ class EnvironmentVariablesTest {
                 "RATELIMIT_ALLOW_UNUSED_POLICIES", "true",
                 "RATELIMIT_POLICIES_BILLING_CAPACITY", "5")));
         assertThat(catchThrowableOfType(InvalidRateLimitConfigException.class,
-                () -> read(Map.of("RATELIMIT_POLICIES_BILLING_CAPACITY", "5")))).isNotNull();
+                () -> read(Map.of("RATELIMIT_POLICIES_BILLING_CAPACITY", "5"))).problems())
+                .singleElement().asString().containsIgnoringCase("policy 'billing' is configured")
+                .contains("RATELIMIT_POLICIES_BILLING_CAPACITY");
     }
 
     @Test

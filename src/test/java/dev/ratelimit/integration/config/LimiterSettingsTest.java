@@ -163,6 +163,12 @@ class LimiterSettingsTest {
     }
 
     @Test
+    void aHostNameWithAnUnderscoreIsRefusedSayingSo() {
+        assertThat(failure("ratelimit.redis.url", "redis://rate_limit_redis:6379").getMessage())
+                .contains("ratelimit.redis.url: host names may not hold '_'");
+    }
+
+    @Test
     void upperCaseSchemeIsAccepted() {
         assertThat(read("ratelimit.redis.url", "REDIS://h:6379").redis().url().getHost()).isEqualTo("h");
     }

@@ -91,7 +91,12 @@ class RateLimitConfigurationTest {
                 "ratelimit.redis.comand-timeout", "1s",
                 "ratelimit.allow-unused-policies", "perhaps"))))
                 .hasSize(5)
-                .allSatisfy(problem -> assertThat(problem).startsWith("Invalid rate limit configuration"));
+                .allSatisfy(problem -> assertThat(problem).startsWith("Invalid rate limit configuration"))
+                .anySatisfy(problem -> assertThat(problem).contains("#create: ratelimit.policies.orders.capacity=0"))
+                .anySatisfy(problem -> assertThat(problem).contains("#bulk: ratelimit.policies.orders.capacity=0"))
+                .anySatisfy(problem -> assertThat(problem).contains("ratelimit.redis.pool-size=0"))
+                .anySatisfy(problem -> assertThat(problem).contains("unknown key ratelimit.redis.comand-timeout"))
+                .anySatisfy(problem -> assertThat(problem).contains("ratelimit.allow-unused-policies=perhaps"));
     }
 
     @Test

@@ -6,7 +6,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,7 +45,7 @@ class UnknownKeysTest {
     }
 
     private static List<String> problems(String... names) {
-        return new UnknownKeys(endpoints()).among(List.of(names), false).stream()
+        return new UnknownKeys(endpoints()).check(List.of(names), Set.of(), false).stream()
                 .map(InvalidRateLimitConfigException::getMessage).toList();
     }
 
@@ -125,14 +131,43 @@ class UnknownKeysTest {
     }
 
     @Test
-    void withTheSwitchUnusedPoliciesAreAllowed() {
-        assertThat(new UnknownKeys(endpoints()).among(List.of("ratelimit.policies.billing.capacity",
-                "com.example.Other/RateLimited/capacity"), true)).isEmpty();
+    void withTheSwitchEachUnusedPolicyOrClassIsOneWarning() {
+        List<String> warnings = new ArrayList<>();
+        Logger logger = Logger.getLogger(UnknownKeys.class.getName());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel() == Level.WARNING) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(capture);
+        try {
+            assertThat(new UnknownKeys(endpoints()).check(List.of("ratelimit.policies.billing.capacity",
+                    "RATELIMIT_POLICIES_BILLING_COST", "com.example.Other/RateLimited/capacity"), Set.of(), true))
+                    .isEmpty();
+        } finally {
+            logger.removeHandler(capture);
+        }
+
+        assertThat(warnings).hasSize(2);
+        assertThat(warnings.get(0)).startsWith("policy 'billing' is configured (ratelimit.policies.billing.capacity,"
+                + " RATELIMIT_POLICIES_BILLING_COST)").endsWith("allowed by ratelimit.allow-unused-policies");
+        assertThat(warnings.get(1)).startsWith("class com.example.Other is configured");
     }
 
     @Test
     void theSwitchDoesNotAllowMisspeltProperties() {
-        assertThat(new UnknownKeys(endpoints()).among(List.of("ratelimit.policies.billing.capacty"), true))
+        assertThat(new UnknownKeys(endpoints()).check(List.of("ratelimit.policies.billing.capacty"), Set.of(), true))
                 .singleElement().extracting(InvalidRateLimitConfigException::getMessage).asString()
                 .contains("unknown key ratelimit.policies.billing.capacty");
     }
@@ -144,8 +179,25 @@ class UnknownKeysTest {
     }
 
     @Test
-    void eachUnknownKeyIsReportedOnce() {
-        assertThat(problems("ratelimit.a", "ratelimit.redis.url", "ratelimit.b")).hasSize(2);
+    void eachUnknownKeyIsReportedOnceAndKnownOnesNot() {
+        assertThat(problems("ratelimit.a", "ratelimit.redis.url", "ratelimit.b"))
+                .hasSize(2).allSatisfy(problem -> assertThat(problem).doesNotContain("unknown key ratelimit.redis.url"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ratelimit.redis.key.prefix", "RATELIMIT_REDIS_URL", "ratelimit.policies.search.v2.capacity"})
+    void inTheYamlFileOnlyTheDocumentedSpellingCounts(String name) {
+        assertThat(new UnknownKeys(endpoints()).check(List.of(name), Set.of(name), false)).hasSize(1);
+        assertThat(new UnknownKeys(endpoints()).check(List.of(name), Set.of(), false)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"RATELIMIT_REDIS_SERVICE_HOST", "RATELIMIT_REDIS_SERVICE_PORT", "RATELIMIT_REDIS_PORT",
+            "RATELIMIT_REDIS_PORT_6379_TCP", "RATELIMIT_REDIS_PORT_6379_TCP_ADDR", "ratelimit.redis.service.port.redis"})
+    void variablesKubernetesAddsForAServiceAreNotOurs(String name) {
+        assertThat(problems(name)).isEmpty();
+        assertThat(new UnknownKeys(endpoints()).check(List.of(name), Set.of(name), false))
+                .as("the same name written in the YAML file").hasSize(1);
     }
 
     @ParameterizedTest(name = "{0} / {1}")
