@@ -73,10 +73,14 @@ final class PolicyResolver {
         return annotation;
     }
 
+    /** The policy the annotation names, configured under {@code ratelimit.policies.<name>.*}; empty when unnamed. */
+    static Optional<String> namedPolicyOf(Endpoint endpoint) {
+        return Optional.of(annotationOf(endpoint).value()).filter(name -> !name.isEmpty());
+    }
+
     /** The policy's name: the one the annotation gives, else {@code <fully.qualified.Class>/<method>}. */
     static String policyNameOf(Endpoint endpoint) {
-        String named = annotationOf(endpoint).value();
-        return named.isEmpty() ? endpoint.beanClass().getName() + "/" + endpoint.method().getName() : named;
+        return namedPolicyOf(endpoint).orElse(endpoint.beanClass().getName() + "/" + endpoint.method().getName());
     }
 
     /** @throws InvalidRateLimitConfigException naming the method and the key at fault */
@@ -97,6 +101,8 @@ final class PolicyResolver {
         private final Endpoint endpoint;
         private final RateLimited annotation;
         private final String policyName;
+        /** Whether the annotation names the policy, so that ratelimit.policies.<name>.* keys apply. */
+        private final boolean named;
         private final List<String> prefixes = new ArrayList<>();
         private final Map<String, Setting> used = new HashMap<>();
 
@@ -104,17 +110,17 @@ final class PolicyResolver {
             this.endpoint = endpoint;
             this.annotation = annotationOf(endpoint);
             this.policyName = policyNameOf(endpoint);
+            this.named = namedPolicyOf(endpoint).isPresent();
             prefixes.add(methodPrefix(endpoint));
             prefixes.add(classPrefix(endpoint));
-            if (!annotation.value().isEmpty()) {
+            if (named) {
                 prefixes.add(POLICIES_PREFIX + policyName + ".");
             }
-            used.put("name", new Setting(annotation.value().isEmpty() ? "policy name" : "@RateLimited(value)",
-                    policyName));
+            used.put("name", new Setting(named ? "@RateLimited(value)" : "policy name", policyName));
         }
 
         EndpointPolicy policy() {
-            if (!annotation.value().isEmpty() && PROPERTIES.stream()
+            if (named && PROPERTIES.stream()
                     .noneMatch(property -> value(POLICIES_PREFIX + policyName + "." + property).isPresent())) {
                 throw invalid("@RateLimited(\"" + policyName + "\") names an unknown policy: no "
                         + POLICIES_PREFIX + policyName + ".* key is configured");
@@ -162,9 +168,7 @@ final class PolicyResolver {
         }
 
         private InvalidRateLimitConfigException missingCapacity() {
-            String where = annotation.value().isEmpty()
-                    ? prefixes.get(0) + CAPACITY
-                    : POLICIES_PREFIX + policyName + "." + CAPACITY;
+            String where = named ? POLICIES_PREFIX + policyName + "." + CAPACITY : prefixes.get(0) + CAPACITY;
             return invalid("no capacity is configured for policy '" + policyName + "': set " + where
                     + ", @RateLimited(capacity = ...) or " + DEFAULTS_PREFIX + CAPACITY);
         }

@@ -41,9 +41,6 @@ final class UnknownKeys {
     private static final Pattern KUBERNETES_SERVICE_LINK = Pattern.compile(
             "[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)");
 
-    /** The keys as documented. */
-    private final Set<String> keys = new HashSet<>();
-
     /** Every spelling under which a lookup finds a key, to the key as documented. */
     private final Map<String, String> keysBySpelling = new HashMap<>();
     private final Set<String> policiesInUse = new TreeSet<>();
@@ -53,21 +50,16 @@ final class UnknownKeys {
         LimiterSettings.KEYS.forEach(this::register);
         register(YamlConfigSource.LOCATION_PROPERTY);
         register(ALLOW_UNUSED_POLICIES);
-        for (String property : PolicyResolver.PROPERTIES) {
-            register(PolicyResolver.DEFAULTS_PREFIX + property);
-            for (Endpoint endpoint : endpoints) {
+        PolicyResolver.PROPERTIES.forEach(property -> register(PolicyResolver.DEFAULTS_PREFIX + property));
+        for (Endpoint endpoint : endpoints) {
+            Optional<String> policy = PolicyResolver.namedPolicyOf(endpoint);
+            policy.ifPresent(policiesInUse::add);
+            limitedClasses.add(envForm(endpoint.beanClass().getName()));
+            for (String property : PolicyResolver.PROPERTIES) {
                 register(PolicyResolver.methodPrefix(endpoint) + property);
                 register(PolicyResolver.classPrefix(endpoint) + property);
-                if (!PolicyResolver.annotationOf(endpoint).value().isEmpty()) {
-                    register(PolicyResolver.POLICIES_PREFIX + PolicyResolver.policyNameOf(endpoint) + "." + property);
-                }
+                policy.ifPresent(name -> register(PolicyResolver.POLICIES_PREFIX + name + "." + property));
             }
-        }
-        for (Endpoint endpoint : endpoints) {
-            if (!PolicyResolver.annotationOf(endpoint).value().isEmpty()) {
-                policiesInUse.add(PolicyResolver.policyNameOf(endpoint));
-            }
-            limitedClasses.add(envForm(endpoint.beanClass().getName()));
         }
     }
 
@@ -77,7 +69,6 @@ final class UnknownKeys {
     }
 
     private void register(String key) {
-        keys.add(key);
         String underscored = key.replaceAll("[^A-Za-z0-9]", "_");
         String upper = envForm(key);
         for (String spelling : List.of(key, underscored, upper, upper.toLowerCase(Locale.ROOT).replace('_', '.'))) {
@@ -100,7 +91,8 @@ final class UnknownKeys {
         Map<String, Unused> unused = new LinkedHashMap<>();
         for (String name : propertyNames) {
             boolean fromEnvironment = !writtenAsIs.contains(name);
-            boolean known = fromEnvironment ? keysBySpelling.containsKey(name) : keys.contains(name);
+            // A key as documented maps to itself; any other spelling only an environment variable can make.
+            boolean known = fromEnvironment ? keysBySpelling.containsKey(name) : name.equals(keysBySpelling.get(name));
             boolean kubernetes = fromEnvironment && KUBERNETES_SERVICE_LINK.matcher(envForm(name)).matches();
             if (known || kubernetes || !looksOurs(name)) {
                 continue;
@@ -176,7 +168,7 @@ final class UnknownKeys {
 
     private String closestKey(String name) {
         String env = envForm(name);
-        return closest(env, new TreeSet<>(keys), Math.max(2, env.length() / 8))
+        return closest(env, new TreeSet<>(keysBySpelling.values()), Math.max(2, env.length() / 8))
                 .map(known -> "; did you mean " + known + "?")
                 .orElse("");
     }
