@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.lang.reflect.Method;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
@@ -44,12 +43,7 @@ class EnvironmentVariablesTest {
     private static final List<Endpoint> ENDPOINTS = List.of(endpoint("search"), endpoint("browse"));
 
     private static Endpoint endpoint(String method) {
-        try {
-            Method javaMethod = Shop.class.getMethod(method);
-            return new Endpoint(Shop.class, javaMethod);
-        } catch (NoSuchMethodException e) {
-            throw new AssertionError(e);
-        }
+        return Endpoints.of(Shop.class, method);
     }
 
     /** Only environment variables; unless they name a key of the search policy, it gets its capacity there. */

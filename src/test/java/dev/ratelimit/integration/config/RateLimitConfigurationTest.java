@@ -28,11 +28,7 @@ class RateLimitConfigurationTest {
     }
 
     private static Endpoint endpoint(String method) {
-        try {
-            return new Endpoint(Orders.class, Orders.class.getMethod(method));
-        } catch (NoSuchMethodException e) {
-            throw new AssertionError(e);
-        }
+        return Endpoints.of(Orders.class, method);
     }
 
     private static final List<Endpoint> ENDPOINTS = List.of(endpoint("create"), endpoint("bulk"));

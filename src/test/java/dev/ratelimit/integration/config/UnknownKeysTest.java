@@ -35,13 +35,8 @@ class UnknownKeysTest {
     private static final String SHOP = Shop.class.getName();
 
     private static List<Endpoint> endpoints() {
-        try {
-            return List.of(new Endpoint(Shop.class, Shop.class.getMethod("order")),
-                    new Endpoint(Shop.class, Shop.class.getMethod("search")),
-                    new Endpoint(Shop.class, Shop.class.getMethod("own")));
-        } catch (NoSuchMethodException e) {
-            throw new AssertionError(e);
-        }
+        return List.of(Endpoints.of(Shop.class, "order"), Endpoints.of(Shop.class, "search"),
+                Endpoints.of(Shop.class, "own"));
     }
 
     private static List<String> problems(String... names) {
