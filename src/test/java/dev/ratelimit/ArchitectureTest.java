@@ -14,7 +14,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * <pre>
  *   dev.ratelimit                      the public API: @RateLimited, ClientIdResolver
  *   dev.ratelimit.core                 policy, limits, decision, verdict, client id, the RateLimiter interface
- *   dev.ratelimit.redis                the Redis adapter: Jedis client, key layout, Lua script
+ *   dev.ratelimit.redis                the Redis adapter: Jedis client, key layout, Lua script, circuit breaker
+ *   dev.ratelimit.local                this instance's own buckets, for failure-mode local
  *   dev.ratelimit.integration          CDI: interceptor, extension, producer, client ids, metrics
  *   dev.ratelimit.integration.config   MicroProfile Config: YAML source, settings, policy resolution, key checks
  *   dev.ratelimit.integration.http     the HTTP request and response: identity, headers, rejections
@@ -30,13 +31,24 @@ class ArchitectureTest {
             .that().resideInAPackage("dev.ratelimit.core..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("dev.ratelimit.core..", "java..");
 
-    /** The Redis adapter implements the core and nothing else of ours, and knows nothing of Jakarta. */
+    /**
+     * The Redis adapter implements the core and nothing else of ours, and knows nothing of Jakarta; its
+     * circuit breaker is resilience4j's.
+     */
     @ArchTest
     static final ArchRule redisAdapterDependsOnTheCoreOnly = classes()
             .that().resideInAPackage("dev.ratelimit.redis..")
             .should().onlyDependOnClassesThat().resideInAnyPackage(
                     "dev.ratelimit.redis..", "dev.ratelimit.core..", "java..",
-                    "redis.clients.jedis..", "org.apache.commons.pool2..");
+                    "redis.clients.jedis..", "org.apache.commons.pool2..", "io.github.resilience4j..");
+
+    /** The local buckets implement the core with Bucket4j and Caffeine, and know nothing of Redis or Jakarta. */
+    @ArchTest
+    static final ArchRule localBucketsDependOnTheCoreOnly = classes()
+            .that().resideInAPackage("dev.ratelimit.local..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage(
+                    "dev.ratelimit.local..", "dev.ratelimit.core..", "java..",
+                    "io.github.bucket4j..", "com.github.benmanes.caffeine..");
 
     /** The public API is what applications compile against: Java and Jakarta, none of the implementation. */
     @ArchTest
@@ -54,7 +66,8 @@ class ArchitectureTest {
     static final ArchRule theDemoUsesThePublicApiOnly = noClasses()
             .that().resideInAPackage("dev.ratelimit.demo..")
             .should().dependOnClassesThat().resideInAnyPackage(
-                    "dev.ratelimit.core..", "dev.ratelimit.redis..", "dev.ratelimit.integration..");
+                    "dev.ratelimit.core..", "dev.ratelimit.redis..", "dev.ratelimit.local..",
+                    "dev.ratelimit.integration..");
 
     @ArchTest
     static final ArchRule packagesAreFreeOfCycles = slices()

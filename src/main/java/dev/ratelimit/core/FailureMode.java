@@ -5,5 +5,10 @@ public enum FailureMode {
     /** Let the call through, undecided. */
     OPEN,
     /** Refuse the call. */
-    CLOSED
+    CLOSED,
+    /**
+     * Decide it with a bucket held in this instance's memory, sized for this instance's share of the policy
+     * (see {@link RateLimitDecider}): still a limit, though per instance and approximate.
+     */
+    LOCAL
 }

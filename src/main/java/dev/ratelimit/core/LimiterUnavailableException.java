@@ -1,9 +1,18 @@
 package dev.ratelimit.core;
 
-/** The store could not decide in time; the policy's {@link FailureMode} applies. */
+import java.util.Objects;
+
+/** The store could not decide; the policy's {@link FailureMode} applies. */
 public final class LimiterUnavailableException extends RuntimeException {
 
-    public LimiterUnavailableException(String message, Throwable cause) {
+    private final FailureReason reason;
+
+    public LimiterUnavailableException(FailureReason reason, String message, Throwable cause) {
         super(message, cause);
+        this.reason = Objects.requireNonNull(reason, "reason");
+    }
+
+    public FailureReason reason() {
+        return reason;
     }
 }

@@ -1,8 +1,9 @@
 package dev.ratelimit.core;
 
 /**
- * Takes tokens from the bucket of one client under one policy, atomically across every instance that shares
- * the store. A limiter owns the connections it opens: {@link #close()} releases them.
+ * Takes tokens from the bucket of one client under one policy. A limiter owns the connections it opens:
+ * {@link #close()} releases them. {@link RateLimitDecider} turns its answers, and its failures, into what
+ * each policy wants.
  */
 public interface RateLimiter extends AutoCloseable {
 
@@ -12,18 +13,6 @@ public interface RateLimiter extends AutoCloseable {
      * @throws LimiterUnavailableException when the store cannot decide (down, slow, erroring)
      */
     Decision acquire(RateLimitPolicy policy, ClientId client);
-
-    /**
-     * Decides one call as the policy wants it decided: by the store when it answers, else by the policy's
-     * {@link FailureMode}. Never throws {@link LimiterUnavailableException}.
-     */
-    default Verdict decide(RateLimitPolicy policy, ClientId client) {
-        try {
-            return Verdict.decided(acquire(policy, client));
-        } catch (LimiterUnavailableException failure) {
-            return Verdict.undecided(policy.failureMode(), failure);
-        }
-    }
 
     /** Releases what the limiter opened; it decides nothing afterwards. */
     @Override

@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * What becomes of one call under a policy: the store's {@link Decision} when it made one, else the policy's
- * {@link FailureMode} applied to the failure that prevented it.
+ * {@link FailureMode} applied to the failure that prevented it, which for {@link FailureMode#LOCAL} is a
+ * decision of the instance's own bucket.
  */
 public final class Verdict {
 
@@ -17,7 +18,11 @@ public final class Verdict {
         /** The store could not decide; the policy lets such calls through. */
         FAILED_OPEN(true),
         /** The store could not decide; the policy refuses such calls. */
-        FAILED_CLOSED(false);
+        FAILED_CLOSED(false),
+        /** The store could not decide; the instance's own bucket took the call's tokens. */
+        LOCAL_ALLOWED(true),
+        /** The store could not decide; the instance's own bucket held too few tokens. */
+        LOCAL_BLOCKED(false);
 
         private final boolean permitsCall;
 
@@ -44,21 +49,26 @@ public final class Verdict {
         return new Verdict(decision.allowed() ? Outcome.ALLOWED : Outcome.BLOCKED, decision, null);
     }
 
-    static Verdict undecided(FailureMode failureMode, LimiterUnavailableException failure) {
-        Outcome outcome = failureMode == FailureMode.OPEN ? Outcome.FAILED_OPEN : Outcome.FAILED_CLOSED;
-        return new Verdict(outcome, null, Objects.requireNonNull(failure, "failure"));
+    static Verdict undecided(boolean permitsCall, LimiterUnavailableException failure) {
+        return new Verdict(permitsCall ? Outcome.FAILED_OPEN : Outcome.FAILED_CLOSED, null,
+                Objects.requireNonNull(failure, "failure"));
+    }
+
+    static Verdict decidedLocally(Decision local, LimiterUnavailableException failure) {
+        return new Verdict(local.allowed() ? Outcome.LOCAL_ALLOWED : Outcome.LOCAL_BLOCKED, local,
+                Objects.requireNonNull(failure, "failure"));
     }
 
     public Outcome outcome() {
         return outcome;
     }
 
-    /** Whether the call may run: allowed, or undecided under a fail-open policy. */
+    /** Whether the call may run: allowed by a bucket, or undecided under a fail-open policy. */
     public boolean permitsCall() {
         return outcome.permitsCall();
     }
 
-    /** The store's decision; empty when it could not make one. */
+    /** The bucket's decision: the store's, or the local one; empty when neither decided. */
     public Optional<Decision> decision() {
         return Optional.ofNullable(decision);
     }
@@ -70,6 +80,7 @@ public final class Verdict {
 
     @Override
     public String toString() {
-        return "Verdict[" + outcome + ", " + (decision != null ? decision : failure.getMessage()) + "]";
+        return "Verdict[" + outcome + (decision != null ? ", " + decision : "")
+                + (failure != null ? ", " + failure.getMessage() : "") + "]";
     }
 }

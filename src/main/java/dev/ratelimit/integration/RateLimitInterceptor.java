@@ -2,9 +2,10 @@ package dev.ratelimit.integration;
 
 import dev.ratelimit.RateLimited;
 import dev.ratelimit.core.ClientId;
+import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.LimiterUnavailableException;
+import dev.ratelimit.core.RateLimitDecider;
 import dev.ratelimit.core.RateLimitPolicy;
-import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Verdict;
 import dev.ratelimit.integration.config.EndpointPolicies;
 import dev.ratelimit.integration.config.EndpointPolicy;
@@ -20,13 +21,16 @@ import jakarta.interceptor.InvocationContext;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Decides each call to a {@code @RateLimited} method before it runs, and maps the verdict to HTTP: over the
  * limit the method does not run and the caller gets 429; when Redis cannot decide, the policy's failure mode
- * lets the call through or answers 503. Enabled by its priority, ahead of the application's own
+ * lets the call through, answers 503, or decides with this instance's own bucket. Enabled by its priority, ahead of the application's own
  * interceptors, so that a refused call costs them nothing.
  */
 @RateLimited
@@ -34,22 +38,29 @@ import java.util.logging.Logger;
 @Priority(Interceptor.Priority.LIBRARY_BEFORE + 100)
 public class RateLimitInterceptor {
 
-    private static final ThrottledLog UNDECIDED = new ThrottledLog(
-            Logger.getLogger(RateLimitInterceptor.class.getName()), Duration.ofSeconds(10), System::nanoTime);
+    /** One per reason, so that a rare refusal is not held back behind a stream of timeouts. */
+    private static final Map<FailureReason, ThrottledLog> UNDECIDED = new EnumMap<>(FailureReason.class);
+
+    static {
+        Logger logger = Logger.getLogger(RateLimitInterceptor.class.getName());
+        for (FailureReason reason : FailureReason.values()) {
+            UNDECIDED.put(reason, new ThrottledLog(logger, Duration.ofSeconds(10), System::nanoTime));
+        }
+    }
 
     private final Bean<?> intercepted;
     private final EndpointPolicies endpointPolicies;
-    private final RateLimiter limiter;
+    private final RateLimitDecider decider;
     private final ClientIds clientIds;
     private final RateLimitMetrics metrics;
     private final HttpServletRequest request;
 
     @Inject
-    RateLimitInterceptor(@Intercepted Bean<?> intercepted, EndpointPolicies endpointPolicies, RateLimiter limiter,
+    RateLimitInterceptor(@Intercepted Bean<?> intercepted, EndpointPolicies endpointPolicies, RateLimitDecider decider,
                          ClientIds clientIds, RateLimitMetrics metrics, HttpServletRequest request) {
         this.intercepted = intercepted;
         this.endpointPolicies = endpointPolicies;
-        this.limiter = limiter;
+        this.decider = decider;
         this.clientIds = clientIds;
         this.metrics = metrics;
         this.request = request;
@@ -67,8 +78,8 @@ public class RateLimitInterceptor {
             metrics.unidentified(policy.name());
             throw RateLimitRejection.missingClientId(policy, clientIds.expectedSource(endpoint.clientIdSource()));
         }
-        Verdict verdict = limiter.decide(policy, client.get());
-        metrics.count(policy.name(), verdict.outcome());
+        Verdict verdict = decider.decide(policy, client.get());
+        metrics.count(policy.name(), verdict);
         verdict.decision().ifPresent(decision ->
                 request.setAttribute(AppliedDecision.REQUEST_ATTRIBUTE, new AppliedDecision(policy, decision)));
         verdict.failure().ifPresent(failure -> logUndecided(policy, verdict, failure));
@@ -81,7 +92,14 @@ public class RateLimitInterceptor {
     }
 
     private static void logUndecided(RateLimitPolicy policy, Verdict verdict, LimiterUnavailableException failure) {
-        UNDECIDED.warning(() -> failure.getMessage() + "; policy '" + policy.name() + "' is fail-"
-                + (verdict.permitsCall() ? "open: calls pass undecided" : "closed: calls get 503"), failure.getCause());
+        // An outage is for whoever runs Redis; a refusal (credentials, memory, key clash) for whoever set it up.
+        Level level = failure.reason().outage() || failure.reason() == FailureReason.BREAKER_OPEN
+                || failure.reason() == FailureReason.POOL_EXHAUSTED ? Level.WARNING : Level.SEVERE;
+        UNDECIDED.get(failure.reason()).log(level, () -> failure.getMessage() + "; policy '" + policy.name()
+                + "' " + switch (policy.failureMode()) {
+                    case OPEN -> "is fail-open: calls pass undecided";
+                    case CLOSED -> "is fail-closed: calls get 503";
+                    case LOCAL -> "decides locally: calls are limited by this instance's share of the policy";
+                }, failure.getCause());
     }
 }

@@ -1,6 +1,9 @@
 package dev.ratelimit.integration;
 
+import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.Verdict;
+import dev.ratelimit.redis.BreakerState;
+import jakarta.annotation.PostConstruct;
 import dev.ratelimit.integration.config.EndpointPolicies;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -11,31 +14,66 @@ import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Per-policy counters in the application registry, scraped at {@code /metrics}. They are registered when
- * the application starts, so every policy shows 0 before its first request. The only tag is the policy:
- * client ids never become tags, which would let callers grow the registry without bound.
+ * Per-policy counters in the application registry, scraped at {@code /metrics}, with Redis' failures by
+ * reason and the state of its circuit breaker. They are registered when the application starts, so every
+ * series shows 0 before its first request. Tags come from configuration and code only: client ids never
+ * become tags, which would let callers grow the registry without bound.
  */
 @ApplicationScoped
 public class RateLimitMetrics {
 
     static final String POLICY_TAG = "policy";
+    static final String REASON_TAG = "reason";
+    static final String STATE_TAG = "state";
 
     private record PolicyCounters(Counter allowed, Counter blocked, Counter unidentified, Counter redisErrors,
-                                  Counter failOpen, Counter failClosed) {
+                                  Counter failOpen, Counter failClosed, Counter localAllowed,
+                                  Counter localBlocked) {
     }
 
     @Inject
     MetricRegistry registry;
 
     private final ConcurrentMap<String, PolicyCounters> byPolicy = new ConcurrentHashMap<>();
+    private final Map<FailureReason, Counter> failuresByReason = new EnumMap<>(FailureReason.class);
+    private final AtomicReference<BreakerState> breakerState = new AtomicReference<>(BreakerState.CLOSED);
+    private Counter breakerOpened;
 
     void registerEveryPolicy(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted,
                              EndpointPolicies endpointPolicies) {
         endpointPolicies.policyNames().forEach(this::counters);
+    }
+
+    @PostConstruct
+    void registerRedisMetrics() {
+        for (FailureReason reason : FailureReason.values()) {
+            failuresByReason.put(reason, counter("ratelimit.redis.failures",
+                    "Decisions Redis could not make, by reason", new Tag(REASON_TAG, reason.label())));
+        }
+        for (BreakerState state : BreakerState.values()) {
+            registry.gauge(Metadata.builder().withName("ratelimit.redis.breaker.state")
+                            .withDescription("1 for the circuit breaker's current state, else 0").build(),
+                    breakerState, current -> current.get() == state ? 1 : 0,
+                    new Tag(STATE_TAG, state.name().toLowerCase(Locale.ROOT)));
+        }
+        breakerOpened = counter("ratelimit.redis.breaker.opened",
+                "Times the circuit breaker opened and decisions stopped asking Redis");
+    }
+
+    /** Called by the limiter on each change of its circuit breaker's state. */
+    void breakerTransitioned(BreakerState from, BreakerState to) {
+        breakerState.set(to);
+        if (to == BreakerState.OPEN) {
+            breakerOpened.inc();
+        }
     }
 
     /** The call carried no client id and the policy refuses such calls. */
@@ -43,19 +81,19 @@ public class RateLimitMetrics {
         counters(policy).unidentified().inc();
     }
 
-    void count(String policy, Verdict.Outcome outcome) {
+    void count(String policy, Verdict verdict) {
         PolicyCounters counters = counters(policy);
-        switch (outcome) {
+        verdict.failure().ifPresent(failure -> {
+            counters.redisErrors().inc();
+            failuresByReason.get(failure.reason()).inc();
+        });
+        switch (verdict.outcome()) {
             case ALLOWED -> counters.allowed().inc();
             case BLOCKED -> counters.blocked().inc();
-            case FAILED_OPEN -> {
-                counters.redisErrors().inc();
-                counters.failOpen().inc();
-            }
-            case FAILED_CLOSED -> {
-                counters.redisErrors().inc();
-                counters.failClosed().inc();
-            }
+            case FAILED_OPEN -> counters.failOpen().inc();
+            case FAILED_CLOSED -> counters.failClosed().inc();
+            case LOCAL_ALLOWED -> counters.localAllowed().inc();
+            case LOCAL_BLOCKED -> counters.localBlocked().inc();
         }
     }
 
@@ -71,10 +109,13 @@ public class RateLimitMetrics {
                 counter("ratelimit.requests.unidentified", "Calls refused with 400 for carrying no client id", tag),
                 counter("ratelimit.redis.errors", "Decisions Redis failed to make (down, slow or erroring)", tag),
                 counter("ratelimit.failopen.events", "Calls let through undecided because Redis failed", tag),
-                counter("ratelimit.failclosed.rejections", "Calls refused with 503 because Redis failed", tag));
+                counter("ratelimit.failclosed.rejections", "Calls refused with 503 because Redis failed", tag),
+                counter("ratelimit.local.allowed", "Calls a local bucket let through because Redis failed", tag),
+                counter("ratelimit.local.blocked", "Calls a local bucket refused with 429 because Redis failed",
+                        tag));
     }
 
-    private Counter counter(String name, String description, Tag tag) {
-        return registry.counter(Metadata.builder().withName(name).withDescription(description).build(), tag);
+    private Counter counter(String name, String description, Tag... tags) {
+        return registry.counter(Metadata.builder().withName(name).withDescription(description).build(), tags);
     }
 }

@@ -1,26 +1,31 @@
 package dev.ratelimit.integration;
 
-import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.core.RateLimitDecider;
 import dev.ratelimit.integration.config.LimiterSettings;
+import dev.ratelimit.local.LocalRateLimiter;
 import dev.ratelimit.redis.RedisRateLimiter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 /**
- * The application's one limiter, deciding in the Redis the settings name. The container owns it: it is
- * closed, with its connections, when the application stops.
+ * The application's one decider: Redis, shared by every instance, with this instance's local buckets for
+ * {@code failure-mode: local} policies. The container owns it: it is closed, with its connections, when the
+ * application stops. A singleton rather than application-scoped, since the final decider cannot be proxied
+ * and needs no proxy: it lives as long as the application.
  */
 @ApplicationScoped
 public class RateLimiterProducer {
 
     @Produces
-    @ApplicationScoped
-    RateLimiter redisRateLimiter(LimiterSettings settings) {
-        return RedisRateLimiter.connect(settings.redis());
+    @Singleton
+    RateLimitDecider decider(LimiterSettings settings, RateLimitMetrics metrics) {
+        return new RateLimitDecider(RedisRateLimiter.connect(settings.redis(), metrics::breakerTransitioned),
+                new LocalRateLimiter(settings.instances(), settings.maxLocalClients()));
     }
 
-    void close(@Disposes RateLimiter limiter) {
-        limiter.close();
+    void close(@Disposes RateLimitDecider decider) {
+        decider.close();
     }
 }

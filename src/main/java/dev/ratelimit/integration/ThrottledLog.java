@@ -8,7 +8,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Logs a warning at most once per interval and counts the ones it holds back, so that a Redis outage under
+ * Logs at most once per interval and counts the ones it holds back, so that a Redis outage under
  * load writes a line every few seconds rather than one per request. Lock-free: one compare-and-set picks
  * the caller that logs.
  */
@@ -27,7 +27,7 @@ final class ThrottledLog {
         this.nextLogAt = new AtomicLong(nanoClock.getAsLong());
     }
 
-    void warning(Supplier<String> message, Throwable cause) {
+    void log(Level level, Supplier<String> message, Throwable cause) {
         long now = nanoClock.getAsLong();
         long due = nextLogAt.get();
         if (now - due < 0 || !nextLogAt.compareAndSet(due, now + intervalNanos)) {
@@ -36,6 +36,6 @@ final class ThrottledLog {
         }
         long skipped = heldBack.getAndSet(0);
         String suffix = skipped == 0 ? "" : " (" + skipped + " more like it since the last report)";
-        logger.log(Level.WARNING, message.get() + suffix, cause);
+        logger.log(level, message.get() + suffix, cause);
     }
 }

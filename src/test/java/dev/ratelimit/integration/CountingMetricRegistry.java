@@ -10,15 +10,18 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * A {@link MetricRegistry} that keeps the counters the limiter registers, by name and tags, so that tests
- * can read them without a MicroProfile Metrics runtime. Other kinds of metric are refused.
+ * A {@link MetricRegistry} that keeps the counters and gauges the limiter registers, by name and tags, so
+ * that tests can read them without a MicroProfile Metrics runtime. Other kinds of metric are refused.
  */
 final class CountingMetricRegistry {
 
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+    private final Map<String, Supplier<Number>> gauges = new ConcurrentHashMap<>();
 
     /** The count of {@code name{tag=value}}, or null when no such counter was registered. */
     Long count(String name, String tag, String value) {
@@ -26,14 +29,30 @@ final class CountingMetricRegistry {
         return count == null ? null : count.get();
     }
 
+    /** The value of gauge {@code name{tag=value}} now, or null when no such gauge was registered. */
+    Number gauge(String name, String tag, String value) {
+        Supplier<Number> gauge = gauges.get(name + "{" + tag + "=" + value + "}");
+        return gauge == null ? null : gauge.get();
+    }
+
+    private static String id(Metadata metadata, Tag[] tags) {
+        return metadata.getName() + Arrays.stream(tags)
+                .map(tag -> tag.getTagName() + "=" + tag.getTagValue())
+                .collect(Collectors.joining(",", "{", "}"));
+    }
+
     MetricRegistry asRegistry() {
         return (MetricRegistry) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {MetricRegistry.class}, (proxy, method, args) -> {
                     if (method.getName().equals("counter") && args.length == 2 && args[0] instanceof Metadata metadata) {
-                        String id = metadata.getName() + Arrays.stream((Tag[]) args[1])
-                                .map(tag -> tag.getTagName() + "=" + tag.getTagValue())
-                                .collect(Collectors.joining(",", "{", "}"));
-                        return counter(counts.computeIfAbsent(id, ignored -> new AtomicLong()));
+                        return counter(counts.computeIfAbsent(id(metadata, (Tag[]) args[1]), ignored -> new AtomicLong()));
+                    }
+                    if (method.getName().equals("gauge") && args.length == 4 && args[0] instanceof Metadata metadata) {
+                        @SuppressWarnings("unchecked")
+                        Function<Object, Number> read = (Function<Object, Number>) args[2];
+                        Object source = args[1];
+                        gauges.put(id(metadata, (Tag[]) args[3]), () -> read.apply(source));
+                        return null;
                     }
                     throw new UnsupportedOperationException(method.toString());
                 });

@@ -70,7 +70,7 @@ class ThrottledLogTest {
         ThrottledLog log = log();
         RuntimeException cause = new RuntimeException("connection refused");
 
-        log.warning(() -> "Redis is down", cause);
+        log.log(Level.WARNING, () -> "Redis is down", cause);
 
         assertThat(records).hasSize(1);
         assertThat(records.get(0).getLevel()).isEqualTo(Level.WARNING);
@@ -83,13 +83,13 @@ class ThrottledLogTest {
         ThrottledLog log = log();
         long start = now.get();
 
-        log.warning(() -> "first", null);
+        log.log(Level.WARNING, () -> "first", null);
         at(start + 1);
-        log.warning(() -> "second", null);
+        log.log(Level.WARNING, () -> "second", null);
         at(start + 5 * SECOND);
-        log.warning(() -> "third", null);
+        log.log(Level.WARNING, () -> "third", null);
         at(start + 10 * SECOND - 1);
-        log.warning(() -> "fourth", null);
+        log.log(Level.WARNING, () -> "fourth", null);
 
         assertThat(messages()).containsExactly("first");
     }
@@ -99,15 +99,15 @@ class ThrottledLogTest {
         ThrottledLog log = log();
         long start = now.get();
 
-        log.warning(() -> "down", null);
+        log.log(Level.WARNING, () -> "down", null);
         at(start + SECOND);
-        log.warning(() -> "down", null);
+        log.log(Level.WARNING, () -> "down", null);
         at(start + 2 * SECOND);
-        log.warning(() -> "down", null);
+        log.log(Level.WARNING, () -> "down", null);
         at(start + 3 * SECOND);
-        log.warning(() -> "down", null);
+        log.log(Level.WARNING, () -> "down", null);
         at(start + 10 * SECOND);
-        log.warning(() -> "still down", null);
+        log.log(Level.WARNING, () -> "still down", null);
 
         assertThat(messages()).containsExactly("down", "still down (3 more like it since the last report)");
     }
@@ -117,19 +117,19 @@ class ThrottledLogTest {
         ThrottledLog log = log();
         long start = now.get();
 
-        log.warning(() -> "a", null);
+        log.log(Level.WARNING, () -> "a", null);
         at(start + SECOND);
-        log.warning(() -> "held", null);
+        log.log(Level.WARNING, () -> "held", null);
         at(start + 10 * SECOND);
-        log.warning(() -> "b", null);
+        log.log(Level.WARNING, () -> "b", null);
         at(start + 11 * SECOND);
-        log.warning(() -> "held", null);
+        log.log(Level.WARNING, () -> "held", null);
         at(start + 12 * SECOND);
-        log.warning(() -> "held", null);
+        log.log(Level.WARNING, () -> "held", null);
         at(start + 20 * SECOND);
-        log.warning(() -> "c", null);
+        log.log(Level.WARNING, () -> "c", null);
         at(start + 35 * SECOND);
-        log.warning(() -> "d", null);
+        log.log(Level.WARNING, () -> "d", null);
 
         assertThat(messages()).containsExactly(
                 "a",
@@ -144,13 +144,13 @@ class ThrottledLogTest {
         long start = now.get();
 
         at(start + 7 * SECOND);
-        log.warning(() -> "a", null);
+        log.log(Level.WARNING, () -> "a", null);
         at(start + 10 * SECOND);
-        log.warning(() -> "held", null);
+        log.log(Level.WARNING, () -> "held", null);
         at(start + 16 * SECOND);
-        log.warning(() -> "held", null);
+        log.log(Level.WARNING, () -> "held", null);
         at(start + 17 * SECOND);
-        log.warning(() -> "b", null);
+        log.log(Level.WARNING, () -> "b", null);
 
         assertThat(messages()).containsExactly("a", "b (2 more like it since the last report)");
     }
@@ -161,10 +161,10 @@ class ThrottledLogTest {
         AtomicInteger built = new AtomicInteger();
         Supplier<String> message = () -> "built " + built.incrementAndGet();
 
-        log.warning(message, null);
+        log.log(Level.WARNING, message, null);
         for (int i = 1; i <= 100; i++) {
             at(now.get() + 1);
-            log.warning(message, null);
+            log.log(Level.WARNING, message, null);
         }
 
         assertThat(built).hasValue(1);
@@ -179,11 +179,11 @@ class ThrottledLogTest {
         RuntimeException held = new RuntimeException("held");
         RuntimeException second = new RuntimeException("second");
 
-        log.warning(() -> "a", first);
+        log.log(Level.WARNING, () -> "a", first);
         at(start + SECOND);
-        log.warning(() -> "b", held);
+        log.log(Level.WARNING, () -> "b", held);
         at(start + 10 * SECOND);
-        log.warning(() -> "c", second);
+        log.log(Level.WARNING, () -> "c", second);
 
         assertThat(records).extracting(LogRecord::getThrown).containsExactly(first, second);
     }
@@ -194,11 +194,11 @@ class ThrottledLogTest {
         ThrottledLog log = log();
         long start = now.get();
 
-        log.warning(() -> "a", null);
+        log.log(Level.WARNING, () -> "a", null);
         at(start + 5 * SECOND);      // wrapped to a negative value, still within the interval
-        log.warning(() -> "held", null);
+        log.log(Level.WARNING, () -> "held", null);
         at(start + 10 * SECOND);     // wrapped, interval over
-        log.warning(() -> "b", null);
+        log.log(Level.WARNING, () -> "b", null);
 
         assertThat(now.get()).isNegative();
         assertThat(messages()).containsExactly("a", "b (1 more like it since the last report)");
@@ -208,9 +208,9 @@ class ThrottledLogTest {
     void aZeroIntervalLogsEveryWarning() {
         ThrottledLog log = new ThrottledLog(logger, Duration.ZERO, now::get);
 
-        log.warning(() -> "a", null);
-        log.warning(() -> "b", null);
-        log.warning(() -> "c", null);
+        log.log(Level.WARNING, () -> "a", null);
+        log.log(Level.WARNING, () -> "b", null);
+        log.log(Level.WARNING, () -> "c", null);
 
         assertThat(messages()).containsExactly("a", "b", "c");
     }

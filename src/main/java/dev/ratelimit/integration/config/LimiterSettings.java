@@ -4,20 +4,38 @@ import dev.ratelimit.integration.http.TrustedProxies;
 import dev.ratelimit.redis.RedisSettings;
 import org.eclipse.microprofile.config.Config;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
-/** The settings shared by every policy: how to reach Redis and which proxies to trust. */
-public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies) {
+/**
+ * The settings shared by every policy: how to reach Redis, which proxies to trust, and how to size the
+ * local buckets of {@code failure-mode: local} policies.
+ *
+ * @param instances       how many instances share each policy: a local bucket holds that fraction of it
+ * @param maxLocalClients local buckets kept per policy at most
+ */
+public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies, int instances,
+                              int maxLocalClients) {
 
     static final String REDIS_URL = "ratelimit.redis.url";
     static final String CONNECT_TIMEOUT = "ratelimit.redis.connect-timeout";
     static final String COMMAND_TIMEOUT = "ratelimit.redis.command-timeout";
     static final String POOL_SIZE = "ratelimit.redis.pool-size";
     static final String KEY_PREFIX = "ratelimit.redis.key-prefix";
+    static final String BREAKER_WINDOW = "ratelimit.redis.breaker.window";
+    static final String BREAKER_FAILURE_RATE = "ratelimit.redis.breaker.failure-rate";
+    static final String BREAKER_OPEN_FOR = "ratelimit.redis.breaker.open-for";
     static final String TRUSTED_PROXIES = "ratelimit.trusted-proxies";
-    static final List<String> KEYS =
-            List.of(REDIS_URL, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, KEY_PREFIX, TRUSTED_PROXIES);
+    static final String INSTANCES = "ratelimit.instances";
+    static final String MAX_LOCAL_CLIENTS = "ratelimit.local.max-clients";
+    static final List<String> KEYS = List.of(REDIS_URL, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, KEY_PREFIX,
+            BREAKER_WINDOW, BREAKER_FAILURE_RATE, BREAKER_OPEN_FOR, TRUSTED_PROXIES, INSTANCES, MAX_LOCAL_CLIENTS);
+
+    static final int DEFAULT_INSTANCES = 1;
+    static final int DEFAULT_MAX_LOCAL_CLIENTS = 10_000;
 
     /**
      * Keys that are absent keep {@link RedisSettings}' defaults.
@@ -32,6 +50,12 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         apply(config, COMMAND_TIMEOUT, true, text -> redis.commandTimeout(Durations.parse(text)));
         apply(config, POOL_SIZE, true, text -> redis.poolSize(wholeNumber(text)));
         apply(config, KEY_PREFIX, true, redis::keyPrefix);
+        apply(config, BREAKER_WINDOW, true, text -> redis.breakerWindow(wholeNumber(text)));
+        apply(config, BREAKER_FAILURE_RATE, true, text -> redis.breakerFailureRate(wholeNumber(text)));
+        apply(config, BREAKER_OPEN_FOR, true, text -> redis.breakerOpenFor(Durations.parse(text)));
+        int instances = read(config, INSTANCES, text -> atLeastOne(wholeNumber(text))).orElse(DEFAULT_INSTANCES);
+        int maxLocalClients = read(config, MAX_LOCAL_CLIENTS, text -> atLeastOne(wholeNumber(text)))
+                .orElse(DEFAULT_MAX_LOCAL_CLIENTS);
         List<String> proxies = config.getOptionalValues(TRUSTED_PROXIES, String.class).orElse(List.of());
         TrustedProxies trustedProxies;
         try {
@@ -40,7 +64,7 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
             throw new InvalidRateLimitConfigException(TRUSTED_PROXIES + "=" + String.join(",", proxies) + ": "
                     + e.getMessage());
         }
-        return new LimiterSettings(redis.build(), trustedProxies);
+        return new LimiterSettings(redis.build(), trustedProxies, instances, maxLocalClients);
     }
 
     private static void apply(Config config, String key, boolean showValue, Consumer<String> setter) {
@@ -51,6 +75,19 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
                 throw new InvalidRateLimitConfigException(key + (showValue ? "=" + value : "") + ": " + e.getMessage());
             }
         });
+    }
+
+    private static <T> Optional<T> read(Config config, String key, Function<String, T> parser) {
+        List<T> parsed = new ArrayList<>(1);
+        apply(config, key, true, text -> parsed.add(parser.apply(text)));
+        return parsed.stream().findFirst();
+    }
+
+    private static int atLeastOne(int number) {
+        if (number < 1) {
+            throw new IllegalArgumentException("must be at least 1, was " + number);
+        }
+        return number;
     }
 
     private static int wholeNumber(String text) {

@@ -212,7 +212,8 @@ final class PolicyResolver {
         return switch (text.toLowerCase(Locale.ROOT)) {
             case "open" -> FailureMode.OPEN;
             case "closed" -> FailureMode.CLOSED;
-            default -> throw new IllegalArgumentException("must be open or closed");
+            case "local" -> FailureMode.LOCAL;
+            default -> throw new IllegalArgumentException("must be open, closed or local");
         };
     }
 

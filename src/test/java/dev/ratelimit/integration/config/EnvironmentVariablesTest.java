@@ -69,6 +69,11 @@ class EnvironmentVariablesTest {
             "RATELIMIT_REDIS_COMMAND_TIMEOUT | PT0.3S",
             "RATELIMIT_REDIS_POOL_SIZE       | 7",
             "RATELIMIT_REDIS_KEY_PREFIX      | from-env:",
+            "RATELIMIT_REDIS_BREAKER_WINDOW  | 30",
+            "RATELIMIT_REDIS_BREAKER_FAILURE_RATE | 20",
+            "RATELIMIT_REDIS_BREAKER_OPEN_FOR | PT3S",
+            "RATELIMIT_INSTANCES             | 4",
+            "RATELIMIT_LOCAL_MAX_CLIENTS     | 900",
     })
     void eachRedisSettingIsReadFromItsVariable(String variable, String value) {
         Map<String, Function<RateLimitConfiguration, Object>> readBack = Map.of(
@@ -76,13 +81,19 @@ class EnvironmentVariablesTest {
                 "RATELIMIT_REDIS_CONNECT_TIMEOUT", c -> c.settings().redis().connectTimeout(),
                 "RATELIMIT_REDIS_COMMAND_TIMEOUT", c -> c.settings().redis().commandTimeout(),
                 "RATELIMIT_REDIS_POOL_SIZE", c -> c.settings().redis().poolSize(),
-                "RATELIMIT_REDIS_KEY_PREFIX", c -> c.settings().redis().keyPrefix());
+                "RATELIMIT_REDIS_KEY_PREFIX", c -> c.settings().redis().keyPrefix(),
+                "RATELIMIT_REDIS_BREAKER_WINDOW", c -> c.settings().redis().breakerWindow(),
+                "RATELIMIT_REDIS_BREAKER_FAILURE_RATE", c -> c.settings().redis().breakerFailureRate(),
+                "RATELIMIT_REDIS_BREAKER_OPEN_FOR", c -> c.settings().redis().breakerOpenFor(),
+                "RATELIMIT_INSTANCES", c -> c.settings().instances(),
+                "RATELIMIT_LOCAL_MAX_CLIENTS", c -> c.settings().maxLocalClients());
 
         Object read = readBack.get(variable).apply(read(Map.of(variable, value)));
 
         assertThat(read).hasToString(switch (variable) {
             case "RATELIMIT_REDIS_URL" -> URI.create(value).toString();
-            case "RATELIMIT_REDIS_CONNECT_TIMEOUT", "RATELIMIT_REDIS_COMMAND_TIMEOUT" -> Duration.parse(value).toString();
+            case "RATELIMIT_REDIS_CONNECT_TIMEOUT", "RATELIMIT_REDIS_COMMAND_TIMEOUT", "RATELIMIT_REDIS_BREAKER_OPEN_FOR" ->
+                    Duration.parse(value).toString();
             default -> value;
         });
     }

@@ -45,10 +45,15 @@ class LimiterSettingsTest {
 
         assertThat(settings.redis()).hasToString(RedisSettings.defaults().toString());
         assertThat(settings.redis().url()).isEqualTo(URI.create("redis://127.0.0.1:6379"));
-        assertThat(settings.redis().connectTimeout()).isEqualTo(Duration.ofMillis(50));
-        assertThat(settings.redis().commandTimeout()).isEqualTo(Duration.ofMillis(50));
+        assertThat(settings.redis().connectTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(settings.redis().commandTimeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(settings.redis().poolSize()).isEqualTo(16);
         assertThat(settings.redis().keyPrefix()).isEqualTo("ratelimit:");
+        assertThat(settings.redis().breakerWindow()).isEqualTo(10);
+        assertThat(settings.redis().breakerFailureRate()).isEqualTo(50);
+        assertThat(settings.redis().breakerOpenFor()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(settings.instances()).isEqualTo(1);
+        assertThat(settings.maxLocalClients()).isEqualTo(10_000);
         // No trusted proxy: X-Forwarded-For is ignored
         assertThat(settings.trustedProxies().clientAddress("127.0.0.1", List.of("203.0.113.7"))).isEqualTo("127.0.0.1");
     }
@@ -61,13 +66,23 @@ class LimiterSettingsTest {
                 "ratelimit.redis.command-timeout", "PT0.1S",
                 "ratelimit.redis.pool-size", "64",
                 "ratelimit.redis.key-prefix", "shop:rl:",
-                "ratelimit.trusted-proxies", "10.0.0.0/8, fd00::/8"));
+                "ratelimit.trusted-proxies", "10.0.0.0/8, fd00::/8",
+                "ratelimit.redis.breaker.window", "40",
+                "ratelimit.redis.breaker.failure-rate", "25",
+                "ratelimit.redis.breaker.open-for", "5s",
+                "ratelimit.instances", "3",
+                "ratelimit.local.max-clients", "500"));
 
         assertThat(settings.redis().url()).isEqualTo(URI.create("redis://user:pw@redis.internal:6380/2"));
         assertThat(settings.redis().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(settings.redis().commandTimeout()).isEqualTo(Duration.ofMillis(100));
         assertThat(settings.redis().poolSize()).isEqualTo(64);
         assertThat(settings.redis().keyPrefix()).isEqualTo("shop:rl:");
+        assertThat(settings.redis().breakerWindow()).isEqualTo(40);
+        assertThat(settings.redis().breakerFailureRate()).isEqualTo(25);
+        assertThat(settings.redis().breakerOpenFor()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.instances()).isEqualTo(3);
+        assertThat(settings.maxLocalClients()).isEqualTo(500);
         assertThat(settings.trustedProxies().clientAddress("10.1.2.3", List.of("203.0.113.7"))).isEqualTo("203.0.113.7");
         assertThat(settings.trustedProxies().clientAddress("fd00::1", List.of("203.0.113.8"))).isEqualTo("203.0.113.8");
     }
@@ -197,6 +212,14 @@ class LimiterSettingsTest {
             "ratelimit.redis.pool-size       | 99999999999 | not a whole number",
             "ratelimit.redis.key-prefix      | rate{limit | must be at most 64 characters without braces or spaces",
             "ratelimit.redis.key-prefix      | rate limit | must be at most 64 characters without braces or spaces",
+            "ratelimit.redis.breaker.window  | 0     | must be between 1 and 1000 calls",
+            "ratelimit.redis.breaker.window  | ten   | not a whole number",
+            "ratelimit.redis.breaker.failure-rate | 0   | must be between 1 and 100 percent",
+            "ratelimit.redis.breaker.failure-rate | 101 | must be between 1 and 100 percent",
+            "ratelimit.redis.breaker.open-for | 0s   | must be at least 1ms",
+            "ratelimit.instances             | 0     | must be at least 1",
+            "ratelimit.instances             | two   | not a whole number",
+            "ratelimit.local.max-clients     | -1    | must be at least 1",
     })
     void invalidValuesAreRefusedNamingTheKeyAndValue(String key, String value, String problem) {
         InvalidRateLimitConfigException e = failure(key, value);

@@ -378,6 +378,15 @@ class PolicyResolverTest {
         assertThat(policy.policy().failureMode()).isEqualTo(FailureMode.CLOSED);
     }
 
+    @ParameterizedTest
+    @CsvSource({"open, OPEN", "CLOSED, CLOSED", "local, LOCAL", "Local, LOCAL"})
+    void eachFailureModeIsReadInAnyCase(String text, FailureMode mode) {
+        EndpointPolicy policy = resolve(Map.of("ratelimit.defaults.failure-mode", text),
+                PolicyResolverTestResource.class, "inline");
+
+        assertThat(policy.policy().failureMode()).isEqualTo(mode);
+    }
+
     @Test
     void classLevelUnnamedAnnotationMakesOnePolicyPerMethod() {
         EndpointPolicy a = resolve(Map.of(), PolicyResolverTestClassLevel.class, "a");
@@ -456,8 +465,8 @@ class PolicyResolverTest {
             "cost          | -2         | cost must be at least 1, was -2",
             "cost          | 6          | cost must not exceed capacity 5, was 6",
             "cost          | x          | not a whole number",
-            "failure-mode  | sideways   | must be open or closed",
-            "failure-mode  | fail-open  | must be open or closed",
+            "failure-mode  | sideways   | must be open, closed or local",
+            "failure-mode  | fail-open  | must be open, closed or local",
             "missing-client-id | ignore | must be reject or anonymous",
             "client-id     | header:    | must be header:<Header-Name>, principal or remote-address",
             "client-id     | 'header:  '| must be header:<Header-Name>, principal or remote-address",
@@ -518,7 +527,7 @@ class PolicyResolverTest {
         InvalidRateLimitConfigException e = failure(values, Orders.class, "create");
 
         assertThat(e).hasMessage("Invalid rate limit configuration for " + endpoint(Orders.class, "create") + ": "
-                + key + "=maybe: must be open or closed");
+                + key + "=maybe: must be open, closed or local");
     }
 
     @Test

@@ -1,0 +1,115 @@
+package dev.ratelimit.local;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.core.ClientId;
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.RateLimitPolicy;
+import dev.ratelimit.core.RateLimiter;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Token buckets in this instance's memory, each sized for one instance's share of its policy: the capacity
+ * and the refill rate divided by the number of instances expected to share the policy. Bucket4j's local
+ * buckets do the arithmetic; per policy, a Caffeine cache holds at most {@code maxClients} of them and drops
+ * one once it has been idle long enough to be full again, when it is no different from a new one. Client ids
+ * come from requests, so nothing here grows without bound: the policies come from configuration, and a
+ * client evicted early only gets a full bucket again.
+ */
+public final class LocalRateLimiter implements RateLimiter {
+
+    private final int instances;
+    private final long maxClients;
+    private final TimeMeter clock;
+    private final ConcurrentMap<RateLimitPolicy, Cache<ClientId, Bucket>> bucketsByPolicy = new ConcurrentHashMap<>();
+
+    /**
+     * @param instances  how many instances share each policy: each gets that fraction of it
+     * @param maxClients buckets kept per policy at most
+     */
+    public LocalRateLimiter(int instances, long maxClients) {
+        this(instances, maxClients, TimeMeter.SYSTEM_NANOTIME);
+    }
+
+    LocalRateLimiter(int instances, long maxClients, TimeMeter clock) {
+        if (instances < 1) {
+            throw new IllegalArgumentException("instances must be at least 1, was " + instances);
+        }
+        if (maxClients < 1) {
+            throw new IllegalArgumentException("maxClients must be at least 1, was " + maxClients);
+        }
+        this.instances = instances;
+        this.maxClients = maxClients;
+        this.clock = clock;
+    }
+
+    @Override
+    public Decision acquire(RateLimitPolicy policy, ClientId client) {
+        Cache<ClientId, Bucket> buckets = bucketsByPolicy.computeIfAbsent(policy, this::newCache);
+        ConsumptionProbe probe = buckets.get(client, id -> newBucket(policy))
+                .tryConsumeAndReturnRemaining(policy.cost());
+        return new Decision(probe.isConsumed(), probe.getRemainingTokens(),
+                probe.isConsumed() ? 0 : TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForRefill()),
+                TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForReset()));
+    }
+
+    /** The capacity of one instance's bucket: its share, but never less than one call's cost. */
+    long shareOfCapacity(RateLimitPolicy policy) {
+        return Math.max(policy.cost(), -Math.floorDiv(-policy.limits().capacity(), instances));
+    }
+
+    /** One instance's share of the refill rate: the policy's tokens over a period that many times longer. */
+    Duration shareOfRefillPeriod(BucketLimits limits) {
+        return limits.refillPeriod().multipliedBy(instances);
+    }
+
+    private Bucket newBucket(RateLimitPolicy policy) {
+        return Bucket.builder()
+                .addLimit(limit -> limit.capacity(shareOfCapacity(policy))
+                        .refillGreedy(policy.limits().refillTokens(), shareOfRefillPeriod(policy.limits())))
+                .withCustomTimePrecision(clock)
+                .build();
+    }
+
+    private Cache<ClientId, Bucket> newCache(RateLimitPolicy policy) {
+        Duration untilFull = shareOfRefillPeriod(policy.limits())
+                .multipliedBy(shareOfCapacity(policy))
+                .dividedBy(policy.limits().refillTokens());
+        return Caffeine.newBuilder()
+                .maximumSize(maxClients)
+                .expireAfterAccess(untilFull.plusSeconds(1))
+                .ticker(clock::currentTimeNanos)
+                // Maintenance runs on the calling thread: an application server owns the threads.
+                .executor(Runnable::run)
+                .build();
+    }
+
+    /** Buckets kept for the policy now, after evicting what is due. */
+    long bucketCount(RateLimitPolicy policy) {
+        Cache<ClientId, Bucket> buckets = bucketsByPolicy.get(policy);
+        if (buckets == null) {
+            return 0;
+        }
+        buckets.cleanUp();
+        return buckets.estimatedSize();
+    }
+
+    /** Forgets every bucket. */
+    @Override
+    public void close() {
+        bucketsByPolicy.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "LocalRateLimiter[instances=" + instances + ", maxClients=" + maxClients + "]";
+    }
+}

@@ -1,0 +1,106 @@
+package dev.ratelimit.redis;
+
+import dev.ratelimit.core.FailureReason;
+import dev.ratelimit.core.LimiterUnavailableException;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+import java.net.SocketTimeoutException;
+import java.util.NoSuchElementException;
+
+/**
+ * Names why Redis could not decide, from what Jedis threw. Error replies are told apart by Redis' own error
+ * codes, which lead the reply and survive a script's error wrapping ({@code WRONGTYPE ... script: <sha>}).
+ */
+final class RedisFailures {
+
+    private RedisFailures() {
+    }
+
+    static FailureReason reasonFor(JedisException failure) {
+        if (failure instanceof JedisAccessControlException) {
+            return failure.getMessage() != null && failure.getMessage().startsWith("NOPERM")
+                    ? FailureReason.NO_PERMISSION : FailureReason.AUTHENTICATION;
+        }
+        if (failure instanceof JedisDataException) {
+            return reasonForReply(String.valueOf(failure.getMessage()));
+        }
+        if (causedBy(failure, SocketTimeoutException.class)) {
+            return FailureReason.TIMEOUT;
+        }
+        if (failure instanceof JedisConnectionException) {
+            JedisDataException reply = causeOfType(failure, JedisDataException.class);
+            return reply != null ? reasonForReply(String.valueOf(reply.getMessage())) : FailureReason.CONNECTION;
+        }
+        if (failure.getCause() instanceof NoSuchElementException) {
+            // Jedis' pool gave up waiting for a connection to be returned.
+            return FailureReason.POOL_EXHAUSTED;
+        }
+        return FailureReason.CONNECTION;
+    }
+
+    private static FailureReason reasonForReply(String reply) {
+        if (reply.startsWith("WRONGTYPE")) {
+            return FailureReason.WRONG_TYPE;
+        }
+        if (reply.startsWith("OOM")) {
+            return FailureReason.OUT_OF_MEMORY;
+        }
+        if (reply.startsWith("NOPERM")) {
+            return FailureReason.NO_PERMISSION;
+        }
+        if (reply.startsWith("WRONGPASS") || reply.startsWith("NOAUTH")) {
+            return FailureReason.AUTHENTICATION;
+        }
+        if (reply.startsWith("ERR max number of clients")) {
+            return FailureReason.TOO_MANY_CONNECTIONS;
+        }
+        if (reply.contains("script") || reply.contains("Lua")) {
+            return FailureReason.SCRIPT_ERROR;
+        }
+        return FailureReason.ERROR_REPLY;
+    }
+
+    /** What an operator needs to know about the failure, without any credential. */
+    static String explain(FailureReason reason, String key, RedisSettings settings) {
+        return switch (reason) {
+            case TIMEOUT -> "no reply within the command timeout of " + settings.commandTimeout().toMillis()
+                    + "ms: Redis is slow, or this host too busy to read its reply";
+            case CONNECTION -> "cannot reach Redis at " + settings.address();
+            case TOO_MANY_CONNECTIONS -> "Redis at " + settings.address()
+                    + " refuses new connections: its maxclients is reached";
+            case BREAKER_OPEN -> "Redis not asked: the circuit breaker is open after recent failures";
+            case POOL_EXHAUSTED -> "all " + settings.poolSize() + " pooled connections stayed busy for "
+                    + settings.commandTimeout().toMillis() + "ms: more decisions in flight than the pool holds";
+            case AUTHENTICATION -> "Redis refused the limiter's credentials";
+            case NO_PERMISSION -> "the Redis user may not run the limiter's script: grant it +evalsha +eval"
+                    + " on keys " + settings.keyPrefix() + "*";
+            case OUT_OF_MEMORY -> "Redis is full: maxmemory is reached and its policy evicts nothing";
+            case WRONG_TYPE -> "key " + key + " holds something other than a bucket: another application writes"
+                    + " under the key prefix '" + settings.keyPrefix() + "'";
+            case SCRIPT_ERROR -> "the token bucket script failed";
+            case ERROR_REPLY -> "Redis answered with an error";
+        };
+    }
+
+    static LimiterUnavailableException unavailable(String policy, FailureReason reason, String detail,
+                                                   Throwable cause) {
+        return new LimiterUnavailableException(reason, "Redis could not decide for policy '" + policy + "' ("
+                + reason.label() + "): " + detail, cause);
+    }
+
+    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+        return causeOfType(failure, type) != null;
+    }
+
+    private static <T extends Throwable> T causeOfType(Throwable failure, Class<T> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        return null;
+    }
+}

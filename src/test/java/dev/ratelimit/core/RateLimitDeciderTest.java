@@ -1,0 +1,110 @@
+package dev.ratelimit.core;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link RateLimitDecider}: the store's decision when it makes one, else the policy's failure mode. */
+class RateLimitDeciderTest {
+
+    private static final BucketLimits LIMITS = new BucketLimits(5, 5, Duration.ofSeconds(1));
+    private static final RateLimitPolicy FAIL_OPEN = new RateLimitPolicy("open", LIMITS, 1, FailureMode.OPEN);
+    private static final RateLimitPolicy FAIL_CLOSED = new RateLimitPolicy("closed", LIMITS, 1, FailureMode.CLOSED);
+    private static final RateLimitPolicy LOCAL = new RateLimitPolicy("local", LIMITS, 1, FailureMode.LOCAL);
+    private static final ClientId ALICE = ClientId.of("alice");
+    private static final Decision LOCAL_ALLOWS = new Decision(true, 1, 0, 400);
+    private static final Decision LOCAL_DENIES = new Decision(false, 0, 300, 900);
+
+    private final AtomicInteger localCalls = new AtomicInteger();
+
+    /** A limiter that answers whatever the test gives it. */
+    private RateLimiter answering(Supplier<Decision> answer) {
+        return new RateLimiter() {
+            @Override
+            public Decision acquire(RateLimitPolicy policy, ClientId client) {
+                return answer.get();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private RateLimitDecider deciding(Supplier<Decision> store, Decision local) {
+        return new RateLimitDecider(answering(store), answering(() -> {
+            localCalls.incrementAndGet();
+            return local;
+        }));
+    }
+
+    private RateLimitDecider failing(Decision local) {
+        return deciding(() -> {
+            throw new LimiterUnavailableException(FailureReason.TIMEOUT, "store down", new IllegalStateException());
+        }, local);
+    }
+
+    @Test
+    void anAllowingDecisionPermitsTheCall() {
+        Decision taken = new Decision(true, 4, 0, 200);
+
+        Verdict verdict = deciding(() -> taken, LOCAL_DENIES).decide(LOCAL, ALICE);
+
+        assertThat(verdict.outcome()).isEqualTo(Verdict.Outcome.ALLOWED);
+        assertThat(verdict.permitsCall()).isTrue();
+        assertThat(verdict.decision()).containsSame(taken);
+        assertThat(verdict.failure()).isEmpty();
+        assertThat(localCalls).hasValue(0);
+    }
+
+    @Test
+    void aDenyingDecisionRefusesTheCallWhateverTheFailureMode() {
+        Decision denied = new Decision(false, 0, 200, 1000);
+
+        Verdict verdict = deciding(() -> denied, LOCAL_ALLOWS).decide(FAIL_OPEN, ALICE);
+
+        assertThat(verdict.outcome()).isEqualTo(Verdict.Outcome.BLOCKED);
+        assertThat(verdict.permitsCall()).isFalse();
+        assertThat(verdict.decision()).containsSame(denied);
+    }
+
+    @Test
+    void whenTheStoreCannotDecideAFailOpenPolicyPermitsTheCall() {
+        Verdict verdict = failing(LOCAL_DENIES).decide(FAIL_OPEN, ALICE);
+
+        assertThat(verdict.outcome()).isEqualTo(Verdict.Outcome.FAILED_OPEN);
+        assertThat(verdict.permitsCall()).isTrue();
+        assertThat(verdict.decision()).isEmpty();
+        assertThat(verdict.failure()).get().extracting(LimiterUnavailableException::reason)
+                .isEqualTo(FailureReason.TIMEOUT);
+        assertThat(localCalls).hasValue(0);
+    }
+
+    @Test
+    void whenTheStoreCannotDecideAFailClosedPolicyRefusesTheCall() {
+        Verdict verdict = failing(LOCAL_ALLOWS).decide(FAIL_CLOSED, ALICE);
+
+        assertThat(verdict.outcome()).isEqualTo(Verdict.Outcome.FAILED_CLOSED);
+        assertThat(verdict.permitsCall()).isFalse();
+        assertThat(verdict.decision()).isEmpty();
+        assertThat(verdict.failure()).isPresent();
+    }
+
+    @Test
+    void whenTheStoreCannotDecideALocalPolicyFollowsTheLocalBucket() {
+        Verdict allowed = failing(LOCAL_ALLOWS).decide(LOCAL, ALICE);
+        Verdict denied = failing(LOCAL_DENIES).decide(LOCAL, ALICE);
+
+        assertThat(allowed.outcome()).isEqualTo(Verdict.Outcome.LOCAL_ALLOWED);
+        assertThat(allowed.permitsCall()).isTrue();
+        assertThat(allowed.decision()).containsSame(LOCAL_ALLOWS);
+        assertThat(allowed.failure()).isPresent();
+        assertThat(denied.outcome()).isEqualTo(Verdict.Outcome.LOCAL_BLOCKED);
+        assertThat(denied.permitsCall()).isFalse();
+        assertThat(denied.decision()).containsSame(LOCAL_DENIES);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.ratelimit.local;
+
+import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.core.ClientId;
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.core.RateLimitPolicy;
+import io.github.bucket4j.TimeMeter;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/** One instance's share of a policy, on a clock the test moves. */
+class LocalRateLimiterTest {
+
+    private static final RateLimitPolicy TEN_PER_SECOND = new RateLimitPolicy("ten",
+            new BucketLimits(10, 10, Duration.ofSeconds(1)), 1, FailureMode.LOCAL);
+
+    private final AtomicLong nanos = new AtomicLong();
+    private final TimeMeter clock = new TimeMeter() {
+        @Override
+        public long currentTimeNanos() {
+            return nanos.get();
+        }
+
+        @Override
+        public boolean isWallClockBased() {
+            return false;
+        }
+    };
+
+    private long allowedOf(LocalRateLimiter limiter, RateLimitPolicy policy, String client, int attempts) {
+        return IntStream.range(0, attempts)
+                .filter(attempt -> limiter.acquire(policy, ClientId.of(client)).allowed())
+                .count();
+    }
+
+    @Test
+    void aFloodGetsTheInstancesShareOfTheCapacityThenItsShareOfTheRefill() {
+        LocalRateLimiter limiter = new LocalRateLimiter(4, 100, clock);
+
+        assertThat(allowedOf(limiter, TEN_PER_SECOND, "alice", 100)).isEqualTo(3);
+        nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+        // 10 per second over 4 instances: 5 tokens in 2 s, but the bucket holds 3.
+        assertThat(allowedOf(limiter, TEN_PER_SECOND, "alice", 100)).isEqualTo(3);
+        nanos.addAndGet(Duration.ofMillis(400).toNanos());
+        assertThat(allowedOf(limiter, TEN_PER_SECOND, "alice", 100)).isEqualTo(1);
+    }
+
+    @Test
+    void aDeniedCallIsToldWhenTheNextTokenComes() {
+        LocalRateLimiter limiter = new LocalRateLimiter(2, 100, clock);
+        allowedOf(limiter, TEN_PER_SECOND, "bob", 5);
+
+        Decision denied = limiter.acquire(TEN_PER_SECOND, ClientId.of("bob"));
+
+        assertThat(denied.allowed()).isFalse();
+        assertThat(denied.remaining()).isZero();
+        // 5 tokens per second for this instance: one every 200 ms; full again after 1 s.
+        assertThat(denied.retryAfterMillis()).isEqualTo(200);
+        assertThat(denied.resetAfterMillis()).isEqualTo(1000);
+    }
+
+    @Test
+    void clientsAndPoliciesHaveTheirOwnBuckets() {
+        LocalRateLimiter limiter = new LocalRateLimiter(1, 100, clock);
+        RateLimitPolicy other = new RateLimitPolicy("other", TEN_PER_SECOND.limits(), 1, FailureMode.LOCAL);
+
+        assertThat(allowedOf(limiter, TEN_PER_SECOND, "alice", 20)).isEqualTo(10);
+        assertThat(allowedOf(limiter, TEN_PER_SECOND, "bob", 20)).isEqualTo(10);
+        assertThat(allowedOf(limiter, other, "alice", 20)).isEqualTo(10);
+    }
+
+    @Test
+    void aCallCostingMoreThanTheShareIsStillPossible() {
+        RateLimitPolicy costly = new RateLimitPolicy("costly", new BucketLimits(10, 10, Duration.ofSeconds(1)), 4,
+                FailureMode.LOCAL);
+        LocalRateLimiter limiter = new LocalRateLimiter(5, 100, clock);
+
+        assertThat(limiter.acquire(costly, ClientId.of("alice")).allowed()).isTrue();
+        assertThat(limiter.acquire(costly, ClientId.of("alice")).allowed()).isFalse();
+    }
+
+    @Test
+    void theBucketsOfOnePolicyAreBoundedInNumber() {
+        LocalRateLimiter limiter = new LocalRateLimiter(1, 50, clock);
+
+        IntStream.range(0, 10_000).forEach(client -> limiter.acquire(TEN_PER_SECOND, ClientId.of("c" + client)));
+
+        assertThat(limiter.bucketCount(TEN_PER_SECOND)).isLessThanOrEqualTo(50);
+    }
+
+    @Test
+    void aBucketIdleLongEnoughToBeFullIsForgotten() {
+        LocalRateLimiter limiter = new LocalRateLimiter(1, 100, clock);
+        limiter.acquire(TEN_PER_SECOND, ClientId.of("alice"));
+
+        nanos.addAndGet(Duration.ofSeconds(3).toNanos());
+        limiter.acquire(TEN_PER_SECOND, ClientId.of("bob"));
+
+        assertThat(limiter.bucketCount(TEN_PER_SECOND)).isEqualTo(1);
+    }
+
+    @Test
+    void instancesAndMaxClientsMustBePositive() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new LocalRateLimiter(0, 10)).withMessageContaining("instances");
+        assertThatIllegalArgumentException().isThrownBy(() -> new LocalRateLimiter(1, 0)).withMessageContaining("maxClients");
+    }
+}
