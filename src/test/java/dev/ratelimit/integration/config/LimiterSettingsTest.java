@@ -60,18 +60,18 @@ class LimiterSettingsTest {
 
     @Test
     void readsEveryKey() {
-        LimiterSettings settings = read(Map.of(
-                "ratelimit.redis.url", "redis://user:pw@redis.internal:6380/2",
-                "ratelimit.redis.connect-timeout", "2s",
-                "ratelimit.redis.command-timeout", "PT0.1S",
-                "ratelimit.redis.pool-size", "64",
-                "ratelimit.redis.key-prefix", "shop:rl:",
-                "ratelimit.trusted-proxies", "10.0.0.0/8, fd00::/8",
-                "ratelimit.redis.breaker.window", "40",
-                "ratelimit.redis.breaker.failure-rate", "25",
-                "ratelimit.redis.breaker.open-for", "5s",
-                "ratelimit.instances", "3",
-                "ratelimit.local.max-clients", "500"));
+        LimiterSettings settings = read(Map.ofEntries(
+                Map.entry("ratelimit.redis.url", "redis://user:pw@redis.internal:6380/2"),
+                Map.entry("ratelimit.redis.connect-timeout", "2s"),
+                Map.entry("ratelimit.redis.command-timeout", "PT0.1S"),
+                Map.entry("ratelimit.redis.pool-size", "64"),
+                Map.entry("ratelimit.redis.key-prefix", "shop:rl:"),
+                Map.entry("ratelimit.trusted-proxies", "10.0.0.0/8, fd00::/8"),
+                Map.entry("ratelimit.redis.breaker.window", "40"),
+                Map.entry("ratelimit.redis.breaker.failure-rate", "25"),
+                Map.entry("ratelimit.redis.breaker.open-for", "5s"),
+                Map.entry("ratelimit.instances", "3"),
+                Map.entry("ratelimit.local.max-clients", "500")));
 
         assertThat(settings.redis().url()).isEqualTo(URI.create("redis://user:pw@redis.internal:6380/2"));
         assertThat(settings.redis().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
