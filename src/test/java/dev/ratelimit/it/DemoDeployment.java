@@ -64,6 +64,9 @@ final class DemoDeployment {
         config.put("ratelimit.policies.probe-open.failure-mode", "open");
         config.put("ratelimit.policies.probe-closed.capacity", "100");
         config.put("ratelimit.policies.probe-closed.failure-mode", "closed");
+        config.put("ratelimit.policies.probe-local.capacity", "4");
+        config.put("ratelimit.policies.probe-local.refill-period", "1h");
+        config.put("ratelimit.policies.probe-local.failure-mode", "local");
         config.put("ratelimit.policies.probe-anonymous.capacity", "2");
         config.put("ratelimit.policies.probe-anonymous.refill-period", "1h");
         config.put("ratelimit.policies.probe-anonymous.missing-client-id", "anonymous");

@@ -10,8 +10,6 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -111,11 +109,10 @@ class InvalidConfigIT {
 
     /** Deploys, expecting a failure, and returns what the server logged meanwhile. */
     private String failedDeploymentLog(String deployment) throws Exception {
-        Path log = Path.of(System.getProperty("it.server.log"));
-        long logLengthBefore = Files.size(log);
+        ServerLog log = ServerLog.mark();
 
         assertThatThrownBy(() -> deployer.deploy(deployment)).isInstanceOf(Exception.class);
 
-        return Files.readString(log).substring((int) logLengthBefore);
+        return log.sinceMark();
     }
 }

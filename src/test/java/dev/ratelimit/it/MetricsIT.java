@@ -27,7 +27,11 @@ class MetricsIT {
 
     private static final List<String> COUNTERS = List.of("ratelimit_requests_allowed_total",
             "ratelimit_requests_blocked_total", "ratelimit_requests_unidentified_total", "ratelimit_redis_errors_total",
-            "ratelimit_failopen_events_total", "ratelimit_failclosed_rejections_total");
+            "ratelimit_failopen_events_total", "ratelimit_failclosed_rejections_total", "ratelimit_local_allowed_total",
+            "ratelimit_local_blocked_total");
+    private static final List<String> REASONS = List.of("timeout", "connection", "too_many_connections",
+            "breaker_open", "pool_exhausted", "authentication", "no_permission", "out_of_memory", "wrong_type",
+            "script_error", "error_reply");
 
     private static final Pattern SAMPLE =
             Pattern.compile("(?m)^(ratelimit_[a-z_]+_total)\\{mp_scope=\"application\",policy=\"([^\"]+)\",?} ([0-9.]+)$");
@@ -42,12 +46,20 @@ class MetricsIT {
 
     @Test
     void countersMatchTheResponsesSeenAndStartAtZero() throws Exception {
-        Map<String, Double> before = samples();
+        String beforeText = Http.applicationMetrics(base);
+        Map<String, Double> before = samples(beforeText);
         for (String policy : List.of("probe", "probe-open", "probe-closed", "catalog", "orders", "search")) {
             for (String counter : COUNTERS) {
                 assertThat(before).as("registered at deployment").containsEntry(counter + "|" + policy, 0.0);
             }
         }
+        for (String reason : REASONS) {
+            assertThat(beforeText).containsPattern("(?m)^ratelimit_redis_failures_total\\{[^}]*reason=\"" + reason
+                    + "\"[^}]*} 0");
+        }
+        assertThat(beforeText).containsPattern("(?m)^ratelimit_redis_breaker_state\\{[^}]*state=\"closed\"[^}]*} 1")
+                .containsPattern("(?m)^ratelimit_redis_breaker_state\\{[^}]*state=\"open\"[^}]*} 0")
+                .containsPattern("(?m)^ratelimit_redis_breaker_opened_total\\{[^}]*} 0");
 
         String client = "metrics-" + UUID.randomUUID();
         Map<Integer, Integer> probeStatuses = new HashMap<>();
@@ -79,11 +91,8 @@ class MetricsIT {
         assertThat(after.get("ratelimit_requests_allowed_total|probe-open")).isEqualTo(0.0);
         assertThat(after.get("ratelimit_failclosed_rejections_total|probe-closed")).isEqualTo(1.0);
         assertThat(after.get("ratelimit_redis_errors_total|probe-closed")).isEqualTo(1.0);
+        assertThat(scraped).containsPattern("(?m)^ratelimit_redis_failures_total\\{[^}]*reason=\"connection\"[^}]*} 3");
         assertThat(scraped).as("client ids never become tags").doesNotContain(client);
-    }
-
-    private Map<String, Double> samples() {
-        return samples(Http.applicationMetrics(base));
     }
 
     private static Map<String, Double> samples(String prometheusText) {

@@ -52,6 +52,13 @@ public class ProbeResource {
         return "ran";
     }
 
+    @GET
+    @Path("local")
+    @RateLimited("probe-local")
+    public String failLocal() {
+        return "ran";
+    }
+
     /** Its own policy: the inline capacity 50 is overridden by a method-level config key. */
     @GET
     @Path("inline")

@@ -13,6 +13,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import static dev.ratelimit.it.Http.CLIENT_ID;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,9 +35,10 @@ class RedisFailureIT {
      */
     private static final Duration BOUNDED = Duration.ofSeconds(5);
 
+    /** Two instances share each policy: a local bucket holds half of it. */
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return DemoDeployment.withProbes();
+        return DemoDeployment.withProbes("ratelimiter-failure-it", Map.of("ratelimit.instances", "2"));
     }
 
     @ArquillianResource
@@ -99,21 +103,23 @@ class RedisFailureIT {
     }
 
     @Test
-    void onceRedisIsBackCallsAreDecidedAgain() throws Exception {
+    void withRedisStoppedALocalPolicyLimitsWithThisInstancesShare() throws Exception {
         DemoDeployment.redisProxy().mode(TcpProxy.Mode.REFUSE);
-        assertThat(Http.get(base, "api/probe/closed", CLIENT_ID, "back-client").statusCode()).isEqualTo(503);
 
-        DemoDeployment.redisProxy().mode(TcpProxy.Mode.FORWARD);
-
-        // Pooled connections broken by the outage fail once each before fresh ones replace them.
-        HttpResponse<String> response = null;
-        for (int attempt = 0; attempt < 40; attempt++) {
-            response = Http.get(base, "api/probe/closed", CLIENT_ID, "back-client");
-            if (response.statusCode() == 200) {
-                break;
+        // Capacity 4 over 2 instances: 2 calls, then 429 until the local bucket refills.
+        List<Integer> statuses = new ArrayList<>();
+        HttpResponse<String> refused = null;
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> response = Http.get(base, "api/probe/local", CLIENT_ID, "local-client");
+            statuses.add(response.statusCode());
+            if (response.statusCode() == 429) {
+                refused = response;
             }
         }
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("RateLimit")).isPresent();
+
+        assertThat(statuses).containsExactly(200, 200, 429, 429, 429);
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        assertThat(refused.body()).contains("\"policy\":\"probe-local\"");
+        assertThat(Http.get(base, "api/probe/local", CLIENT_ID, "other-local-client").statusCode()).isEqualTo(200);
     }
 }
