@@ -19,12 +19,14 @@ public final class RedisRateLimiter implements RateLimiter {
     private final RedisClient redis;
     private final BucketKeys keys;
     private final TokenBucketScript script;
+    private final SecretRedaction redaction;
 
     private RedisRateLimiter(RedisSettings settings) {
         this.settings = settings;
         // Read before the pool exists, so that a missing script leaves nothing open.
         this.script = TokenBucketScript.load();
         this.keys = new BucketKeys(settings.keyPrefix());
+        this.redaction = new SecretRedaction(settings.secrets());
         this.redis = settings.connect();
     }
 
@@ -38,7 +40,9 @@ public final class RedisRateLimiter implements RateLimiter {
         try {
             return script.run(redis, keys.keyFor(policy, client), policy.limits(), policy.cost());
         } catch (JedisException e) {
-            throw new LimiterUnavailableException("Redis could not decide for policy '" + policy.name() + "': " + e, e);
+            Throwable shown = redaction.redact(e);
+            throw new LimiterUnavailableException("Redis could not decide for policy '" + policy.name() + "': " + shown,
+                    shown);
         }
     }
 
