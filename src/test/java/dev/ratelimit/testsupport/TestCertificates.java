@@ -25,7 +25,17 @@ public record TestCertificates(Path directory, Path caCertificate, Path serverCe
         return Files.isExecutable(keytool()) ? null : "the JDK has no keytool at " + keytool();
     }
 
-    public static TestCertificates generate() throws IOException {
+    private static TestCertificates shared;
+
+    /** Made once per test JVM: each openssl and keytool run costs a process start. */
+    public static synchronized TestCertificates shared() throws IOException {
+        if (shared == null) {
+            shared = generate();
+        }
+        return shared;
+    }
+
+    private static TestCertificates generate() throws IOException {
         Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "tls")), "certs-")
                 .toAbsolutePath();
         Path ca = authority(dir, "ca", "ratelimit test CA");

@@ -36,7 +36,7 @@ class RedisSecuritySettingsTest {
     static void makeTruststores() throws IOException {
         String missing = TestCertificates.unavailableReason();
         assumeTrue(missing == null, () -> "skipped: cannot make test truststores: " + missing);
-        certificates = TestCertificates.generate();
+        certificates = TestCertificates.shared();
     }
 
     private static RedisSettings read(Map<String, String> values) {
