@@ -35,6 +35,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private final BucketKeys keys;
     private final TokenBucketScript script;
     private final CircuitBreaker breaker;
+    private final SecretRedaction redaction;
 
     private RedisRateLimiter(RedisSettings settings, BiConsumer<BreakerState, BreakerState> breakerListener) {
         this.settings = settings;
@@ -49,6 +50,7 @@ public final class RedisRateLimiter implements RateLimiter {
                 .waitDurationInOpenState(settings.breakerOpenFor())
                 .permittedNumberOfCallsInHalfOpenState(settings.breakerProbes())
                 .build());
+        this.redaction = new SecretRedaction(settings.secrets());
         this.redis = settings.connect();
         breaker.getEventPublisher().onStateTransition(event -> transitioned(event, breakerListener));
     }
@@ -90,8 +92,9 @@ public final class RedisRateLimiter implements RateLimiter {
                 // Redis answered, at once: an error reply is no reason to stop asking it.
                 breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             }
+            Throwable shown = redaction.redact(e);
             throw RedisFailures.unavailable(policy.name(), reason,
-                    RedisFailures.explain(reason, key, settings) + " (" + e.getMessage() + ")", e);
+                    RedisFailures.explain(reason, key, settings) + " (" + shown.getMessage() + ")", shown);
         }
     }
 

@@ -8,11 +8,23 @@ import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.util.JedisURIHelper;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.KeyStoreException;
+import java.security.UnrecoverableKeyException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -35,6 +47,9 @@ public final class RedisSettings {
     private final int breakerWindow;
     private final int breakerFailureRate;
     private final Duration breakerOpenFor;
+    private final String user;
+    private final String password;
+    private final Truststore truststore;
 
     private RedisSettings(Builder builder) {
         this.url = builder.url;
@@ -45,6 +60,9 @@ public final class RedisSettings {
         this.breakerWindow = builder.breakerWindow;
         this.breakerFailureRate = builder.breakerFailureRate;
         this.breakerOpenFor = builder.breakerOpenFor;
+        this.user = builder.user;
+        this.password = builder.password;
+        this.truststore = builder.truststore;
     }
 
     /**
@@ -109,6 +127,30 @@ public final class RedisSettings {
         return url.getHost() + ":" + url.getPort();
     }
 
+    /** The ACL user given apart from the URL, if any. */
+    public Optional<String> user() {
+        return Optional.ofNullable(user);
+    }
+
+    /** The keystore file of the certificates a {@code rediss://} server is trusted by, if not the JVM's. */
+    public Optional<Path> truststore() {
+        return Optional.ofNullable(truststore).map(Truststore::file);
+    }
+
+    /** The passwords these settings hold, wherever given, for hiding them in text that might echo one. */
+    List<String> secrets() {
+        List<String> secrets = new ArrayList<>();
+        for (String secret : new String[] {password, JedisURIHelper.getPassword(url)}) {
+            if (secret != null) {
+                secrets.add(secret);
+            }
+        }
+        if (truststore != null && truststore.password() != null) {
+            secrets.add(new String(truststore.password()));
+        }
+        return secrets;
+    }
+
     /** A pooled client; connections are opened as calls need them, so a Redis that is down delays nothing here. */
     RedisClient connect() {
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
@@ -119,14 +161,14 @@ public final class RedisSettings {
                 .protocol(RedisProtocol.RESP2)
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
                 .clientName("ratelimiter")
-                .user(JedisURIHelper.getUser(url))
-                .password(JedisURIHelper.getPassword(url));
+                .user(user != null ? user : JedisURIHelper.getUser(url))
+                .password(password != null ? password : JedisURIHelper.getPassword(url));
         if (JedisURIHelper.hasDbIndex(url)) {
             client.database(JedisURIHelper.getDBIndex(url));
         }
         if (JedisURIHelper.isRedisSSLScheme(url)) {
-            // The server's certificate and host name, checked against the JVM's trust store.
-            client.sslOptions(SslOptions.defaults());
+            // The server's certificate and host name, checked against the truststore, else the JVM's.
+            client.sslOptions(truststore == null ? SslOptions.defaults() : truststore.sslOptions());
         }
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(poolSize);
@@ -142,10 +184,12 @@ public final class RedisSettings {
 
     @Override
     public String toString() {
-        return "RedisSettings[url=" + redacted(url.toString()) + ", connectTimeout=" + connectTimeout
-                + ", commandTimeout=" + commandTimeout + ", poolSize=" + poolSize + ", keyPrefix=" + keyPrefix
-                + ", breakerWindow=" + breakerWindow + ", breakerFailureRate=" + breakerFailureRate
-                + ", breakerOpenFor=" + breakerOpenFor + "]";
+        return "RedisSettings[url=" + redacted(url.toString())
+                + (user != null ? ", user=" + user : "") + (password != null ? ", password=***" : "")
+                + (truststore != null ? ", truststore=" + truststore.file() + " (" + truststore.type() + ")" : "")
+                + ", connectTimeout=" + connectTimeout + ", commandTimeout=" + commandTimeout + ", poolSize=" + poolSize
+                + ", keyPrefix=" + keyPrefix + ", breakerWindow=" + breakerWindow + ", breakerFailureRate="
+                + breakerFailureRate + ", breakerOpenFor=" + breakerOpenFor + "]";
     }
 
     /**
@@ -162,6 +206,87 @@ public final class RedisSettings {
         return url.substring(0, start) + "***" + url.substring(at);
     }
 
+    /**
+     * A keystore file, read whole once here so that a wrong file, type or password is found before any
+     * connection; Jedis reads it again for every new connection, which picks up a renewed file.
+     */
+    private record Truststore(Path file, char[] password, String type) {
+
+        static Truststore load(Path file, char[] password, String type) {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new InvalidSettingException("no readable file at " + file, Setting.TRUSTSTORE);
+            }
+            KeyStore store;
+            try {
+                store = type == null ? KeyStore.getInstance(file.toFile(), password) : KeyStore.getInstance(type);
+            } catch (KeyStoreException e) {
+                throw type == null
+                        ? new InvalidSettingException(file + " is not a PKCS12 or JKS keystore", Setting.TRUSTSTORE)
+                        : new InvalidSettingException("unknown keystore type '" + type + "'", Setting.TRUSTSTORE_TYPE);
+            } catch (IOException | GeneralSecurityException e) {
+                throw unreadable(file, e);
+            }
+            if (type != null) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    store.load(in, password);
+                } catch (IOException | GeneralSecurityException e) {
+                    throw unreadable(file, e);
+                }
+            }
+            if (!holdsTrustedCertificate(store)) {
+                // A PKCS12 store made by keytool encrypts its certificates: without the password it looks empty.
+                throw new InvalidSettingException(file + " holds no trusted certificate" + (password == null
+                        ? " that can be read without a password" : ""), Setting.TRUSTSTORE);
+            }
+            return new Truststore(file, password == null ? null : password.clone(),
+                    store.getType().toUpperCase(Locale.ROOT));
+        }
+
+        private static InvalidSettingException unreadable(Path file, Exception e) {
+            // KeyStore says a wrong password with an UnrecoverableKeyException inside an IOException.
+            return e.getCause() instanceof UnrecoverableKeyException
+                    ? new InvalidSettingException("the password does not open " + file, Setting.TRUSTSTORE_PASSWORD)
+                    : new InvalidSettingException(file + " cannot be read as a keystore: " + e.getMessage(),
+                    Setting.TRUSTSTORE);
+        }
+
+        private static boolean holdsTrustedCertificate(KeyStore store) {
+            try {
+                for (String alias : Collections.list(store.aliases())) {
+                    if (store.isCertificateEntry(alias)) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (KeyStoreException e) {
+                throw new IllegalStateException("a loaded keystore answers for its entries", e);
+            }
+        }
+
+        SslOptions sslOptions() {
+            // Verifies the chain and the host name (SslVerifyMode.FULL, the builder's default).
+            return SslOptions.builder().truststore(file.toFile(), password).trustStoreType(type).build();
+        }
+    }
+
+    /** One of the settings of {@link Builder}, for naming the ones at fault. */
+    public enum Setting { URL, USER, PASSWORD, TRUSTSTORE, TRUSTSTORE_PASSWORD, TRUSTSTORE_TYPE }
+
+    /** Settings that cannot work, alone or together: {@link #settings()} names them; no message shows a secret. */
+    public static final class InvalidSettingException extends IllegalArgumentException {
+
+        private final transient List<Setting> settings;
+
+        InvalidSettingException(String message, Setting... settings) {
+            super(message);
+            this.settings = List.of(settings);
+        }
+
+        public List<Setting> settings() {
+            return settings;
+        }
+    }
+
     /** Starts from the defaults; each setter refuses a value that cannot work, naming the problem. */
     public static final class Builder {
 
@@ -175,6 +300,9 @@ public final class RedisSettings {
         private int breakerWindow = 10;
         private int breakerFailureRate = 50;
         private Duration breakerOpenFor = Duration.ofSeconds(1);
+        private String user;
+        private String password;
+        private Truststore truststore;
 
         private Builder() {
         }
@@ -240,8 +368,65 @@ public final class RedisSettings {
             return this;
         }
 
+        /**
+         * The ACL user to authenticate as, given apart from the URL (which then holds no credentials); needs
+         * {@link #password(String)}.
+         */
+        public Builder user(String user) {
+            this.user = requireNonBlank(user, Setting.USER);
+            return this;
+        }
+
+        /**
+         * The password to authenticate with, as the {@code default} user unless {@link #user(String)} names
+         * one; given apart from the URL (which then holds no credentials), so that it can come from a secret.
+         */
+        public Builder password(String password) {
+            this.password = requireNonBlank(password, Setting.PASSWORD);
+            return this;
+        }
+
+        /**
+         * Trusts the certificates of this keystore instead of the JVM's trust store; needs a {@code rediss://}
+         * URL. The file is read now, to refuse it before any connection.
+         *
+         * @param password the keystore's password, or {@code null} for a store readable without one
+         * @param type     {@code PKCS12}, {@code JKS}, ..., or {@code null} to tell from the file
+         * @throws InvalidSettingException naming the part at fault: the file, its password or its type
+         */
+        public Builder truststore(Path file, char[] password, String type) {
+            this.truststore = Truststore.load(Objects.requireNonNull(file, "file"), password, type);
+            return this;
+        }
+
+        /** @throws InvalidSettingException for settings that contradict each other */
         public RedisSettings build() {
+            if (url.getRawUserInfo() != null && (user != null || password != null)) {
+                List<Setting> apart = new ArrayList<>(List.of(Setting.URL));
+                if (user != null) {
+                    apart.add(Setting.USER);
+                }
+                if (password != null) {
+                    apart.add(Setting.PASSWORD);
+                }
+                throw new InvalidSettingException("credentials are given both in the URL and apart from it:"
+                        + " give them in one place", apart.toArray(Setting[]::new));
+            }
+            if (user != null && password == null) {
+                throw new InvalidSettingException("a user needs a password", Setting.USER, Setting.PASSWORD);
+            }
+            if (truststore != null && !JedisURIHelper.isRedisSSLScheme(url)) {
+                throw new InvalidSettingException("a truststore is only used with a rediss:// URL, was "
+                        + redacted(url.toString()), Setting.TRUSTSTORE, Setting.URL);
+            }
             return new RedisSettings(this);
+        }
+
+        private static String requireNonBlank(String value, Setting setting) {
+            if (value == null || value.isBlank()) {
+                throw new InvalidSettingException("must not be blank", setting);
+            }
+            return value;
         }
 
         private static Duration requireValidTimeout(Duration timeout) {

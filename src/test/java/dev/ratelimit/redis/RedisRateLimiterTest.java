@@ -11,14 +11,21 @@ import dev.ratelimit.testsupport.TcpProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.RedisClient;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class RedisRateLimiterTest {
 
@@ -101,6 +108,32 @@ class RedisRateLimiterTest {
                     .isInstanceOf(LimiterUnavailableException.class);
             // Far below Jedis' own 2 s default: the configured 100 ms applies. A wide bound, not a benchmark.
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500));
+        }
+    }
+
+    @ParameterizedTest(name = "password in the URL: {0}")
+    @ValueSource(booleans = {false, true})
+    void aPasswordThatRedisEchoesIsHiddenInTheFailure(boolean inUrl) throws Exception {
+        String password = "echoed-S3cret-" + UUID.randomUUID();
+        Path executable = RedisFixture.redisServerOnPath() != null ? RedisFixture.redisServerOnPath()
+                : RedisFixture.embeddedBinary();
+        // Without HELLO, as before Redis 6 or behind some proxies, Redis answers Jedis' handshake with an
+        // error that repeats its arguments, the password among them.
+        try (RedisServerProcess withoutHello = RedisServerProcess.start(executable, RedisServerProcess.freePort(),
+                List.of("--rename-command", "HELLO", ""))) {
+            String address = "127.0.0.1:" + withoutHello.port();
+            RedisSettings.Builder settings = inUrl
+                    ? settings(URI.create("redis://limiter:" + password + "@" + address), Duration.ofSeconds(2))
+                    : settings(URI.create("redis://" + address), Duration.ofSeconds(2)).user("limiter").password(password);
+            LimiterUnavailableException e;
+            try (RedisRateLimiter limiter = RedisRateLimiter.connect(settings.build())) {
+                e = catchThrowableOfType(LimiterUnavailableException.class,
+                        () -> limiter.acquire(policy("echo", 1), ClientId.of("alice")));
+            }
+
+            StringWriter trace = new StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            assertThat(trace.toString()).contains("unknown command 'HELLO'", "'limiter' '***'").doesNotContain(password);
         }
     }
 }

@@ -93,8 +93,13 @@ public final class RedisFixture {
 
     /** redis-server on the PATH, if there is one. */
     public static Path redisServerOnPath() {
+        return onPath("redis-server");
+    }
+
+    /** The program of that name on the PATH, if there is one. */
+    public static Path onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            File candidate = new File(dir, "redis-server");
+            File candidate = new File(dir, program);
             if (candidate.canExecute()) {
                 return candidate.toPath();
             }

@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -23,13 +25,18 @@ public final class RedisServerProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
 
-    /** $0 the executable, $1 the port, $2 the data directory, $3 the pid of the JVM that owns the server. */
+    /**
+     * $0 the executable, $1 the port, $2 the data directory, $3 the pid of the JVM that owns the server,
+     * then further arguments of redis-server.
+     */
     private static final String WATCHDOG = String.join("\n",
-            "\"$0\" --port \"$1\" --bind 127.0.0.1 --save '' --appendonly no --dir \"$2\" &",
+            "executable=$0 port=$1 directory=$2 owner=$3",
+            "shift 3",
+            "\"$executable\" --port \"$port\" --bind 127.0.0.1 --save '' --appendonly no --dir \"$directory\" \"$@\" &",
             "redis=$!",
-            "echo $redis > \"$2/redis.pid\"",
+            "echo $redis > \"$directory/redis.pid\"",
             "trap 'kill $redis 2>/dev/null; wait $redis; exit 0' TERM INT",
-            "while kill -0 \"$3\" 2>/dev/null && kill -0 $redis 2>/dev/null; do sleep 0.2; done",
+            "while kill -0 \"$owner\" 2>/dev/null && kill -0 $redis 2>/dev/null; do sleep 0.2; done",
             "kill $redis 2>/dev/null",
             "wait $redis");
 
@@ -48,10 +55,20 @@ public final class RedisServerProcess implements AutoCloseable {
      * JVM ends: build tools do not always run shutdown hooks.
      */
     public static RedisServerProcess start(Path executable, int port) throws IOException {
+        return start(executable, port, List.of());
+    }
+
+    /**
+     * Starts it with further arguments, e.g. {@code --tls-port}; it must still answer PING on {@code port},
+     * in plain text, without authentication.
+     */
+    public static RedisServerProcess start(Path executable, int port, List<String> arguments) throws IOException {
         Path directory = Files.createTempDirectory(Files.createDirectories(Path.of("target", "redis")), "redis-");
         Path log = directory.resolve("redis.log");
-        Process process = new ProcessBuilder("/bin/sh", "-c", WATCHDOG, executable.toString(),
-                Integer.toString(port), directory.toString(), Long.toString(ProcessHandle.current().pid()))
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, executable.toString(),
+                Integer.toString(port), directory.toString(), Long.toString(ProcessHandle.current().pid())));
+        command.addAll(arguments);
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

@@ -2,13 +2,21 @@ package dev.ratelimit.integration.config;
 
 import dev.ratelimit.integration.http.TrustedProxies;
 import dev.ratelimit.redis.RedisSettings;
+import dev.ratelimit.redis.RedisSettings.InvalidSettingException;
+import dev.ratelimit.redis.RedisSettings.Setting;
 import org.eclipse.microprofile.config.Config;
 
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The settings shared by every policy: how to reach Redis, which proxies to trust, and how to size the
@@ -31,8 +39,17 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
     static final String TRUSTED_PROXIES = "ratelimit.trusted-proxies";
     static final String INSTANCES = "ratelimit.instances";
     static final String MAX_LOCAL_CLIENTS = "ratelimit.local.max-clients";
-    static final List<String> KEYS = List.of(REDIS_URL, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, KEY_PREFIX,
-            BREAKER_WINDOW, BREAKER_FAILURE_RATE, BREAKER_OPEN_FOR, TRUSTED_PROXIES, INSTANCES, MAX_LOCAL_CLIENTS);
+    static final String REDIS_USER = "ratelimit.redis.user";
+    static final String REDIS_PASSWORD = "ratelimit.redis.password";
+    static final String TRUSTSTORE = "ratelimit.redis.truststore";
+    static final String TRUSTSTORE_PASSWORD = "ratelimit.redis.truststore-password";
+    static final String TRUSTSTORE_TYPE = "ratelimit.redis.truststore-type";
+    static final List<String> KEYS = List.of(REDIS_URL, REDIS_USER, REDIS_PASSWORD, TRUSTSTORE, TRUSTSTORE_PASSWORD,
+            TRUSTSTORE_TYPE, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, KEY_PREFIX, BREAKER_WINDOW,
+            BREAKER_FAILURE_RATE, BREAKER_OPEN_FOR, TRUSTED_PROXIES, INSTANCES, MAX_LOCAL_CLIENTS);
+    private static final Map<Setting, String> KEY_OF = Map.of(Setting.URL, REDIS_URL, Setting.USER, REDIS_USER,
+            Setting.PASSWORD, REDIS_PASSWORD, Setting.TRUSTSTORE, TRUSTSTORE,
+            Setting.TRUSTSTORE_PASSWORD, TRUSTSTORE_PASSWORD, Setting.TRUSTSTORE_TYPE, TRUSTSTORE_TYPE);
 
     static final int DEFAULT_INSTANCES = 1;
     static final int DEFAULT_MAX_LOCAL_CLIENTS = 10_000;
@@ -56,6 +73,11 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         int instances = read(config, INSTANCES, text -> atLeastOne(wholeNumber(text))).orElse(DEFAULT_INSTANCES);
         int maxLocalClients = read(config, MAX_LOCAL_CLIENTS, text -> atLeastOne(wholeNumber(text)))
                 .orElse(DEFAULT_MAX_LOCAL_CLIENTS);
+        apply(config, REDIS_USER, true, redis::user);
+        // A secret is taken as it is, untrimmed, and never shown.
+        config.getOptionalValue(REDIS_PASSWORD, String.class).ifPresent(password ->
+                named(() -> redis.password(password)));
+        readTruststore(config, redis);
         List<String> proxies = config.getOptionalValues(TRUSTED_PROXIES, String.class).orElse(List.of());
         TrustedProxies trustedProxies;
         try {
@@ -64,7 +86,40 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
             throw new InvalidRateLimitConfigException(TRUSTED_PROXIES + "=" + String.join(",", proxies) + ": "
                     + e.getMessage());
         }
-        return new LimiterSettings(redis.build(), trustedProxies, instances, maxLocalClients);
+        return new LimiterSettings(named(redis::build), trustedProxies, instances, maxLocalClients);
+    }
+
+    private static void readTruststore(Config config, RedisSettings.Builder redis) {
+        Optional<String> file = config.getOptionalValue(TRUSTSTORE, String.class).map(String::trim);
+        Optional<String> password = config.getOptionalValue(TRUSTSTORE_PASSWORD, String.class);
+        Optional<String> type = config.getOptionalValue(TRUSTSTORE_TYPE, String.class).map(String::trim);
+        if (file.isEmpty()) {
+            if (password.isPresent() || type.isPresent()) {
+                throw new InvalidRateLimitConfigException((password.isPresent() ? TRUSTSTORE_PASSWORD : TRUSTSTORE_TYPE)
+                        + " is set but " + TRUSTSTORE + " is not: it applies to that file only");
+            }
+            return;
+        }
+        Path path;
+        try {
+            path = Path.of(file.get());
+        } catch (InvalidPathException e) {
+            throw new InvalidRateLimitConfigException(TRUSTSTORE + "=" + file.get() + ": not a file path");
+        }
+        named(() -> redis.truststore(path, password.map(String::toCharArray).orElse(null), type.orElse(null)));
+    }
+
+    /**
+     * Runs a step of the builder, turning its refusal of settings into a message naming their keys; the
+     * builder's messages never show a secret.
+     */
+    private static <T> T named(Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (InvalidSettingException e) {
+            throw new InvalidRateLimitConfigException(e.settings().stream().map(KEY_OF::get)
+                    .collect(Collectors.joining(", ")) + ": " + e.getMessage());
+        }
     }
 
     private static void apply(Config config, String key, boolean showValue, Consumer<String> setter) {

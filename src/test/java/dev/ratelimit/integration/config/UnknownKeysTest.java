@@ -48,7 +48,8 @@ class UnknownKeysTest {
     @ValueSource(strings = {
             "ratelimit.redis.url", "ratelimit.redis.connect-timeout", "ratelimit.redis.command-timeout",
             "ratelimit.redis.pool-size", "ratelimit.redis.key-prefix", "ratelimit.trusted-proxies",
-            "ratelimit.config.file", "ratelimit.allow-unused-policies",
+            "ratelimit.redis.user", "ratelimit.redis.password", "ratelimit.redis.truststore",
+            "ratelimit.redis.truststore-password", "ratelimit.redis.truststore-type", "ratelimit.config.file", "ratelimit.allow-unused-policies",
             "ratelimit.defaults.capacity", "ratelimit.defaults.missing-client-id",
             "ratelimit.policies.orders.refill-tokens", "ratelimit.policies.search-v2.client-id",
             "config_ordinal", "mp.metrics.tags", "REDIS_URL", "HOME"})
@@ -62,9 +63,10 @@ class UnknownKeysTest {
             "RATELIMIT_REDIS_URL", "RATELIMIT_REDIS_KEY_PREFIX", "RATELIMIT_TRUSTED_PROXIES", "RATELIMIT_CONFIG_FILE",
             "RATELIMIT_ALLOW_UNUSED_POLICIES", "RATELIMIT_DEFAULTS_FAILURE_MODE",
             "RATELIMIT_POLICIES_SEARCH_V2_MISSING_CLIENT_ID", "RATELIMIT_POLICIES_ORDERS_CAPACITY",
-            "ratelimit_policies_orders_refill_period",
+            "ratelimit_policies_orders_refill_period", "RATELIMIT_REDIS_PASSWORD", "RATELIMIT_REDIS_TRUSTSTORE_PASSWORD",
             // as Open Liberty lists environment variables among the property names
             "ratelimit.policies.search.v2.failure.mode", "ratelimit.trusted.proxies", "ratelimit.redis.key.prefix",
+            "ratelimit.redis.truststore.password",
     })
     void everyKeyMayBeSpeltAsItsEnvironmentVariable(String name) {
         assertThat(problems(name)).isEmpty();
@@ -85,6 +87,8 @@ class UnknownKeysTest {
             "ratelimit.redis.comand-timeout          | ratelimit.redis.command-timeout",
             "ratelimit.defaults.capcity              | ratelimit.defaults.capacity",
             "RATELIMIT_REDIS_POOLSIZE                | ratelimit.redis.pool-size",
+            "RATELIMIT_REDIS_PASWORD                 | ratelimit.redis.password",
+            "ratelimit.redis.trust-store             | ratelimit.redis.truststore",
     })
     void aMisspeltKeyIsReportedWithTheClosestKnownOne(String key, String closest) {
         assertThat(problems(key)).singleElement().asString()
