@@ -1,0 +1,91 @@
+package dev.ratelimit.it;
+
+import dev.ratelimit.testsupport.RedisFixture;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.RedisClient;
+
+import java.net.URL;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two Liberty servers, the integration-test server and a second one this test starts, run the same WAR against
+ * one Redis: flooded at once by the same client, together they admit what one bucket allows and no more, and
+ * a second client flooded at the same time gets its own full allowance.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class TwoInstancesIT {
+
+    private static final long CAPACITY = 20;
+    private static final long REFILL_PER_SECOND = 20;
+    private static final int THREADS_PER_SERVER_PER_CLIENT = 16;
+    private static final Duration WARM_UP = Duration.ofSeconds(4);
+    private static final Duration FLOODING = Duration.ofSeconds(6);
+    private static final double AT_LEAST = 0.95;
+
+    private static WebArchive war;
+
+    @Deployment(testable = false)
+    static synchronized WebArchive deployment() {
+        if (war == null) {
+            war = DemoDeployment.withProbes("ratelimiter-two", Map.of(
+                    "ratelimit.policies.probe-flood.capacity", Long.toString(CAPACITY),
+                    "ratelimit.policies.probe-flood.refill-tokens", Long.toString(REFILL_PER_SECOND),
+                    "ratelimit.policies.probe-flood.refill-period", "1s"), FloodProbeResource.class);
+        }
+        return war;
+    }
+
+    @ArquillianResource
+    URL base;
+
+    @Test
+    void twoServersFloodedByTwoClientsAdmitEachClientExactlyItsOneBucket() throws Exception {
+        try (SecondLibertyServer second = SecondLibertyServer.start("it-second", deployment(), "api/status");
+             RedisClient clock = RedisFixture.shared().client()) {
+            List<URL> servers = List.of(base, second.applicationUrl(deployment()));
+
+            // A cold server's first answers take seconds (JIT, first connections to Redis): long enough for a
+            // full bucket to waste its refill before the flood drains it.
+            System.out.println("TwoInstancesIT warm-up: "
+                    + Flood.start(servers, "api/flood", "warm-up-client", THREADS_PER_SERVER_PER_CLIENT, WARM_UP).await());
+
+            long startedAt = RedisFixture.redisTimeMillis(clock);
+            Flood first = Flood.start(servers, "api/flood", "first-client", THREADS_PER_SERVER_PER_CLIENT, FLOODING);
+            Flood other = Flood.start(servers, "api/flood", "other-client", THREADS_PER_SERVER_PER_CLIENT, FLOODING);
+            TimeUnit.MILLISECONDS.sleep(FLOODING.toMillis());
+            long floodedMillis = RedisFixture.redisTimeMillis(clock) - startedAt;
+            Flood.Tally firstTally = first.await();
+            Flood.Tally otherTally = other.await();
+            long endedMillis = RedisFixture.redisTimeMillis(clock) - startedAt;
+
+            System.out.printf("TwoInstancesIT: bucket allows %d to %d over %d-%d ms of Redis time%n",
+                    allowance(floodedMillis), allowance(endedMillis), floodedMillis, endedMillis);
+            System.out.println("TwoInstancesIT first-client: " + firstTally);
+            System.out.println("TwoInstancesIT other-client: " + otherTally);
+            for (Flood.Tally tally : List.of(firstTally, otherTally)) {
+                assertThat(tally.serverErrors()).as("5xx").isZero();
+                assertThat(tally.failures()).as("requests without an answer").isZero();
+                assertThat(tally.tooMany()).as("429s: the flood outran the bucket").isPositive();
+                assertThat(tally.decided()).as("decided 2xx").isLessThanOrEqualTo(allowance(endedMillis))
+                        .isGreaterThanOrEqualTo((long) Math.floor(AT_LEAST * allowance(floodedMillis)));
+            }
+        }
+    }
+
+    /** What the bucket can give over this much Redis time: a full bucket, then the refill. */
+    private static long allowance(long elapsedMillis) {
+        return CAPACITY + REFILL_PER_SECOND * elapsedMillis / 1000;
+    }
+}
