@@ -11,7 +11,6 @@ import dev.ratelimit.testsupport.RedisServerProcess;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,9 +73,7 @@ public final class RoundTripUnderLoad {
     }
 
     private static RedisServerProcess startRedis() throws IOException {
-        Path onPath = RedisFixture.redisServerOnPath();
-        return RedisServerProcess.start(onPath != null ? onPath : RedisFixture.embeddedBinary(),
-                RedisServerProcess.freePort());
+        return RedisServerProcess.start(RedisFixture.localRedisServer(), RedisServerProcess.freePort());
     }
 
     private static String run(Scenario scenario, int port) throws InterruptedException {

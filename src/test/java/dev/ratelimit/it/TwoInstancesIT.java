@@ -27,10 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @RunAsClient
 class TwoInstancesIT {
 
-    private static final long CAPACITY = 20;
-    private static final long REFILL_PER_SECOND = 20;
     private static final int THREADS_PER_SERVER_PER_CLIENT = 16;
-    private static final Duration WARM_UP = Duration.ofSeconds(4);
     private static final Duration FLOODING = Duration.ofSeconds(6);
     private static final double AT_LEAST = 0.95;
 
@@ -39,10 +36,7 @@ class TwoInstancesIT {
     @Deployment(testable = false)
     static synchronized WebArchive deployment() {
         if (war == null) {
-            war = DemoDeployment.withProbes("ratelimiter-two", Map.of(
-                    "ratelimit.policies.probe-flood.capacity", Long.toString(CAPACITY),
-                    "ratelimit.policies.probe-flood.refill-tokens", Long.toString(REFILL_PER_SECOND),
-                    "ratelimit.policies.probe-flood.refill-period", "1s"), FloodProbeResource.class);
+            war = FloodedPolicy.deployment("ratelimiter-two", Map.of());
         }
         return war;
     }
@@ -56,14 +50,11 @@ class TwoInstancesIT {
              RedisClient clock = RedisFixture.shared().client()) {
             List<URL> servers = List.of(base, second.applicationUrl(deployment()));
 
-            // A cold server's first answers take seconds (JIT, first connections to Redis): long enough for a
-            // full bucket to waste its refill before the flood drains it.
-            System.out.println("TwoInstancesIT warm-up: "
-                    + Flood.start(servers, "api/flood", "warm-up-client", THREADS_PER_SERVER_PER_CLIENT, WARM_UP).await());
+            System.out.println("TwoInstancesIT warm-up: " + FloodedPolicy.warmUp(servers, THREADS_PER_SERVER_PER_CLIENT));
 
             long startedAt = RedisFixture.redisTimeMillis(clock);
-            Flood first = Flood.start(servers, "api/flood", "first-client", THREADS_PER_SERVER_PER_CLIENT, FLOODING);
-            Flood other = Flood.start(servers, "api/flood", "other-client", THREADS_PER_SERVER_PER_CLIENT, FLOODING);
+            Flood first = Flood.start(servers, FloodedPolicy.PATH, "first-client", THREADS_PER_SERVER_PER_CLIENT, FLOODING);
+            Flood other = Flood.start(servers, FloodedPolicy.PATH, "other-client", THREADS_PER_SERVER_PER_CLIENT, FLOODING);
             TimeUnit.MILLISECONDS.sleep(FLOODING.toMillis());
             long floodedMillis = RedisFixture.redisTimeMillis(clock) - startedAt;
             Flood.Tally firstTally = first.await();
@@ -71,21 +62,16 @@ class TwoInstancesIT {
             long endedMillis = RedisFixture.redisTimeMillis(clock) - startedAt;
 
             System.out.printf("TwoInstancesIT: bucket allows %d to %d over %d-%d ms of Redis time%n",
-                    allowance(floodedMillis), allowance(endedMillis), floodedMillis, endedMillis);
+                    FloodedPolicy.allowance(floodedMillis), FloodedPolicy.allowance(endedMillis), floodedMillis, endedMillis);
             System.out.println("TwoInstancesIT first-client: " + firstTally);
             System.out.println("TwoInstancesIT other-client: " + otherTally);
             for (Flood.Tally tally : List.of(firstTally, otherTally)) {
                 assertThat(tally.serverErrors()).as("5xx").isZero();
                 assertThat(tally.failures()).as("requests without an answer").isZero();
                 assertThat(tally.tooMany()).as("429s: the flood outran the bucket").isPositive();
-                assertThat(tally.decided()).as("decided 2xx").isLessThanOrEqualTo(allowance(endedMillis))
-                        .isGreaterThanOrEqualTo((long) Math.floor(AT_LEAST * allowance(floodedMillis)));
+                assertThat(tally.decided()).as("decided 2xx").isLessThanOrEqualTo(FloodedPolicy.allowance(endedMillis))
+                        .isGreaterThanOrEqualTo((long) Math.floor(AT_LEAST * FloodedPolicy.allowance(floodedMillis)));
             }
         }
-    }
-
-    /** What the bucket can give over this much Redis time: a full bucket, then the refill. */
-    private static long allowance(long elapsedMillis) {
-        return CAPACITY + REFILL_PER_SECOND * elapsedMillis / 1000;
     }
 }

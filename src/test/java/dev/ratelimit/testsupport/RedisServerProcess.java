@@ -27,6 +27,7 @@ public final class RedisServerProcess implements AutoCloseable {
     private static final String WATCHDOG = String.join("\n",
             "\"$0\" --port \"$1\" --bind 127.0.0.1 --save '' --appendonly no --dir \"$2\" &",
             "redis=$!",
+            "echo $redis > \"$2/redis.pid\"",
             "trap 'kill $redis 2>/dev/null; wait $redis; exit 0' TERM INT",
             "while kill -0 \"$3\" 2>/dev/null && kill -0 $redis 2>/dev/null; do sleep 0.2; done",
             "kill $redis 2>/dev/null",
@@ -61,6 +62,24 @@ public final class RedisServerProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** Freezes redis-server (SIGSTOP): a Redis that hangs with its connections open, until {@link #resume()}. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a paused redis-server go on (SIGCONT). */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        String pid = Files.readString(directory.resolve("redis.pid")).trim();
+        Process kill = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + signal + " " + pid + " failed");
+        }
     }
 
     public static int freePort() throws IOException {
