@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -64,10 +65,12 @@ final class Flood {
     private final LongAdder serverErrors = new LongAdder();
     private final LongAdder otherStatus = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final CountDownLatch threadsAnswered;
     private final Duration duration;
 
     private Flood(int threadCount, Duration duration) {
         this.threads = Executors.newFixedThreadPool(threadCount);
+        this.threadsAnswered = new CountDownLatch(threadCount);
         this.duration = duration;
     }
 
@@ -87,6 +90,16 @@ final class Flood {
         }
         flood.threads.shutdown();
         return flood;
+    }
+
+    /**
+     * Waits until every thread has had its first answer: until then new connections are being opened, and the
+     * flood may not yet ask faster than a bucket refills.
+     */
+    void awaitFullStrength() throws InterruptedException, TimeoutException {
+        if (!threadsAnswered.await(duration.plus(REQUEST_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new TimeoutException("some flood threads got no answer within " + duration.plus(REQUEST_TIMEOUT));
+        }
     }
 
     /** Waits for the flood's end (its deadline plus the last answers) and returns what it got. */
@@ -112,8 +125,14 @@ final class Flood {
                 long started = System.nanoTime();
                 count(send(request));
                 own.recordValue(Math.min(MAX_LATENCY_MICROS, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started)));
+                if (own.getTotalCount() == 1) {
+                    threadsAnswered.countDown();
+                }
             }
         } finally {
+            if (own.getTotalCount() == 0) {
+                threadsAnswered.countDown();
+            }
             synchronized (latency) {
                 latency.add(own);
             }
