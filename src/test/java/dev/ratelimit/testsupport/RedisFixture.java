@@ -107,6 +107,12 @@ public final class RedisFixture {
         return null;
     }
 
+    /** A redis-server binary for a test to run itself: the one on the PATH, else embedded-redis' one. */
+    public static Path localRedisServer() {
+        Path onPath = redisServerOnPath();
+        return onPath != null ? onPath : embeddedBinary();
+    }
+
     private static RedisEndpoint startShared() {
         String url = System.getenv("REDIS_URL");
         if (url != null && !url.isBlank()) {

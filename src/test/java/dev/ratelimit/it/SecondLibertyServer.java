@@ -1,0 +1,150 @@
+package dev.ratelimit.it;
+
+import dev.ratelimit.testsupport.RedisServerProcess;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A second Liberty server beside the integration-test server: made from the same runtime, with the same
+ * server.xml, server.env and jvm.options, ports of its own, and a given WAR in its dropins. Start and stop are
+ * bounded in time; {@link #close()} stops it, killing its JVM if a stop does not.
+ */
+final class SecondLibertyServer implements AutoCloseable {
+
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final List<String> COPIED_CONFIG = List.of("server.xml", "server.env", "jvm.options");
+
+    private final Path wlp;
+    private final String name;
+    private final int httpPort;
+
+    private SecondLibertyServer(Path wlp, String name, int httpPort) {
+        this.wlp = wlp;
+        this.name = name;
+        this.httpPort = httpPort;
+    }
+
+    /**
+     * Creates server {@code name} afresh from the integration-test server's configuration, deploys
+     * {@code war} to it, starts it and waits until the application answers {@code readyPath}.
+     */
+    static SecondLibertyServer start(String name, WebArchive war, String readyPath) throws Exception {
+        Path itServer = Path.of(System.getProperty("it.server.dir"));
+        SecondLibertyServer server = new SecondLibertyServer(itServer.getParent().getParent().getParent(), name,
+                RedisServerProcess.freePort());
+        server.stopLeftover();
+        try {
+            server.create(itServer, war);
+            server.command("start");
+            server.awaitReady(war, readyPath);
+            return server;
+        } catch (Exception | AssertionError e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /** The application's base URL on this server, e.g. {@code http://127.0.0.1:port/ratelimiter-it/}. */
+    URL applicationUrl(WebArchive war) throws IOException {
+        return new URL("http://127.0.0.1:" + httpPort + "/" + war.getName().replaceFirst("\\.war$", "") + "/");
+    }
+
+    @Override
+    public void close() throws Exception {
+        ProcessHandle jvm = runningJvm();
+        try {
+            command("stop");
+        } finally {
+            if (jvm != null && jvm.isAlive()) {
+                jvm.destroyForcibly();
+                jvm.onExit().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private Path serverDir() {
+        return wlp.resolve("usr/servers").resolve(name);
+    }
+
+    /** A run that was killed can leave this server running: stop it before making it again. */
+    private void stopLeftover() throws Exception {
+        if (Files.exists(serverDir())) {
+            close();
+            try (Stream<Path> files = Files.walk(serverDir())) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+    }
+
+    private void create(Path itServer, WebArchive war) throws IOException {
+        Files.createDirectories(serverDir().resolve("dropins"));
+        for (String file : COPIED_CONFIG) {
+            if (Files.exists(itServer.resolve(file))) {
+                Files.copy(itServer.resolve(file), serverDir().resolve(file));
+            }
+        }
+        Files.writeString(serverDir().resolve("bootstrap.properties"), String.join("\n",
+                "http.port=" + httpPort,
+                "https.port=" + RedisServerProcess.freePort(),
+                "http.host=127.0.0.1", ""));
+        war.as(ZipExporter.class).exportTo(serverDir().resolve("dropins").resolve(war.getName()).toFile(), true);
+    }
+
+    private void awaitReady(WebArchive war, String readyPath) throws Exception {
+        URL base = applicationUrl(war);
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            try {
+                if (Http.get(base, readyPath).statusCode() == 200) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // connection refused until the server listens
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+        throw new IllegalStateException("server " + name + " did not answer " + base + readyPath + " within "
+                + READY_TIMEOUT + "; see " + serverDir().resolve("logs/messages.log"));
+    }
+
+    /** {@code bin/server <action> <name>}, with this JVM's Java, bounded in time. */
+    private void command(String action) throws IOException, InterruptedException {
+        Path log = wlp.getParent().resolve(name + "-" + action + ".log");
+        ProcessBuilder builder = new ProcessBuilder(wlp.resolve("bin/server").toString(), action, name)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process process = builder.start();
+        if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("server " + action + " " + name + " took over " + COMMAND_TIMEOUT);
+        }
+        // stop answers 1 when the server was not running: that is the state stop asks for
+        if (process.exitValue() != 0 && !(action.equals("stop") && process.exitValue() == 1)) {
+            throw new IllegalStateException("server " + action + " " + name + " failed (" + process.exitValue()
+                    + "): " + Files.readString(log));
+        }
+    }
+
+    /** The server's JVM, from the pid file Liberty writes, if it runs. */
+    private ProcessHandle runningJvm() throws IOException {
+        Path pidFile = wlp.resolve("usr/servers/.pid").resolve(name + ".pid");
+        if (!Files.exists(pidFile)) {
+            return null;
+        }
+        return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).orElse(null);
+    }
+}
