@@ -53,9 +53,7 @@ final class DemoDeployment {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("config_ordinal", "500");
         config.put("ratelimit.redis.url", "redis://127.0.0.1:" + redisProxy().port());
-        // Wide enough that a loaded 2-core machine does not turn a slow reply into a Redis failure.
-        config.put("ratelimit.redis.command-timeout", "1s");
-        config.put("ratelimit.redis.connect-timeout", "1s");
+        // The Redis timeouts are the defaults, measured to hold on a saturated 2-core host.
         config.put("ratelimit.redis.key-prefix", "it-" + UUID.randomUUID() + ":");
         config.put("ratelimit.policies.probe.capacity", "3");
         config.put("ratelimit.policies.probe.refill-tokens", "1");

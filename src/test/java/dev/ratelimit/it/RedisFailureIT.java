@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisFailureIT {
 
     /**
-     * The deployment's timeouts are 1 s; with Redis hung, a request waits for one command on a pooled
-     * connection, or for a connect and the first command of a new one. This bound only tells a bounded wait
+     * The deployment's timeouts are the defaults, 500 ms; with Redis hung, a request waits for a pooled
+     * connection and then a reply, or for a new connection's handshake and then a reply: twice that. This bound only tells a bounded wait
      * from a hang; RedisRateLimiterTest checks that the configured timeout is the one applied.
      */
     private static final Duration BOUNDED = Duration.ofSeconds(5);
