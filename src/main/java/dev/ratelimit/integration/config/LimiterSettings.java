@@ -1,5 +1,6 @@
 package dev.ratelimit.integration.config;
 
+import dev.ratelimit.core.ClientIdSecret;
 import dev.ratelimit.integration.http.TrustedProxies;
 import dev.ratelimit.redis.RedisSettings;
 import org.eclipse.microprofile.config.Config;
@@ -11,14 +12,16 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The settings shared by every policy: how to reach Redis, which proxies to trust, and how to size the
- * local buckets of {@code failure-mode: local} policies.
+ * The settings shared by every policy: how to reach Redis, which proxies to trust, how to size the
+ * local buckets of {@code failure-mode: local} policies, and how client ids are stored.
  *
- * @param instances       how many instances share each policy: a local bucket holds that fraction of it
- * @param maxLocalClients local buckets kept per policy at most
+ * @param instances        how many instances share each policy: a local bucket holds that fraction of it
+ * @param maxLocalClients  local buckets kept per policy at most
+ * @param clientIdSecret   when present, every client id is stored as its keyed hash
+ * @param ipv6PrefixLength the leading bits of an IPv6 caller's address that make its remote-address id
  */
 public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies, int instances,
-                              int maxLocalClients) {
+                              int maxLocalClients, Optional<ClientIdSecret> clientIdSecret, int ipv6PrefixLength) {
 
     static final String REDIS_URL = "ratelimit.redis.url";
     static final String CONNECT_TIMEOUT = "ratelimit.redis.connect-timeout";
@@ -31,11 +34,16 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
     static final String TRUSTED_PROXIES = "ratelimit.trusted-proxies";
     static final String INSTANCES = "ratelimit.instances";
     static final String MAX_LOCAL_CLIENTS = "ratelimit.local.max-clients";
+    static final String CLIENT_ID_SECRET = "ratelimit.client-id-secret";
+    static final String IPV6_PREFIX_LENGTH = "ratelimit.ipv6-prefix-length";
     static final List<String> KEYS = List.of(REDIS_URL, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, KEY_PREFIX,
-            BREAKER_WINDOW, BREAKER_FAILURE_RATE, BREAKER_OPEN_FOR, TRUSTED_PROXIES, INSTANCES, MAX_LOCAL_CLIENTS);
+            BREAKER_WINDOW, BREAKER_FAILURE_RATE, BREAKER_OPEN_FOR, TRUSTED_PROXIES, INSTANCES, MAX_LOCAL_CLIENTS,
+            CLIENT_ID_SECRET, IPV6_PREFIX_LENGTH);
 
     static final int DEFAULT_INSTANCES = 1;
     static final int DEFAULT_MAX_LOCAL_CLIENTS = 10_000;
+    /** A /64 is what one IPv6 subscriber or host usually gets: grouping less lets one caller hold 2^64 ids. */
+    static final int DEFAULT_IPV6_PREFIX_LENGTH = 64;
 
     /**
      * Keys that are absent keep {@link RedisSettings}' defaults.
@@ -56,6 +64,9 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         int instances = read(config, INSTANCES, text -> atLeastOne(wholeNumber(text))).orElse(DEFAULT_INSTANCES);
         int maxLocalClients = read(config, MAX_LOCAL_CLIENTS, text -> atLeastOne(wholeNumber(text)))
                 .orElse(DEFAULT_MAX_LOCAL_CLIENTS);
+        Optional<ClientIdSecret> clientIdSecret = read(config, CLIENT_ID_SECRET, false, ClientIdSecret::of);
+        int ipv6PrefixLength = read(config, IPV6_PREFIX_LENGTH, text -> ipv6PrefixLength(wholeNumber(text)))
+                .orElse(DEFAULT_IPV6_PREFIX_LENGTH);
         List<String> proxies = config.getOptionalValues(TRUSTED_PROXIES, String.class).orElse(List.of());
         TrustedProxies trustedProxies;
         try {
@@ -64,7 +75,8 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
             throw new InvalidRateLimitConfigException(TRUSTED_PROXIES + "=" + String.join(",", proxies) + ": "
                     + e.getMessage());
         }
-        return new LimiterSettings(redis.build(), trustedProxies, instances, maxLocalClients);
+        return new LimiterSettings(redis.build(), trustedProxies, instances, maxLocalClients, clientIdSecret,
+                ipv6PrefixLength);
     }
 
     private static void apply(Config config, String key, boolean showValue, Consumer<String> setter) {
@@ -78,9 +90,20 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
     }
 
     private static <T> Optional<T> read(Config config, String key, Function<String, T> parser) {
+        return read(config, key, true, parser);
+    }
+
+    private static <T> Optional<T> read(Config config, String key, boolean showValue, Function<String, T> parser) {
         List<T> parsed = new ArrayList<>(1);
-        apply(config, key, true, text -> parsed.add(parser.apply(text)));
+        apply(config, key, showValue, text -> parsed.add(parser.apply(text)));
         return parsed.stream().findFirst();
+    }
+
+    private static int ipv6PrefixLength(int bits) {
+        if (bits < 1 || bits > 128) {
+            throw new IllegalArgumentException("must be between 1 and 128 bits, was " + bits);
+        }
+        return bits;
     }
 
     private static int atLeastOne(int number) {
