@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /**
  * Who a call comes from, in a bounded form fit for storage keys. Ids come from requests, so one that is too
  * long or holds a character outside a small safe set is replaced by its SHA-256, marked with a character
- * outside that set, so that no raw id can equal a hashed one, nor the {@link #ANONYMOUS} id.
+ * outside that set, so that no raw id can equal a hashed one, nor the {@link #ANONYMOUS} id. Ids made by a
+ * {@link ClientIdSecret} carry a mark of their own, so that they equal neither.
  */
 public final class ClientId {
 
@@ -20,6 +21,7 @@ public final class ClientId {
 
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:@-]{1," + MAX_LENGTH + "}");
     private static final String HASHED_MARK = "~";
+    private static final String KEYED_MARK = "#";
 
     private final String value;
 
@@ -29,6 +31,11 @@ public final class ClientId {
 
     public static ClientId of(String raw) {
         return new ClientId(SAFE.matcher(raw).matches() ? raw : HASHED_MARK + sha256Hex(raw));
+    }
+
+    /** @param mac the keyed hash of a raw id, from {@link ClientIdSecret} */
+    static ClientId keyed(byte[] mac) {
+        return new ClientId(KEYED_MARK + HexFormat.of().formatHex(mac));
     }
 
     /** The bounded id: the raw one when it was safe, else its marked hash. */

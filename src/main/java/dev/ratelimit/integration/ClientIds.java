@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * Tells which client a request comes from: with the application's {@link ClientIdResolver} bean when it
- * has one, else from the source the policy's {@code client-id} property names.
+ * has one, else from the source the policy's {@code client-id} property names. An id that is empty or
+ * only whitespace is no id. With a client-id secret, every id is stored as its keyed hash.
  */
 @ApplicationScoped
 public class ClientIds {
@@ -34,7 +35,7 @@ public class ClientIds {
     @PostConstruct
     void chooseResolver() {
         custom = applicationResolver.isResolvable() ? applicationResolver.get() : null;
-        builtIn = new RequestClientIds(settings.trustedProxies());
+        builtIn = new RequestClientIds(settings.trustedProxies(), settings.ipv6PrefixLength());
     }
 
     /**
@@ -47,7 +48,9 @@ public class ClientIds {
                 : builtIn.clientId(request, endpoint.clientIdSource());
         Optional<String> usable = id.map(String::strip).filter(value -> !value.isEmpty());
         if (usable.isPresent()) {
-            return Optional.of(ClientId.of(usable.get()));
+            return Optional.of(settings.clientIdSecret()
+                    .map(secret -> secret.idOf(usable.get()))
+                    .orElseGet(() -> ClientId.of(usable.get())));
         }
         return endpoint.missingClientId() == MissingClientIdRule.ANONYMOUS
                 ? Optional.of(ClientId.ANONYMOUS)

@@ -2,6 +2,7 @@ package dev.ratelimit.integration;
 
 import dev.ratelimit.ClientIdResolver;
 import dev.ratelimit.RateLimited;
+import dev.ratelimit.core.ClientIdSecret;
 import dev.ratelimit.integration.http.AppliedDecision;
 import dev.ratelimit.integration.http.RateLimitRejection;
 import dev.ratelimit.testsupport.RedisFixture;
@@ -24,6 +25,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.RedisClient;
+
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +47,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 class RateLimitInterceptorTest {
 
     private static final String CLIENT_HEADER = "X-Client-Id";
+    /** Set for every test here: no test may find a raw id in a Redis key. */
+    private static final String CLIENT_ID_SECRET = "interceptor-test-client-id-secret-0123456789";
+    private static final String KEY_PREFIX = "interceptor-test-" + UUID.randomUUID() + ":";
     private static TcpProxy redisProxy;
     private static ClassLoader registeredFor;
 
@@ -131,7 +139,8 @@ class RateLimitInterceptorTest {
                 Map.entry("ratelimit.redis.url", "redis://127.0.0.1:" + redisProxy.port()),
                 Map.entry("ratelimit.redis.command-timeout", "2s"),
                 Map.entry("ratelimit.redis.connect-timeout", "2s"),
-                Map.entry("ratelimit.redis.key-prefix", "interceptor-test-" + UUID.randomUUID() + ":"),
+                Map.entry("ratelimit.redis.key-prefix", KEY_PREFIX),
+                Map.entry("ratelimit.client-id-secret", CLIENT_ID_SECRET),
                 Map.entry("ratelimit.policies.probe.capacity", "2"),
                 Map.entry("ratelimit.policies.probe.refill-period", "1h"),
                 Map.entry("ratelimit.policies.probe-open.capacity", "100"),
@@ -232,9 +241,38 @@ class RateLimitInterceptorTest {
         assertThat(metrics.count("ratelimit.requests.unidentified", "policy", "probe")).isEqualTo(1);
     }
 
-    @Test
-    void underTheAnonymousRuleCallersWithoutIdShareOneBucket() {
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "\t", " \t  "})
+    void aBlankIdIsNoIdAndGets400(String blank) {
         request.reset();
+        request.header(CLIENT_HEADER, blank);
+
+        RateLimitRejection rejection = rejectionOf(probe::limited);
+
+        assertThat(rejection.getResponse().getStatus()).isEqualTo(400);
+        assertThat(rejection.getMessage()).contains("Missing client id");
+    }
+
+    @Test
+    void withAClientIdSecretTheRedisKeyHoldsTheKeyedHashAndNoTraceOfTheId() {
+        String email = "client-" + UUID.randomUUID() + "@example.com";
+        request.reset();
+        request.header(CLIENT_HEADER, email);
+
+        probe.limited();
+
+        try (RedisClient redis = RedisFixture.shared().client()) {
+            assertThat(redis.exists(KEY_PREFIX + "{probe:" + ClientIdSecret.of(CLIENT_ID_SECRET).idOf(email).value() + "}"))
+                    .isTrue();
+            assertThat(redis.keys(KEY_PREFIX + "*")).isNotEmpty()
+                    .noneSatisfy(key -> assertThat(key).containsAnyOf(email, "example.com", "client-"));
+        }
+    }
+
+    @Test
+    void underTheAnonymousRuleCallersWithoutIdOrWithABlankOneShareOneBucket() {
+        request.reset();
+        request.header(CLIENT_HEADER, "  ");
         String first = probe.anonymous();
         request.reset();
 

@@ -8,9 +8,12 @@ import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.net.URL;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -65,6 +68,30 @@ class ClientIdentityIT {
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("ClientIdResolver");
+    }
+
+    /**
+     * Ids a client can only send past an HTTP client's checks: a CR inside the value, a folded line, and one
+     * 8 KB long. Whatever the server makes of them (a 400 of its own, or an id the limiter hashes), no
+     * response header holds any part of them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "bare CR        | X-Client-Id: alice\\rSet-Cookie: injected=MARK\\r\\n",
+            "bare LF        | X-Client-Id: alice\\nSet-Cookie: injected=MARK\\r\\n",
+            "folded line    | X-Client-Id: alice\\r\\n Set-Cookie: injected=MARK\\r\\n",
+            "8 KB           | X-Client-Id: LONG-MARK\\r\\n",
+    })
+    void noResponseHeaderEchoesTheClientId(String description, String headerLine) {
+        String mark = UUID.randomUUID().toString();
+        String rawHeaderLines = headerLine.replace("LONG-MARK", "z".repeat(8 * 1024) + mark)
+                .replace("MARK", mark).replace("\\r", "\r").replace("\\n", "\n");
+
+        List<String> head = Http.rawGetHead(proxied, "api/probe/limited", rawHeaderLines);
+
+        assertThat(head.get(0)).as("status line").matches("HTTP/1\\.1 (200|400|429) .*");
+        assertThat(head.subList(1, head.size())).as("response headers")
+                .noneSatisfy(line -> assertThat(line).containsAnyOf(mark, "injected", "zzzzzzzz"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ratelimit.integration.config;
 
+import dev.ratelimit.core.ClientIdSecret;
 import dev.ratelimit.integration.http.TrustedProxies;
 import dev.ratelimit.redis.RedisSettings;
 import dev.ratelimit.redis.RedisSettings.InvalidSettingException;
@@ -19,14 +20,16 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * The settings shared by every policy: how to reach Redis, which proxies to trust, and how to size the
- * local buckets of {@code failure-mode: local} policies.
+ * The settings shared by every policy: how to reach Redis, which proxies to trust, how to size the
+ * local buckets of {@code failure-mode: local} policies, and how client ids are stored.
  *
- * @param instances       how many instances share each policy: a local bucket holds that fraction of it
- * @param maxLocalClients local buckets kept per policy at most
+ * @param instances        how many instances share each policy: a local bucket holds that fraction of it
+ * @param maxLocalClients  local buckets kept per policy at most
+ * @param clientIdSecret   when present, every client id is stored as its keyed hash
+ * @param ipv6PrefixLength the leading bits of an IPv6 caller's address that make its remote-address id
  */
 public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies, int instances,
-                              int maxLocalClients) {
+                              int maxLocalClients, Optional<ClientIdSecret> clientIdSecret, int ipv6PrefixLength) {
 
     static final String REDIS_URL = "ratelimit.redis.url";
     static final String CONNECT_TIMEOUT = "ratelimit.redis.connect-timeout";
@@ -44,15 +47,20 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
     static final String TRUSTSTORE = "ratelimit.redis.truststore";
     static final String TRUSTSTORE_PASSWORD = "ratelimit.redis.truststore-password";
     static final String TRUSTSTORE_TYPE = "ratelimit.redis.truststore-type";
+    static final String CLIENT_ID_SECRET = "ratelimit.client-id-secret";
+    static final String IPV6_PREFIX_LENGTH = "ratelimit.ipv6-prefix-length";
     static final List<String> KEYS = List.of(REDIS_URL, REDIS_USER, REDIS_PASSWORD, TRUSTSTORE, TRUSTSTORE_PASSWORD,
             TRUSTSTORE_TYPE, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, KEY_PREFIX, BREAKER_WINDOW,
-            BREAKER_FAILURE_RATE, BREAKER_OPEN_FOR, TRUSTED_PROXIES, INSTANCES, MAX_LOCAL_CLIENTS);
+            BREAKER_FAILURE_RATE, BREAKER_OPEN_FOR, TRUSTED_PROXIES, INSTANCES, MAX_LOCAL_CLIENTS, CLIENT_ID_SECRET,
+            IPV6_PREFIX_LENGTH);
     private static final Map<Setting, String> KEY_OF = Map.of(Setting.URL, REDIS_URL, Setting.USER, REDIS_USER,
             Setting.PASSWORD, REDIS_PASSWORD, Setting.TRUSTSTORE, TRUSTSTORE,
             Setting.TRUSTSTORE_PASSWORD, TRUSTSTORE_PASSWORD, Setting.TRUSTSTORE_TYPE, TRUSTSTORE_TYPE);
 
     static final int DEFAULT_INSTANCES = 1;
     static final int DEFAULT_MAX_LOCAL_CLIENTS = 10_000;
+    /** A /64 is what one IPv6 subscriber or host usually gets: grouping less lets one caller hold 2^64 ids. */
+    static final int DEFAULT_IPV6_PREFIX_LENGTH = 64;
 
     /**
      * Keys that are absent keep {@link RedisSettings}' defaults.
@@ -78,6 +86,9 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         config.getOptionalValue(REDIS_PASSWORD, String.class).ifPresent(password ->
                 named(() -> redis.password(password)));
         readTruststore(config, redis);
+        Optional<ClientIdSecret> clientIdSecret = read(config, CLIENT_ID_SECRET, false, ClientIdSecret::of);
+        int ipv6PrefixLength = read(config, IPV6_PREFIX_LENGTH, text -> ipv6PrefixLength(wholeNumber(text)))
+                .orElse(DEFAULT_IPV6_PREFIX_LENGTH);
         List<String> proxies = config.getOptionalValues(TRUSTED_PROXIES, String.class).orElse(List.of());
         TrustedProxies trustedProxies;
         try {
@@ -86,7 +97,8 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
             throw new InvalidRateLimitConfigException(TRUSTED_PROXIES + "=" + String.join(",", proxies) + ": "
                     + e.getMessage());
         }
-        return new LimiterSettings(named(redis::build), trustedProxies, instances, maxLocalClients);
+        return new LimiterSettings(named(redis::build), trustedProxies, instances, maxLocalClients, clientIdSecret,
+                ipv6PrefixLength);
     }
 
     private static void readTruststore(Config config, RedisSettings.Builder redis) {
@@ -133,9 +145,20 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
     }
 
     private static <T> Optional<T> read(Config config, String key, Function<String, T> parser) {
+        return read(config, key, true, parser);
+    }
+
+    private static <T> Optional<T> read(Config config, String key, boolean showValue, Function<String, T> parser) {
         List<T> parsed = new ArrayList<>(1);
-        apply(config, key, true, text -> parsed.add(parser.apply(text)));
+        apply(config, key, showValue, text -> parsed.add(parser.apply(text)));
         return parsed.stream().findFirst();
+    }
+
+    private static int ipv6PrefixLength(int bits) {
+        if (bits < 1 || bits > 128) {
+            throw new IllegalArgumentException("must be between 1 and 128 bits, was " + bits);
+        }
+        return bits;
     }
 
     private static int atLeastOne(int number) {

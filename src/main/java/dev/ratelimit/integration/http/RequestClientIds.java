@@ -12,17 +12,20 @@ public final class RequestClientIds {
     private static final String FORWARDED_FOR = "X-Forwarded-For";
 
     private final TrustedProxies trustedProxies;
+    private final int ipv6PrefixLength;
 
-    public RequestClientIds(TrustedProxies trustedProxies) {
+    /** @param ipv6PrefixLength the leading bits of an IPv6 caller's address that tell it apart, 1..128 */
+    public RequestClientIds(TrustedProxies trustedProxies, int ipv6PrefixLength) {
         this.trustedProxies = trustedProxies;
+        this.ipv6PrefixLength = ipv6PrefixLength;
     }
 
     public Optional<String> clientId(HttpServletRequest request, ClientIdSource source) {
         return switch (source.kind()) {
             case HEADER -> Optional.ofNullable(request.getHeader(source.header()));
             case PRINCIPAL -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
-            case REMOTE_ADDRESS -> Optional.of(trustedProxies.clientAddress(request.getRemoteAddr(),
-                    Collections.list(request.getHeaders(FORWARDED_FOR))));
+            case REMOTE_ADDRESS -> Optional.of(RemoteAddressId.of(trustedProxies.clientAddress(request.getRemoteAddr(),
+                    Collections.list(request.getHeaders(FORWARDED_FOR))), ipv6PrefixLength));
         };
     }
 }

@@ -1,6 +1,7 @@
 package dev.ratelimit.integration.config;
 
 import dev.ratelimit.RateLimited;
+import dev.ratelimit.core.ClientIdSecret;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.integration.http.ClientIdSource;
 import dev.ratelimit.integration.http.MissingClientIdRule;
@@ -74,19 +75,21 @@ class EnvironmentVariablesTest {
             "RATELIMIT_REDIS_BREAKER_OPEN_FOR | PT3S",
             "RATELIMIT_INSTANCES             | 4",
             "RATELIMIT_LOCAL_MAX_CLIENTS     | 900",
+            "RATELIMIT_IPV6_PREFIX_LENGTH    | 56",
     })
     void eachRedisSettingIsReadFromItsVariable(String variable, String value) {
-        Map<String, Function<RateLimitConfiguration, Object>> readBack = Map.of(
-                "RATELIMIT_REDIS_URL", c -> c.settings().redis().url(),
-                "RATELIMIT_REDIS_CONNECT_TIMEOUT", c -> c.settings().redis().connectTimeout(),
-                "RATELIMIT_REDIS_COMMAND_TIMEOUT", c -> c.settings().redis().commandTimeout(),
-                "RATELIMIT_REDIS_POOL_SIZE", c -> c.settings().redis().poolSize(),
-                "RATELIMIT_REDIS_KEY_PREFIX", c -> c.settings().redis().keyPrefix(),
-                "RATELIMIT_REDIS_BREAKER_WINDOW", c -> c.settings().redis().breakerWindow(),
-                "RATELIMIT_REDIS_BREAKER_FAILURE_RATE", c -> c.settings().redis().breakerFailureRate(),
-                "RATELIMIT_REDIS_BREAKER_OPEN_FOR", c -> c.settings().redis().breakerOpenFor(),
-                "RATELIMIT_INSTANCES", c -> c.settings().instances(),
-                "RATELIMIT_LOCAL_MAX_CLIENTS", c -> c.settings().maxLocalClients());
+        Map<String, Function<RateLimitConfiguration, Object>> readBack = Map.ofEntries(
+                Map.entry("RATELIMIT_REDIS_URL", c -> c.settings().redis().url()),
+                Map.entry("RATELIMIT_REDIS_CONNECT_TIMEOUT", c -> c.settings().redis().connectTimeout()),
+                Map.entry("RATELIMIT_REDIS_COMMAND_TIMEOUT", c -> c.settings().redis().commandTimeout()),
+                Map.entry("RATELIMIT_REDIS_POOL_SIZE", c -> c.settings().redis().poolSize()),
+                Map.entry("RATELIMIT_REDIS_KEY_PREFIX", c -> c.settings().redis().keyPrefix()),
+                Map.entry("RATELIMIT_REDIS_BREAKER_WINDOW", c -> c.settings().redis().breakerWindow()),
+                Map.entry("RATELIMIT_REDIS_BREAKER_FAILURE_RATE", c -> c.settings().redis().breakerFailureRate()),
+                Map.entry("RATELIMIT_REDIS_BREAKER_OPEN_FOR", c -> c.settings().redis().breakerOpenFor()),
+                Map.entry("RATELIMIT_INSTANCES", c -> c.settings().instances()),
+                Map.entry("RATELIMIT_LOCAL_MAX_CLIENTS", c -> c.settings().maxLocalClients()),
+                Map.entry("RATELIMIT_IPV6_PREFIX_LENGTH", c -> c.settings().ipv6PrefixLength()));
 
         Object read = readBack.get(variable).apply(read(Map.of(variable, value)));
 
@@ -104,6 +107,16 @@ class EnvironmentVariablesTest {
 
         assertThat(configuration.settings().trustedProxies().clientAddress("192.0.2.1", List.of("203.0.113.5")))
                 .isEqualTo("203.0.113.5");
+    }
+
+    @Test
+    void theClientIdSecretIsReadFromItsVariable() {
+        String secret = "client-id-secret-from-the-environment-0123";
+
+        RateLimitConfiguration configuration = read(Map.of("RATELIMIT_CLIENT_ID_SECRET", secret));
+
+        assertThat(configuration.settings().clientIdSecret()).get().extracting(key -> key.idOf("alice@example.com"))
+                .isEqualTo(ClientIdSecret.of(secret).idOf("alice@example.com"));
     }
 
     @Test

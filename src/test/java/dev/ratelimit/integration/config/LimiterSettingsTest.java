@@ -1,5 +1,6 @@
 package dev.ratelimit.integration.config;
 
+import dev.ratelimit.core.ClientIdSecret;
 import dev.ratelimit.redis.RedisSettings;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -19,6 +20,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** LimiterSettings over a real MicroProfile Config implementation (SmallRye Config). */
 class LimiterSettingsTest {
+
+    private static final String SECRET = "Sup3rS3cret-client-id-key-0f-40-bytes!!!";
 
     private static Config config(Map<String, String> values) {
         return new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(values, "test", 100)).build();
@@ -54,6 +57,8 @@ class LimiterSettingsTest {
         assertThat(settings.redis().breakerOpenFor()).isEqualTo(Duration.ofSeconds(1));
         assertThat(settings.instances()).isEqualTo(1);
         assertThat(settings.maxLocalClients()).isEqualTo(10_000);
+        assertThat(settings.clientIdSecret()).isEmpty();
+        assertThat(settings.ipv6PrefixLength()).isEqualTo(64);
         // No trusted proxy: X-Forwarded-For is ignored
         assertThat(settings.trustedProxies().clientAddress("127.0.0.1", List.of("203.0.113.7"))).isEqualTo("127.0.0.1");
     }
@@ -71,7 +76,9 @@ class LimiterSettingsTest {
                 Map.entry("ratelimit.redis.breaker.failure-rate", "25"),
                 Map.entry("ratelimit.redis.breaker.open-for", "5s"),
                 Map.entry("ratelimit.instances", "3"),
-                Map.entry("ratelimit.local.max-clients", "500")));
+                Map.entry("ratelimit.local.max-clients", "500"),
+                Map.entry("ratelimit.client-id-secret", SECRET),
+                Map.entry("ratelimit.ipv6-prefix-length", "48")));
 
         assertThat(settings.redis().url()).isEqualTo(URI.create("redis://user:pw@redis.internal:6380/2"));
         assertThat(settings.redis().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -83,6 +90,9 @@ class LimiterSettingsTest {
         assertThat(settings.redis().breakerOpenFor()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.instances()).isEqualTo(3);
         assertThat(settings.maxLocalClients()).isEqualTo(500);
+        assertThat(settings.clientIdSecret()).get().extracting(secret -> secret.idOf("alice"))
+                .isEqualTo(ClientIdSecret.of(SECRET).idOf("alice"));
+        assertThat(settings.ipv6PrefixLength()).isEqualTo(48);
         assertThat(settings.trustedProxies().clientAddress("10.1.2.3", List.of("203.0.113.7"))).isEqualTo("203.0.113.7");
         assertThat(settings.trustedProxies().clientAddress("fd00::1", List.of("203.0.113.8"))).isEqualTo("203.0.113.8");
     }
@@ -220,6 +230,10 @@ class LimiterSettingsTest {
             "ratelimit.instances             | 0     | must be at least 1",
             "ratelimit.instances             | two   | not a whole number",
             "ratelimit.local.max-clients     | -1    | must be at least 1",
+            "ratelimit.ipv6-prefix-length    | 0     | must be between 1 and 128 bits",
+            "ratelimit.ipv6-prefix-length    | 129   | must be between 1 and 128 bits",
+            "ratelimit.ipv6-prefix-length    | -64   | must be between 1 and 128 bits",
+            "ratelimit.ipv6-prefix-length    | /64   | not a whole number",
     })
     void invalidValuesAreRefusedNamingTheKeyAndValue(String key, String value, String problem) {
         InvalidRateLimitConfigException e = failure(key, value);
@@ -227,6 +241,29 @@ class LimiterSettingsTest {
         assertThat(e.getMessage())
                 .startsWith("Invalid rate limit configuration: " + key + "=" + value + ": ")
                 .contains(problem);
+    }
+
+    @Test
+    void ipv6PrefixLengthsAtTheLimitsAreAccepted() {
+        assertThat(read("ratelimit.ipv6-prefix-length", "1").ipv6PrefixLength()).isEqualTo(1);
+        assertThat(read("ratelimit.ipv6-prefix-length", "128").ipv6PrefixLength()).isEqualTo(128);
+    }
+
+    @Test
+    void aShortClientIdSecretIsRefusedNamingTheKeyButNeverShowingTheSecret() {
+        String shortSecret = "S3cret-but-too-short";
+        InvalidRateLimitConfigException e = failure("ratelimit.client-id-secret", shortSecret);
+
+        assertThat(e.getMessage())
+                .startsWith("Invalid rate limit configuration: ratelimit.client-id-secret: ")
+                .contains("at least 32 bytes")
+                .doesNotContain(shortSecret);
+        assertThat(e).hasNoCause();
+    }
+
+    @Test
+    void theClientIdSecretNeverShowsInTheSettingsText() {
+        assertThat(read("ratelimit.client-id-secret", SECRET).toString()).doesNotContain(SECRET);
     }
 
     @Test

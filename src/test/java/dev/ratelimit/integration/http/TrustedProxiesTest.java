@@ -9,7 +9,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -72,10 +74,10 @@ class TrustedProxiesTest {
     }
 
     @Test
-    void blankHopsAndSpacesAreIgnored() {
+    void spacesAroundHopsAreIgnored() {
         TrustedProxies proxies = trusting("10.0.0.0/8");
 
-        assertThat(proxies.clientAddress("10.0.0.1", List.of("  198.51.100.7 ,, 10.0.0.2 ,  ", " "))).isEqualTo("198.51.100.7");
+        assertThat(proxies.clientAddress("10.0.0.1", List.of("  198.51.100.7 ,\t10.0.0.2  "))).isEqualTo("198.51.100.7");
     }
 
     @Test
@@ -100,13 +102,111 @@ class TrustedProxiesTest {
                 .isEqualTo("198.51.100.2");
     }
 
+    // ---- malformed X-Forwarded-For ------------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "[{0}] -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            // A hop that is no address stops the walk: the trusted proxy that wrote it is the client
+            "unknown                              | 10.0.0.1",
+            "198.51.100.7, unknown                | 10.0.0.1",
+            "198.51.100.7, unknown, 10.0.0.2      | 10.0.0.2",
+            "_hidden, 10.0.0.2                    | 10.0.0.2",
+            "198.51.100.7, _Ab3-x.9               | 10.0.0.1",
+            "198.51.100.7, proxy.example.com      | 10.0.0.1",
+            "198.51.100.7, not an address         | 10.0.0.1",
+            "198.51.100.7, 256.1.1.1              | 10.0.0.1",
+            "198.51.100.7, 1.2.3                  | 10.0.0.1",
+            "198.51.100.7, 2001:db8::1::2         | 10.0.0.1",
+            "198.51.100.7, \"198.51.100.8\"      | 10.0.0.1",
+            "198.51.100.7, for=198.51.100.8       | 10.0.0.1",
+            "198.51.100.7, [2001:db8::1           | 10.0.0.1",
+            "198.51.100.7, 198.51.100.8:port      | 10.0.0.1",
+            "198.51.100.7, 198.51.100.8:123456    | 10.0.0.1",
+            // An empty item is a hop nobody could read, not one to skip
+            "198.51.100.7, ,                      | 10.0.0.1",
+            "198.51.100.7,,10.0.0.2               | 10.0.0.2",
+            "198.51.100.7 ,  , 10.0.0.2           | 10.0.0.2",
+            // Ports and brackets go, so that a new connection (a new port) is no new client
+            "192.0.2.1:4711                       | 192.0.2.1",
+            "[2001:db8::1]:4711                   | 2001:db8::1",
+            "[2001:db8::1]                        | 2001:db8::1",
+            "[192.0.2.1]:80                       | 192.0.2.1",
+            "198.51.100.7, 10.0.0.2:443           | 198.51.100.7",
+            "198.51.100.7, [fd00::5]:443          | 198.51.100.7",
+    })
+    void malformedHopsAreNeverBelievedNorWalkedPast(String forwardedFor, String client) {
+        TrustedProxies proxies = trusting("10.0.0.0/8", "fd00::/8");
+
+        assertThat(proxies.clientAddress("10.0.0.1", List.of(forwardedFor))).isEqualTo(client);
+    }
+
     @Test
-    void garbageHopsAreUntrustedAndReturnedAsTheyAre() {
+    void anEmptyHeaderAmongSeveralIsAnUnreadableHop() {
         TrustedProxies proxies = trusting("10.0.0.0/8");
 
-        assertThat(proxies.clientAddress("10.0.0.1", List.of("unknown"))).isEqualTo("unknown");
-        assertThat(proxies.clientAddress("10.0.0.1", List.of("_hidden, 10.0.0.2"))).isEqualTo("_hidden");
-        assertThat(proxies.clientAddress("10.0.0.1", List.of("[2001:db8::1]:4711"))).isEqualTo("[2001:db8::1]:4711");
+        assertThat(proxies.clientAddress("10.0.0.1", List.of("198.51.100.7", ""))).isEqualTo("10.0.0.1");
+        assertThat(proxies.clientAddress("10.0.0.1", List.of("", "198.51.100.7"))).isEqualTo("198.51.100.7");
+    }
+
+    // ---- many hops -----------------------------------------------------------------------------------------------
+
+    private static String hops(int count, String address) {
+        return String.join(", ", Collections.nCopies(count, address));
+    }
+
+    @Test
+    void aClientBehindTheMostTrustedHopsReadIsFound() {
+        TrustedProxies proxies = trusting("10.0.0.0/8");
+        // The peer, then MAX_HOPS - 1 trusted hops: the client is the last hop read
+        String forwarded = "198.51.100.7, " + hops(TrustedProxies.MAX_HOPS - 1, "10.0.0.2");
+
+        assertThat(proxies.clientAddress("10.0.0.1", List.of(forwarded))).isEqualTo("198.51.100.7");
+    }
+
+    @Test
+    void beyondTheMostHopsReadTheFarthestTrustedHopReadIsTheClient() {
+        TrustedProxies proxies = trusting("10.0.0.0/8");
+        String forwarded = "198.51.100.7, 10.0.0.3, " + hops(TrustedProxies.MAX_HOPS - 1, "10.0.0.2");
+
+        assertThat(proxies.clientAddress("10.0.0.1", List.of(forwarded))).isEqualTo("10.0.0.3");
+    }
+
+    @Test
+    void hopsTheClientWroteBeforeItsRealAddressAreNeverRead() {
+        TrustedProxies proxies = trusting("10.0.0.0/8");
+        // A client claims a long chain of trusted proxies; the trusted proxy appends its real address
+        String forwarded = "6.6.6.6, " + hops(10_000, "10.0.0.9") + ", 198.51.100.7";
+
+        assertThat(proxies.clientAddress("10.0.0.1", List.of(forwarded))).isEqualTo("198.51.100.7");
+    }
+
+    @Test
+    void theMostHopsReadCountAcrossHeaders() {
+        TrustedProxies proxies = trusting("10.0.0.0/8");
+        List<String> headers = new ArrayList<>(List.of("198.51.100.7", "10.0.0.3"));
+        headers.addAll(Collections.nCopies(TrustedProxies.MAX_HOPS - 1, "10.0.0.2"));
+
+        assertThat(proxies.clientAddress("10.0.0.1", headers)).isEqualTo("10.0.0.3");
+    }
+
+    // ---- mixed IPv4 and IPv6 chains -------------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0} via [{1}] -> {2}")
+    @CsvSource(delimiter = '|', value = {
+            "fd00::1          | 198.51.100.7                       | 198.51.100.7",
+            "10.0.0.1         | 2001:db8::7                        | 2001:db8::7",
+            "10.0.0.1         | 2001:db8::7, fd00::2, 10.0.0.3     | 2001:db8::7",
+            "fd00::1          | 198.51.100.7, 10.0.0.3, fd00::2    | 198.51.100.7",
+            "::ffff:10.0.0.1  | 198.51.100.7                       | 198.51.100.7",
+            "10.0.0.1         | 198.51.100.7, ::ffff:10.0.0.3      | 198.51.100.7",
+            "10.0.0.1         | ::ffff:198.51.100.7                | ::ffff:198.51.100.7",
+            "0:0:0:0:0:0:0:1  | 2001:db8::7                        | 2001:db8::7",
+            "10.0.0.1         | 2001:db8::7, [fd00::2]:443         | 2001:db8::7",
+    })
+    void mixedChainsAreWalkedAcrossAddressFamilies(String peer, String forwardedFor, String client) {
+        TrustedProxies proxies = trusting("10.0.0.0/8", "fd00::/8", "::1");
+
+        assertThat(proxies.clientAddress(peer, List.of(forwardedFor))).isEqualTo(client);
     }
 
     // ---- CIDR matching ---------------------------------------------------------------------------------------------
@@ -212,8 +312,8 @@ class TrustedProxiesTest {
         // Were "localhost" resolved, it would be the trusted 127.0.0.1 and the walk would go on to 198.51.100.7
         TrustedProxies proxies = trusting("127.0.0.0/8", "::1");
 
-        assertThat(proxies.clientAddress("127.0.0.1", List.of("198.51.100.7, localhost"))).isEqualTo("localhost");
-        assertThat(proxies.clientAddress("127.0.0.1", List.of("198.51.100.7, ip6-localhost"))).isEqualTo("ip6-localhost");
+        assertThat(proxies.clientAddress("127.0.0.1", List.of("198.51.100.7, localhost"))).isEqualTo("127.0.0.1");
+        assertThat(proxies.clientAddress("127.0.0.1", List.of("198.51.100.7, ip6-localhost"))).isEqualTo("127.0.0.1");
     }
 
     @Test
@@ -236,7 +336,8 @@ class TrustedProxiesTest {
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
 
         assertThat(child.exitValue()).as(output).isZero();
-        assertThat(output.lines().toList()).containsExactly("999.1.1.1", "1.2.3.4.5");
+        // Unresolved, each is an unreadable hop: the proxy that wrote it is the client
+        assertThat(output.lines().toList()).containsExactly("10.9.9.9", "10.9.9.9");
     }
 
     /** Prints the client address TrustedProxies picks for hops that only a name lookup could call trusted. */
