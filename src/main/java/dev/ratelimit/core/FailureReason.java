@@ -28,7 +28,7 @@ public enum FailureReason {
     WRONG_TYPE(false),
     /** The decision's script failed or answered something that is not a decision. */
     SCRIPT_ERROR(false),
-    /** Any other error reply. */
+    /** Any other error reply, or a failure of the client no other reason names. */
     ERROR_REPLY(false);
 
     private final boolean outage;

@@ -2,9 +2,9 @@ package dev.ratelimit.integration;
 
 import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.Verdict;
+import dev.ratelimit.integration.config.EndpointPolicies;
 import dev.ratelimit.redis.BreakerState;
 import jakarta.annotation.PostConstruct;
-import dev.ratelimit.integration.config.EndpointPolicies;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Per-policy counters in the application registry, scraped at {@code /metrics}, with Redis' failures by
@@ -44,7 +45,8 @@ public class RateLimitMetrics {
 
     private final ConcurrentMap<String, PolicyCounters> byPolicy = new ConcurrentHashMap<>();
     private final Map<FailureReason, Counter> failuresByReason = new EnumMap<>(FailureReason.class);
-    private final AtomicReference<BreakerState> breakerState = new AtomicReference<>(BreakerState.CLOSED);
+    private final AtomicReference<Supplier<BreakerState>> breakerState =
+            new AtomicReference<>(() -> BreakerState.CLOSED);
     private Counter breakerOpened;
 
     void registerEveryPolicy(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted,
@@ -61,16 +63,23 @@ public class RateLimitMetrics {
         for (BreakerState state : BreakerState.values()) {
             registry.gauge(Metadata.builder().withName("ratelimit.redis.breaker.state")
                             .withDescription("1 for the circuit breaker's current state, else 0").build(),
-                    breakerState, current -> current.get() == state ? 1 : 0,
+                    breakerState, current -> current.get().get() == state ? 1 : 0,
                     new Tag(STATE_TAG, state.name().toLowerCase(Locale.ROOT)));
         }
         breakerOpened = counter("ratelimit.redis.breaker.opened",
                 "Times the circuit breaker opened and decisions stopped asking Redis");
     }
 
+    /**
+     * The breaker's state is read from the limiter at each scrape: transition events of different threads
+     * may arrive out of order.
+     */
+    void watchBreaker(Supplier<BreakerState> state) {
+        breakerState.set(state);
+    }
+
     /** Called by the limiter on each change of its circuit breaker's state. */
     void breakerTransitioned(BreakerState from, BreakerState to) {
-        breakerState.set(to);
         if (to == BreakerState.OPEN) {
             breakerOpened.inc();
         }

@@ -21,8 +21,9 @@ public class RateLimiterProducer {
     @Produces
     @Singleton
     RateLimitDecider decider(LimiterSettings settings, RateLimitMetrics metrics) {
-        return new RateLimitDecider(RedisRateLimiter.connect(settings.redis(), metrics::breakerTransitioned),
-                new LocalRateLimiter(settings.instances(), settings.maxLocalClients()));
+        RedisRateLimiter redis = RedisRateLimiter.connect(settings.redis(), metrics::breakerTransitioned);
+        metrics.watchBreaker(redis::breakerState);
+        return new RateLimitDecider(redis, new LocalRateLimiter(settings.instances(), settings.maxLocalClients()));
     }
 
     void close(@Disposes RateLimitDecider decider) {

@@ -21,15 +21,24 @@ import java.util.concurrent.TimeUnit;
  * and the refill rate divided by the number of instances expected to share the policy. Bucket4j's local
  * buckets do the arithmetic; per policy, a Caffeine cache holds at most {@code maxClients} of them and drops
  * one once it has been idle long enough to be full again, when it is no different from a new one. Client ids
- * come from requests, so nothing here grows without bound: the policies come from configuration, and a
- * client evicted early only gets a full bucket again.
+ * come from requests, hence the bound: the policies come from configuration, and a client evicted early
+ * only gets a full bucket again. Like Redis' keys, buckets belong to a policy's name and limits, so methods
+ * sharing a named policy at different costs share its bucket.
  */
 public final class LocalRateLimiter implements RateLimiter {
 
     private final int instances;
     private final long maxClients;
     private final TimeMeter clock;
-    private final ConcurrentMap<RateLimitPolicy, Cache<ClientId, Bucket>> bucketsByPolicy = new ConcurrentHashMap<>();
+    private final ConcurrentMap<PolicyBuckets, Cache<ClientId, Bucket>> bucketsByPolicy = new ConcurrentHashMap<>();
+
+    /** What a bucket belongs to: a cost is the call's, not the bucket's. */
+    private record PolicyBuckets(String name, BucketLimits limits) {
+
+        static PolicyBuckets of(RateLimitPolicy policy) {
+            return new PolicyBuckets(policy.name(), policy.limits());
+        }
+    }
 
     /**
      * @param instances  how many instances share each policy: each gets that fraction of it
@@ -53,35 +62,37 @@ public final class LocalRateLimiter implements RateLimiter {
 
     @Override
     public Decision acquire(RateLimitPolicy policy, ClientId client) {
-        Cache<ClientId, Bucket> buckets = bucketsByPolicy.computeIfAbsent(policy, this::newCache);
-        ConsumptionProbe probe = buckets.get(client, id -> newBucket(policy))
-                .tryConsumeAndReturnRemaining(policy.cost());
+        BucketLimits limits = policy.limits();
+        Cache<ClientId, Bucket> buckets = bucketsByPolicy.computeIfAbsent(PolicyBuckets.of(policy), this::newCache);
+        // A call costing more than this instance's share takes all of it: once per refill of the share.
+        ConsumptionProbe probe = buckets.get(client, id -> newBucket(limits))
+                .tryConsumeAndReturnRemaining(Math.min(policy.cost(), shareOfCapacity(limits)));
         return new Decision(probe.isConsumed(), probe.getRemainingTokens(),
                 probe.isConsumed() ? 0 : TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForRefill()),
                 TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForReset()));
     }
 
-    /** The capacity of one instance's bucket: its share, but never less than one call's cost. */
-    long shareOfCapacity(RateLimitPolicy policy) {
-        return Math.max(policy.cost(), -Math.floorDiv(-policy.limits().capacity(), instances));
+    /** The capacity of one instance's bucket: its share, rounded up. */
+    private long shareOfCapacity(BucketLimits limits) {
+        return -Math.floorDiv(-limits.capacity(), instances);
     }
 
     /** One instance's share of the refill rate: the policy's tokens over a period that many times longer. */
-    Duration shareOfRefillPeriod(BucketLimits limits) {
+    private Duration shareOfRefillPeriod(BucketLimits limits) {
         return limits.refillPeriod().multipliedBy(instances);
     }
 
-    private Bucket newBucket(RateLimitPolicy policy) {
+    private Bucket newBucket(BucketLimits limits) {
         return Bucket.builder()
-                .addLimit(limit -> limit.capacity(shareOfCapacity(policy))
-                        .refillGreedy(policy.limits().refillTokens(), shareOfRefillPeriod(policy.limits())))
+                .addLimit(limit -> limit.capacity(shareOfCapacity(limits))
+                        .refillGreedy(limits.refillTokens(), shareOfRefillPeriod(limits)))
                 .withCustomTimePrecision(clock)
                 .build();
     }
 
-    private Cache<ClientId, Bucket> newCache(RateLimitPolicy policy) {
+    private Cache<ClientId, Bucket> newCache(PolicyBuckets policy) {
         Duration untilFull = shareOfRefillPeriod(policy.limits())
-                .multipliedBy(shareOfCapacity(policy))
+                .multipliedBy(shareOfCapacity(policy.limits()))
                 .dividedBy(policy.limits().refillTokens());
         return Caffeine.newBuilder()
                 .maximumSize(maxClients)
@@ -94,7 +105,7 @@ public final class LocalRateLimiter implements RateLimiter {
 
     /** Buckets kept for the policy now, after evicting what is due. */
     long bucketCount(RateLimitPolicy policy) {
-        Cache<ClientId, Bucket> buckets = bucketsByPolicy.get(policy);
+        Cache<ClientId, Bucket> buckets = bucketsByPolicy.get(PolicyBuckets.of(policy));
         if (buckets == null) {
             return 0;
         }

@@ -21,8 +21,8 @@ final class RedisFailures {
 
     static FailureReason reasonFor(JedisException failure) {
         if (failure instanceof JedisAccessControlException) {
-            return failure.getMessage() != null && failure.getMessage().startsWith("NOPERM")
-                    ? FailureReason.NO_PERMISSION : FailureReason.AUTHENTICATION;
+            FailureReason reason = reasonForReply(String.valueOf(failure.getMessage()));
+            return reason == FailureReason.NO_PERMISSION ? reason : FailureReason.AUTHENTICATION;
         }
         if (failure instanceof JedisDataException) {
             return reasonForReply(String.valueOf(failure.getMessage()));
@@ -57,16 +57,18 @@ final class RedisFailures {
         if (reply.startsWith("ERR max number of clients")) {
             return FailureReason.TOO_MANY_CONNECTIONS;
         }
-        if (reply.contains("script") || reply.contains("Lua")) {
+        // Redis 7 appends "script: <sha>" to any error raised in a script: only ERR replies are the script's own.
+        if (reply.startsWith("ERR") && reply.contains("script") || reply.startsWith(TokenBucketScript.NOT_A_DECISION)) {
             return FailureReason.SCRIPT_ERROR;
         }
         return FailureReason.ERROR_REPLY;
     }
 
     /** What an operator needs to know about the failure, without any credential. */
-    static String explain(FailureReason reason, String key, RedisSettings settings) {
+    private static String explain(FailureReason reason, String key, RedisSettings settings) {
         return switch (reason) {
-            case TIMEOUT -> "no reply within the command timeout of " + settings.commandTimeout().toMillis()
+            case TIMEOUT -> "no connection within the connect timeout of " + settings.connectTimeout().toMillis()
+                    + "ms or no reply within the command timeout of " + settings.commandTimeout().toMillis()
                     + "ms: Redis is slow, or this host too busy to read its reply";
             case CONNECTION -> "cannot reach Redis at " + settings.address();
             case TOO_MANY_CONNECTIONS -> "Redis at " + settings.address()
@@ -85,10 +87,14 @@ final class RedisFailures {
         };
     }
 
-    static LimiterUnavailableException unavailable(String policy, FailureReason reason, String detail,
-                                                   Throwable cause) {
+    /**
+     * @param cause what Jedis threw, its secrets already hidden; null when Redis was not asked
+     */
+    static LimiterUnavailableException unavailable(String policy, FailureReason reason, String key,
+                                                   RedisSettings settings, Throwable cause) {
         return new LimiterUnavailableException(reason, "Redis could not decide for policy '" + policy + "' ("
-                + reason.label() + "): " + detail, cause);
+                + reason.label() + "): " + explain(reason, key, settings)
+                + (cause != null ? " (" + cause.getMessage() + ")" : ""), cause);
     }
 
     private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {

@@ -3,7 +3,6 @@ package dev.ratelimit.redis;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.FailureReason;
-import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.core.RateLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -73,8 +72,7 @@ public final class RedisRateLimiter implements RateLimiter {
     public Decision acquire(RateLimitPolicy policy, ClientId client) {
         String key = keys.keyFor(policy, client);
         if (!breaker.tryAcquirePermission()) {
-            throw RedisFailures.unavailable(policy.name(), FailureReason.BREAKER_OPEN,
-                    RedisFailures.explain(FailureReason.BREAKER_OPEN, key, settings), null);
+            throw RedisFailures.unavailable(policy.name(), FailureReason.BREAKER_OPEN, key, settings, null);
         }
         long started = System.nanoTime();
         try {
@@ -92,18 +90,22 @@ public final class RedisRateLimiter implements RateLimiter {
                 // Redis answered, at once: an error reply is no reason to stop asking it.
                 breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             }
-            Throwable shown = redaction.redact(e);
-            throw RedisFailures.unavailable(policy.name(), reason,
-                    RedisFailures.explain(reason, key, settings) + " (" + shown.getMessage() + ")", shown);
+            throw RedisFailures.unavailable(policy.name(), reason, key, settings, redaction.redact(e));
+        } catch (RuntimeException e) {
+            // Not Jedis' (none is known): still a failure to decide, never a 500 nor a probe held forever.
+            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
+            throw RedisFailures.unavailable(policy.name(), FailureReason.ERROR_REPLY, key, settings,
+                    redaction.redact(e));
         }
     }
 
     /**
      * A connection the pool held while Redis restarted or dropped it fails at its next use, with the
-     * connection closed before any reply. Short of crashing, which loses its state anyway, Redis never closes
-     * a connection between running a script and replying, so the script did not run: the call is made once
-     * more, on a new connection, after the pool drops its other idle connections, broken the same way. A
-     * timeout is never retried: Redis may have run the script.
+     * connection closed before any reply: the script did not run, and the call is made once more, on a new
+     * connection, after the pool drops its other idle connections, broken the same way. Only a connection cut
+     * after the script ran and before its reply left (a crash, which loses Redis' state anyway, or a
+     * CLIENT KILL or proxy reset landing in between) makes this charge a call twice. A timeout is never
+     * retried: Redis may be running the script.
      */
     private Decision runOnHealthyConnection(String key, RateLimitPolicy policy) {
         try {

@@ -25,6 +25,8 @@ import java.util.List;
 final class TokenBucketScript {
 
     private static final String RESOURCE = "token_bucket.lua";
+    /** How a reply that is no decision is reported: {@link RedisFailures} tells it by this. */
+    static final String NOT_A_DECISION = "the token bucket script answered ";
 
     private final String source;
     private final String sha1;
@@ -76,7 +78,7 @@ final class TokenBucketScript {
         if (!(reply instanceof List<?> values) || values.size() != 4
                 || !values.stream().allMatch(Long.class::isInstance)) {
             // Another script under our SHA, or a proxy in between: never a decision to act on.
-            throw new JedisDataException("the token bucket script answered " + reply + ", not four integers");
+            throw new JedisDataException(NOT_A_DECISION + reply + ", not four integers");
         }
         return new Decision((Long) values.get(0) == 1L, (Long) values.get(1), (Long) values.get(2),
                 (Long) values.get(3));

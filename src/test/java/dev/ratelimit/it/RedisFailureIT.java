@@ -30,8 +30,8 @@ class RedisFailureIT {
 
     /**
      * The deployment's timeouts are the defaults, 500 ms; with Redis hung, a request waits for a pooled
-     * connection and then a reply, or for a new connection's handshake and then a reply: twice that. This bound only tells a bounded wait
-     * from a hang; RedisRateLimiterTest checks that the configured timeout is the one applied.
+     * connection and then a reply, or for a new connection's handshake and then a reply. This bound only
+     * tells a bounded wait from a hang; RedisRateLimiterTest checks that the configured timeout is applied.
      */
     private static final Duration BOUNDED = Duration.ofSeconds(5);
 

@@ -77,7 +77,16 @@ class LocalRateLimiterTest {
     }
 
     @Test
-    void aCallCostingMoreThanTheShareIsStillPossible() {
+    void callsOfDifferentCostsUnderOnePolicyShareItsBucket() {
+        LocalRateLimiter limiter = new LocalRateLimiter(1, 100, clock);
+        RateLimitPolicy dearer = new RateLimitPolicy("ten", TEN_PER_SECOND.limits(), 4, FailureMode.OPEN);
+
+        assertThat(limiter.acquire(dearer, ClientId.of("alice")).remaining()).isEqualTo(6);
+        assertThat(limiter.acquire(TEN_PER_SECOND, ClientId.of("alice")).remaining()).isEqualTo(5);
+    }
+
+    @Test
+    void aCallCostingMoreThanTheShareTakesAllOfIt() {
         RateLimitPolicy costly = new RateLimitPolicy("costly", new BucketLimits(10, 10, Duration.ofSeconds(1)), 4,
                 FailureMode.LOCAL);
         LocalRateLimiter limiter = new LocalRateLimiter(5, 100, clock);

@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Client ids as a hostile or careless caller sends them, each beside a look-alike, decided by the real
  * limiter against a real Redis: every id gets a bucket of its own, under a short key of safe characters,
- * with or without a client-id secret.
+ * with or without a client-id secret. These are ids as the core receives them ({@link ClientId#of}); on the
+ * HTTP path, surrounding whitespace is stripped first and a blank id is no id (RequestClientIdsTest).
  */
 class HostileClientIdsTest {
 

@@ -7,7 +7,6 @@ import dev.ratelimit.redis.RedisSettings.InvalidSettingException;
 import dev.ratelimit.redis.RedisSettings.Setting;
 import org.eclipse.microprofile.config.Config;
 
-
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,7 +81,7 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         int maxLocalClients = read(config, MAX_LOCAL_CLIENTS, text -> atLeastOne(wholeNumber(text)))
                 .orElse(DEFAULT_MAX_LOCAL_CLIENTS);
         apply(config, REDIS_USER, true, redis::user);
-        // A secret is taken as it is, untrimmed, and never shown.
+        // The password is taken as it is, untrimmed, since it must equal Redis' own; it is never shown.
         config.getOptionalValue(REDIS_PASSWORD, String.class).ifPresent(password ->
                 named(() -> redis.password(password)));
         readTruststore(config, redis);

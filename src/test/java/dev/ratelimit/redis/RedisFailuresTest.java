@@ -1,0 +1,33 @@
+package dev.ratelimit.redis;
+
+import dev.ratelimit.core.FailureReason;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Error replies as Redis 7 words them (copied from redis-cli against Debian's 7.0.15), each given its reason.
+ * RedisFaultTest provokes the common ones on a real server; these are the ones a test cannot easily provoke.
+ */
+class RedisFailuresTest {
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+            "SCRIPT_ERROR | ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'",
+            "SCRIPT_ERROR | ERR Unknown Redis command called from script script: 2063962, on @user_script:1.",
+            "SCRIPT_ERROR | the token bucket script answered OK, not four integers",
+            "WRONG_TYPE   | WRONGTYPE Operation against a key holding the wrong kind of value script: 7dd2147, on @user_script:43.",
+            "OUT_OF_MEMORY | OOM command not allowed when used memory > 'maxmemory'. script: 7dd2147, on @user_script:80.",
+            "NO_PERMISSION | NOPERM this user has no permissions to run the 'evalsha' command",
+            "AUTHENTICATION | WRONGPASS invalid username-password pair or user is disabled.",
+            "TOO_MANY_CONNECTIONS | ERR max number of clients reached",
+            "ERROR_REPLY  | READONLY You can't write against a read only replica. script: 7dd2147, on @user_script:80.",
+            "ERROR_REPLY  | LOADING Redis is loading the dataset in memory",
+            "ERROR_REPLY  | BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+    })
+    void eachErrorReplyHasItsReason(FailureReason reason, String reply) {
+        assertThat(RedisFailures.reasonFor(new JedisDataException(reply))).isEqualTo(reason);
+    }
+}
