@@ -16,8 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.util.SafeEncoder;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.ClientPauseMode;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,8 +97,8 @@ class RedisFaultTest {
                 .commandTimeout(TIMEOUT).poolSize(8).breakerWindow(10).breakerOpenFor(OPEN_FOR).build());
     }
 
-    private RedisClient admin() {
-        return RedisClient.builder().hostAndPort("127.0.0.1", server.port()).build();
+    private Jedis admin() {
+        return new Jedis("127.0.0.1", server.port());
     }
 
     @Test
@@ -185,9 +185,9 @@ class RedisFaultTest {
 
     @Test
     void frozenByClientPauseDecisionsTimeOutThenTheBreakerAnswersAtOnce() throws Exception {
-        try (RedisClient admin = admin()) {
+        try (Jedis admin = admin()) {
             decider.decide(CLOSED, ClientId.of("warm-up"));
-            command(admin, "CLIENT", "PAUSE", "3000", "ALL");
+            admin.clientPause(3000, ClientPauseMode.ALL);
             assertFrozenRedisIsAnsweredByTheBreaker("CLIENT PAUSE");
         }
     }
@@ -274,7 +274,7 @@ class RedisFaultTest {
             }));
         }
         int flushes = 0;
-        try (RedisClient admin = admin()) {
+        try (Jedis admin = admin()) {
             while (System.nanoTime() < ends) {
                 admin.scriptFlush();
                 flushes++;
@@ -292,7 +292,7 @@ class RedisFaultTest {
 
     @Test
     void aFullRedisIsNamedAndDoesNotOpenTheBreaker() {
-        try (RedisClient admin = admin()) {
+        try (Jedis admin = admin()) {
             admin.configSet("maxmemory-policy", "noeviction");
             admin.configSet("maxmemory", "1");
 
@@ -311,7 +311,7 @@ class RedisFaultTest {
 
     @Test
     void aKeyHoldingSomethingElseIsNamedWithTheKey() {
-        try (RedisClient admin = admin()) {
+        try (Jedis admin = admin()) {
             admin.set("ratelimit:{closed:squatter}", "not a bucket");
 
             assertFailure(decider.decide(CLOSED, ClientId.of("squatter")), Outcome.FAILED_CLOSED,
@@ -322,8 +322,8 @@ class RedisFaultTest {
 
     @Test
     void aUserWithoutScriptPermissionIsToldWhatToGrant() {
-        try (RedisClient admin = admin()) {
-            command(admin, "ACL", "SETUSER", "no-scripts", "on", ">no-scripts-password", "~*", "+@all", "-evalsha", "-eval");
+        try (Jedis admin = admin()) {
+            admin.aclSetUser("no-scripts", "on", ">no-scripts-password", "~*", "+@all", "-evalsha", "-eval");
         }
         try (RateLimitDecider locked = new RateLimitDecider(
                 connect("redis://no-scripts:no-scripts-password@127.0.0.1:" + server.port()),
@@ -336,8 +336,8 @@ class RedisFaultTest {
 
     @Test
     void aWrongPasswordIsNamedAndNeverShown() {
-        try (RedisClient admin = admin()) {
-            command(admin, "ACL", "SETUSER", "limiter", "on", ">right-password", "~*", "+@all");
+        try (Jedis admin = admin()) {
+            admin.aclSetUser("limiter", "on", ">right-password", "~*", "+@all");
         }
         RedisRateLimiter wrong = connect("redis://limiter:wrong-password@127.0.0.1:" + server.port());
         try (RateLimitDecider locked = new RateLimitDecider(wrong, new LocalRateLimiter(1, 10))) {
@@ -349,7 +349,7 @@ class RedisFaultTest {
 
     @Test
     void aRedisAtMaxClientsIsNamed() {
-        try (RedisClient admin = admin()) {
+        try (Jedis admin = admin()) {
             String connected = admin.info("clients").lines().filter(line -> line.startsWith("connected_clients:"))
                     .findFirst().orElseThrow().substring("connected_clients:".length());
             admin.configSet("maxclients", connected);
@@ -369,10 +369,6 @@ class RedisFaultTest {
                 .isInstanceOfSatisfying(LimiterUnavailableException.class,
                         failure -> assertThat(failure.reason()).isEqualTo(FailureReason.CONNECTION))
                 .hasMessageContaining("127.0.0.1:" + server.port());
-    }
-
-    private static void command(RedisClient admin, String name, String... args) {
-        admin.sendCommand(() -> SafeEncoder.encode(name), args);
     }
 
     private static void assertFailure(Verdict verdict, Outcome outcome, FailureReason reason, String inMessage) {

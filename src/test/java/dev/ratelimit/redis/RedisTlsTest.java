@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Protocol;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 
 import java.io.IOException;
@@ -93,10 +93,9 @@ class RedisTlsTest {
         certificates = TestCertificates.shared();
         server = TlsRedis.start(certificates.serverCertificate(), certificates.serverKey());
         ipOnlyServer = TlsRedis.start(certificates.ipOnlyServerCertificate(), certificates.ipOnlyServerKey());
-        try (RedisClient setup = RedisClient.create("127.0.0.1", server.process().port())) {
-            setup.sendCommand(Protocol.Command.ACL, ("SETUSER " + LIMITER_USER + " on >" + LIMITER_PASSWORD + " "
-                    + LIMITER_RIGHTS).split(" "));
-            setup.sendCommand(Protocol.Command.ACL, "SETUSER", "default", "on", ">" + ADMIN_PASSWORD);
+        try (Jedis setup = new Jedis("127.0.0.1", server.process().port())) {
+            setup.aclSetUser(LIMITER_USER, ("on >" + LIMITER_PASSWORD + " " + LIMITER_RIGHTS).split(" "));
+            setup.aclSetUser("default", "on", ">" + ADMIN_PASSWORD);
         }
         prefix = "ratelimit:" + UUID.randomUUID() + ":";
     }
