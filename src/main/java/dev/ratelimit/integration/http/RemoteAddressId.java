@@ -1,7 +1,7 @@
 package dev.ratelimit.integration.http;
 
-import java.util.Optional;
-import java.util.StringJoiner;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /**
  * The client id of a caller known by its address. An IPv4 address is one caller, and an IPv4-mapped IPv6
@@ -20,30 +20,17 @@ final class RemoteAddressId {
      * @return dotted IPv4, or the IPv6 network's address in eight lower-case groups, e.g. {@code 2001:db8:0:1:0:0:0:0}
      */
     static String of(String address, int ipv6PrefixLength) {
-        Optional<byte[]> bytes = TrustedProxies.literal(address);
-        if (bytes.isEmpty()) {
-            return address;
-        }
-        byte[] raw = bytes.get();
-        return raw.length == 4 ? ipv4(raw) : ipv6Network(raw, ipv6PrefixLength);
+        return TrustedProxies.literal(address)
+                .map(raw -> text(raw.length == 4 ? raw : TrustedProxies.network(raw, ipv6PrefixLength)))
+                .orElse(address);
     }
 
-    private static String ipv4(byte[] raw) {
-        StringJoiner text = new StringJoiner(".");
-        for (byte octet : raw) {
-            text.add(Integer.toString(octet & 0xFF));
+    /** Dotted IPv4, or IPv6 in eight groups without leading zeros: the platform's own form, no lookup. */
+    private static String text(byte[] raw) {
+        try {
+            return InetAddress.getByAddress(raw).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("4 or 16 bytes are always an address", e);
         }
-        return text.toString();
-    }
-
-    private static String ipv6Network(byte[] raw, int prefixLength) {
-        StringJoiner text = new StringJoiner(":");
-        for (int group = 0; group < 8; group++) {
-            int value = ((raw[2 * group] & 0xFF) << 8) | (raw[2 * group + 1] & 0xFF);
-            int bitsKept = Math.max(0, Math.min(16, prefixLength - 16 * group));
-            int mask = (0xFFFF << (16 - bitsKept)) & 0xFFFF;
-            text.add(Integer.toHexString(value & mask));
-        }
-        return text.toString();
     }
 }

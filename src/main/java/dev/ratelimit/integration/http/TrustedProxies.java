@@ -3,6 +3,7 @@ package dev.ratelimit.integration.http;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -127,6 +128,17 @@ public final class TrustedProxies {
         }
     }
 
+    /** The address with every bit past the first {@code prefixBits} cleared: the network it belongs to. */
+    static byte[] network(byte[] address, int prefixBits) {
+        byte[] network = address.clone();
+        for (int i = 0; i < network.length; i++) {
+            int bitsKept = Math.max(0, Math.min(8, prefixBits - 8 * i));
+            network[i] &= (byte) (0xFF << (8 - bitsKept));
+        }
+        return network;
+    }
+
+    /** @param address already cut to the prefix */
     private record Network(byte[] address, int prefixBits) {
 
         static Network parse(String entry) {
@@ -146,25 +158,11 @@ public final class TrustedProxies {
                     throw new IllegalArgumentException("'" + entry + "' has a prefix length outside 0.." + maxBits);
                 }
             }
-            return new Network(address, prefixBits);
+            return new Network(network(address, prefixBits), prefixBits);
         }
 
         boolean contains(byte[] candidate) {
-            if (candidate.length != address.length) {
-                return false;
-            }
-            int wholeBytes = prefixBits / 8;
-            for (int i = 0; i < wholeBytes; i++) {
-                if (candidate[i] != address[i]) {
-                    return false;
-                }
-            }
-            int remainingBits = prefixBits % 8;
-            if (remainingBits == 0) {
-                return true;
-            }
-            int mask = (0xFF << (8 - remainingBits)) & 0xFF;
-            return (candidate[wholeBytes] & mask) == (address[wholeBytes] & mask);
+            return candidate.length == address.length && Arrays.equals(network(candidate, prefixBits), address);
         }
     }
 }
