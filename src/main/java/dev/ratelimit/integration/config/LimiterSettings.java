@@ -9,11 +9,9 @@ import org.eclipse.microprofile.config.Config;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -133,24 +131,24 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         }
     }
 
-    private static void apply(Config config, String key, boolean showValue, Consumer<String> setter) {
-        config.getOptionalValue(key, String.class).ifPresent(value -> {
-            try {
-                setter.accept(value.trim());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRateLimitConfigException(key + (showValue ? "=" + value : "") + ": " + e.getMessage());
-            }
-        });
+    /** Gives the key's value, when set, to a setter of the builder. */
+    private static void apply(Config config, String key, boolean showValue, Function<String, ?> setter) {
+        read(config, key, showValue, setter);
     }
 
     private static <T> Optional<T> read(Config config, String key, Function<String, T> parser) {
         return read(config, key, true, parser);
     }
 
+    /** The key's value, trimmed and parsed, when set; a value the parser refuses fails naming the key. */
     private static <T> Optional<T> read(Config config, String key, boolean showValue, Function<String, T> parser) {
-        List<T> parsed = new ArrayList<>(1);
-        apply(config, key, showValue, text -> parsed.add(parser.apply(text)));
-        return parsed.stream().findFirst();
+        return config.getOptionalValue(key, String.class).map(value -> {
+            try {
+                return parser.apply(value.trim());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRateLimitConfigException(key + (showValue ? "=" + value : "") + ": " + e.getMessage());
+            }
+        });
     }
 
     private static int ipv6PrefixLength(int bits) {
