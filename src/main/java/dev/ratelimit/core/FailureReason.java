@@ -14,6 +14,8 @@ public enum FailureReason {
     CONNECTION(true),
     /** The store refused a new connection: it serves as many clients as it allows. */
     TOO_MANY_CONNECTIONS(true),
+    /** The store's node cannot serve the key for now: a failover or restart is under way, or a shard is lost. */
+    NODE_UNAVAILABLE(true),
     /** Not asked: recent calls failed, so the circuit breaker is open until it probes the store again. */
     BREAKER_OPEN(false),
     /** Every pooled connection was busy for the whole wait: more decisions in flight than the pool holds. */

@@ -45,8 +45,8 @@ public class RateLimitMetrics {
 
     private final ConcurrentMap<String, PolicyCounters> byPolicy = new ConcurrentHashMap<>();
     private final Map<FailureReason, Counter> failuresByReason = new EnumMap<>(FailureReason.class);
-    private final AtomicReference<Supplier<BreakerState>> breakerState =
-            new AtomicReference<>(() -> BreakerState.CLOSED);
+    private final AtomicReference<Supplier<Map<String, BreakerState>>> breakerStates =
+            new AtomicReference<>(() -> Map.of("redis", BreakerState.CLOSED));
     private Counter breakerOpened;
 
     void registerEveryPolicy(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted,
@@ -62,23 +62,26 @@ public class RateLimitMetrics {
         }
         for (BreakerState state : BreakerState.values()) {
             registry.gauge(Metadata.builder().withName("ratelimit.redis.breaker.state")
-                            .withDescription("1 for the circuit breaker's current state, else 0").build(),
-                    breakerState, current -> current.get().get() == state ? 1 : 0,
+                            .withDescription("Redis nodes whose circuit breaker is in this state: with one Redis,"
+                                    + " 1 for its breaker's state, else 0").build(),
+                    breakerStates, current -> current.get().get().values().stream().filter(state::equals).count(),
                     new Tag(STATE_TAG, state.name().toLowerCase(Locale.ROOT)));
         }
         breakerOpened = counter("ratelimit.redis.breaker.opened",
-                "Times the circuit breaker opened and decisions stopped asking Redis");
+                "Times a Redis node's circuit breaker opened and the decisions it holds stopped asking it");
     }
 
     /**
-     * The breaker's state is read from the limiter at each scrape: transition events of different threads
+     * The breakers' states are read from the limiter at each scrape: transition events of different threads
      * may arrive out of order.
+     *
+     * @param states the state of each Redis node's breaker, by node
      */
-    void watchBreaker(Supplier<BreakerState> state) {
-        breakerState.set(state);
+    void watchBreakers(Supplier<Map<String, BreakerState>> states) {
+        breakerStates.set(states);
     }
 
-    /** Called by the limiter on each change of its circuit breaker's state. */
+    /** Called by the limiter on each change of a node's circuit breaker's state. */
     void breakerTransitioned(BreakerState from, BreakerState to) {
         if (to == BreakerState.OPEN) {
             breakerOpened.inc();

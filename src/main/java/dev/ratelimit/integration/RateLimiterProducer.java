@@ -22,7 +22,7 @@ public class RateLimiterProducer {
     @Singleton
     RateLimitDecider decider(LimiterSettings settings, RateLimitMetrics metrics) {
         RedisRateLimiter redis = RedisRateLimiter.connect(settings.redis(), metrics::breakerTransitioned);
-        metrics.watchBreaker(redis::breakerState);
+        metrics.watchBreakers(redis::breakerStates);
         return new RateLimitDecider(redis, new LocalRateLimiter(settings.instances(), settings.maxLocalClients()));
     }
 

@@ -9,12 +9,16 @@ import redis.clients.jedis.exceptions.JedisException;
 
 import java.net.SocketTimeoutException;
 import java.util.NoSuchElementException;
+import java.util.regex.Pattern;
 
 /**
  * Names why Redis could not decide, from what Jedis threw. Error replies are told apart by Redis' own error
  * codes, which lead the reply and survive a script's error wrapping ({@code WRONGTYPE ... script: <sha>}).
  */
 final class RedisFailures {
+
+    /** What a node answers while it cannot serve a key for now: a failover, a lost quorum, a restart. */
+    private static final Pattern NOT_SERVING = Pattern.compile("CLUSTERDOWN|READONLY|LOADING|MASTERDOWN|TRYAGAIN");
 
     private RedisFailures() {
     }
@@ -57,6 +61,9 @@ final class RedisFailures {
         if (reply.startsWith("ERR max number of clients")) {
             return FailureReason.TOO_MANY_CONNECTIONS;
         }
+        if (NOT_SERVING.matcher(reply).lookingAt()) {
+            return FailureReason.NODE_UNAVAILABLE;
+        }
         // Redis 7 appends "script: <sha>" to any error raised in a script: only ERR replies are the script's own.
         if (reply.startsWith("ERR") && reply.contains("script") || reply.startsWith(TokenBucketScript.NOT_A_DECISION)) {
             return FailureReason.SCRIPT_ERROR;
@@ -65,16 +72,17 @@ final class RedisFailures {
     }
 
     /** What an operator needs to know about the failure, without any credential. */
-    private static String explain(FailureReason reason, String key, RedisSettings settings) {
+    private static String explain(FailureReason reason, String key, String node, RedisSettings settings) {
         return switch (reason) {
             case TIMEOUT -> "no connection within the connect timeout of " + settings.connectTimeout().toMillis()
                     + "ms or no reply within the command timeout of " + settings.commandTimeout().toMillis()
                     + "ms: Redis is slow, or this host too busy to read its reply";
-            case CONNECTION -> "cannot reach Redis at " + settings.address();
-            case TOO_MANY_CONNECTIONS -> "Redis at " + settings.address()
-                    + " refuses new connections: its maxclients is reached";
-            case BREAKER_OPEN -> "Redis not asked: the circuit breaker is open after recent failures";
-            case POOL_EXHAUSTED -> "all " + settings.poolSize() + " pooled connections stayed busy for "
+            case CONNECTION -> "cannot reach Redis at " + node;
+            case TOO_MANY_CONNECTIONS -> "Redis at " + node + " refuses new connections: its maxclients is reached";
+            case NODE_UNAVAILABLE -> "Redis at " + node + " cannot serve key " + key + " for now: a failover or"
+                    + " restart is under way, or the cluster lost a shard";
+            case BREAKER_OPEN -> "Redis at " + node + " not asked: its circuit breaker is open after recent failures";
+            case POOL_EXHAUSTED -> "all " + settings.poolSize() + " pooled connections to " + node + " stayed busy for "
                     + settings.commandTimeout().toMillis() + "ms: more decisions in flight than the pool holds";
             case AUTHENTICATION -> "Redis refused the limiter's credentials";
             case NO_PERMISSION -> "the Redis user may not run the limiter's script: grant it +evalsha +eval"
@@ -90,10 +98,10 @@ final class RedisFailures {
     /**
      * @param cause what Jedis threw, its secrets already hidden; null when Redis was not asked
      */
-    static LimiterUnavailableException unavailable(String policy, FailureReason reason, String key,
+    static LimiterUnavailableException unavailable(String policy, FailureReason reason, String key, String node,
                                                    RedisSettings settings, Throwable cause) {
         return new LimiterUnavailableException(reason, "Redis could not decide for policy '" + policy + "' ("
-                + reason.label() + "): " + explain(reason, key, settings)
+                + reason.label() + "): " + explain(reason, key, node, settings)
                 + (cause != null ? " (" + cause.getMessage() + ")" : ""), cause);
     }
 

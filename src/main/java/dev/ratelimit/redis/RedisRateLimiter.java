@@ -5,35 +5,46 @@ import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.core.RateLimiter;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
+import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
- * Decides with one EVALSHA of the token bucket script per call. Jedis' connection pool is the only shared
- * state: no lock is taken here, Redis serialises the scripts. A resilience4j circuit breaker stops asking
- * Redis for a while once enough recent calls met an outage (a timeout or a lost connection), so that a sick
- * Redis costs each decision nothing rather than a timeout; error replies do not open it, since Redis answers
- * them at once. The limiter owns its client: {@link #close()} closes it.
+ * Decides with one EVALSHA of the token bucket script per call, on the Redis node that holds the bucket: the
+ * one Redis, the cluster shard owning the key's slot, or the primary Sentinel names. Jedis' connection pools
+ * are the only shared state: no lock is taken here, Redis serialises the scripts. A resilience4j circuit
+ * breaker per node stops asking that node for a while once enough recent calls met an outage (a timeout or a
+ * lost connection), so that a sick node costs each decision it holds nothing rather than a timeout, while the
+ * other shards go on deciding; error replies do not open it, since Redis answers them at once. The limiter
+ * owns its connections: {@link #close()} closes them.
  */
 public final class RedisRateLimiter implements RateLimiter {
 
     private static final Logger LOG = Logger.getLogger(RedisRateLimiter.class.getName());
 
+    /** A breaker forgotten after this long unused starts closed again: its node left, or was never asked again. */
+    private static final Duration BREAKER_IDLE_LIFETIME = Duration.ofHours(1);
+
     private final RedisSettings settings;
-    private final RedisClient redis;
+    private final RedisNodes nodes;
     private final BucketKeys keys;
     private final TokenBucketScript script;
-    private final CircuitBreaker breaker;
+    private final CircuitBreakerConfig breakerConfig;
+    private final Cache<String, CircuitBreaker> breakers;
+    private final BiConsumer<BreakerState, BreakerState> breakerListener;
     private final SecretRedaction redaction;
 
     private RedisRateLimiter(RedisSettings settings, BiConsumer<BreakerState, BreakerState> breakerListener) {
@@ -41,26 +52,30 @@ public final class RedisRateLimiter implements RateLimiter {
         // Read before the pool exists, so that a missing script leaves nothing open.
         this.script = TokenBucketScript.load();
         this.keys = new BucketKeys(settings.keyPrefix());
-        this.breaker = CircuitBreaker.of("redis", CircuitBreakerConfig.custom()
+        this.breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(settings.breakerWindow())
                 .minimumNumberOfCalls(settings.breakerWindow())
                 .failureRateThreshold(settings.breakerFailureRate())
                 .waitDurationInOpenState(settings.breakerOpenFor())
                 .permittedNumberOfCallsInHalfOpenState(settings.breakerProbes())
-                .build());
+                .build();
+        this.breakers = Caffeine.newBuilder().expireAfterAccess(BREAKER_IDLE_LIFETIME).build();
+        this.breakerListener = breakerListener;
         this.redaction = new SecretRedaction(settings.secrets());
-        this.redis = settings.connect();
-        breaker.getEventPublisher().onStateTransition(event -> transitioned(event, breakerListener));
+        this.nodes = RedisNodes.connect(settings);
     }
 
-    /** A limiter with a pool of connections to the Redis the settings name, opened as decisions need them. */
+    /**
+     * A limiter with a pool of connections to each Redis node the settings lead to, opened as decisions need
+     * them: nothing here waits on Redis.
+     */
     public static RedisRateLimiter connect(RedisSettings settings) {
         return connect(settings, (from, to) -> { });
     }
 
     /**
-     * @param breakerListener told of each change of the circuit breaker's state, as (from, to), on the
+     * @param breakerListener told of each change of a node's circuit breaker's state, as (from, to), on the
      *                        thread of the decision that caused it
      */
     public static RedisRateLimiter connect(RedisSettings settings,
@@ -71,18 +86,27 @@ public final class RedisRateLimiter implements RateLimiter {
     @Override
     public Decision acquire(RateLimitPolicy policy, ClientId client) {
         String key = keys.keyFor(policy, client);
+        String node = nodes.nodeFor(key);
+        CircuitBreaker breaker = breakers.get(node, this::newBreaker);
         if (!breaker.tryAcquirePermission()) {
-            throw RedisFailures.unavailable(policy.name(), FailureReason.BREAKER_OPEN, key, settings, null);
+            // Ask the deployment for news meanwhile: on a cluster, a replica may have taken the node's place.
+            nodes.outageAt(key);
+            throw RedisFailures.unavailable(policy.name(), FailureReason.BREAKER_OPEN, key, node, settings, null);
         }
         long started = System.nanoTime();
         try {
-            Decision decision = runOnHealthyConnection(key, policy);
+            Decision decision = runOnHealthyConnection(key, node, policy);
             breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            if (node.equals(nodes.unresolved())) {
+                // It guarded the first contact, which found the nodes: from now on, each has its own.
+                breakers.invalidate(node);
+            }
             return decision;
         } catch (JedisException e) {
             FailureReason reason = RedisFailures.reasonFor(e);
             if (reason.outage()) {
                 breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
+                nodes.outageAt(key);
             } else if (reason == FailureReason.POOL_EXHAUSTED) {
                 // Says nothing about Redis: the pool is too small for this instance's load.
                 breaker.releasePermission();
@@ -90,11 +114,11 @@ public final class RedisRateLimiter implements RateLimiter {
                 // Redis answered, at once: an error reply is no reason to stop asking it.
                 breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             }
-            throw RedisFailures.unavailable(policy.name(), reason, key, settings, redaction.redact(e));
+            throw RedisFailures.unavailable(policy.name(), reason, key, node, settings, redaction.redact(e));
         } catch (RuntimeException e) {
             // Not Jedis' (none is known): still a failure to decide, never a 500 nor a probe held forever.
             breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
-            throw RedisFailures.unavailable(policy.name(), FailureReason.ERROR_REPLY, key, settings,
+            throw RedisFailures.unavailable(policy.name(), FailureReason.ERROR_REPLY, key, node, settings,
                     redaction.redact(e));
         }
     }
@@ -107,35 +131,46 @@ public final class RedisRateLimiter implements RateLimiter {
      * CLIENT KILL or proxy reset landing in between) makes this charge a call twice. A timeout is never
      * retried: Redis may be running the script.
      */
-    private Decision runOnHealthyConnection(String key, RateLimitPolicy policy) {
+    private Decision runOnHealthyConnection(String key, String node, RateLimitPolicy policy) {
         try {
-            return script.run(redis, key, policy.limits(), policy.cost());
+            return script.run(command -> nodes.execute(key, command), key, policy.limits(), policy.cost());
         } catch (JedisConnectionException e) {
             if (RedisFailures.reasonFor(e) != FailureReason.CONNECTION) {
                 throw e;
             }
-            redis.getPool().clear();
-            return script.run(redis, key, policy.limits(), policy.cost());
+            nodes.dropIdleConnections(node);
+            return script.run(command -> nodes.execute(key, command), key, policy.limits(), policy.cost());
         }
     }
 
-    private void transitioned(CircuitBreakerOnStateTransitionEvent event,
-                              BiConsumer<BreakerState, BreakerState> breakerListener) {
+    private CircuitBreaker newBreaker(String node) {
+        CircuitBreaker breaker = CircuitBreaker.of(node, breakerConfig);
+        breaker.getEventPublisher().onStateTransition(event -> transitioned(node, event));
+        return breaker;
+    }
+
+    private void transitioned(String node, CircuitBreakerOnStateTransitionEvent event) {
         BreakerState from = stateOf(event.getStateTransition().getFromState());
         BreakerState to = stateOf(event.getStateTransition().getToState());
         if (to == BreakerState.HALF_OPEN) {
             // Connections idle through the outage are likely broken: probe on new ones.
-            redis.getPool().clear();
+            nodes.dropIdleConnections(node);
         }
-        LOG.log(to == BreakerState.OPEN ? Level.WARNING : Level.INFO, () -> "Redis circuit breaker " + from
-                + " -> " + to + (to == BreakerState.OPEN ? ": decisions follow their failure mode for "
-                + settings.breakerOpenFor().toMillis() + "ms, then Redis is probed again" : ""));
+        LOG.log(to == BreakerState.OPEN ? Level.WARNING : Level.INFO, () -> "Redis circuit breaker of " + node
+                + " " + from + " -> " + to + (to == BreakerState.OPEN ? ": decisions whose keys it holds follow"
+                + " their failure mode for " + settings.breakerOpenFor().toMillis() + "ms, then it is probed again"
+                : ""));
         breakerListener.accept(from, to);
     }
 
-    /** The circuit breaker's state now. */
-    public BreakerState breakerState() {
-        return stateOf(breaker.getState());
+    /**
+     * The state of the circuit breaker of each Redis node asked lately, by {@code host:port}; before any
+     * decision, the address the settings name, closed.
+     */
+    public Map<String, BreakerState> breakerStates() {
+        Map<String, BreakerState> states = breakers.asMap().entrySet().stream().collect(Collectors.toUnmodifiableMap(
+                Map.Entry::getKey, entry -> stateOf(entry.getValue().getState())));
+        return states.isEmpty() ? Map.of(nodes.nodeFor(""), BreakerState.CLOSED) : states;
     }
 
     private static BreakerState stateOf(CircuitBreaker.State state) {
@@ -148,7 +183,7 @@ public final class RedisRateLimiter implements RateLimiter {
 
     @Override
     public void close() {
-        redis.close();
+        nodes.close();
     }
 
     @Override

@@ -3,15 +3,13 @@ package dev.ratelimit.redis;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.SslOptions;
-import redis.clients.jedis.util.JedisURIHelper;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -25,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * How to reach Redis and name keys there. The timeouts bound how long a decision can wait on Redis before
@@ -34,12 +31,10 @@ import java.util.regex.Pattern;
  */
 public final class RedisSettings {
 
-    private static final int DEFAULT_PORT = 6379;
     /** Jedis takes its timeouts as an int of milliseconds. */
     private static final Duration MAX_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
-    private static final Pattern DATABASE_PATH = Pattern.compile("/?|/\\d{1,9}");
 
-    private final URI url;
+    private final RedisUrl url;
     private final Duration connectTimeout;
     private final Duration commandTimeout;
     private final int poolSize;
@@ -50,6 +45,8 @@ public final class RedisSettings {
     private final String user;
     private final String password;
     private final Truststore truststore;
+    private final String sentinelUser;
+    private final String sentinelPassword;
 
     private RedisSettings(Builder builder) {
         this.url = builder.url;
@@ -63,6 +60,8 @@ public final class RedisSettings {
         this.user = builder.user;
         this.password = builder.password;
         this.truststore = builder.truststore;
+        this.sentinelUser = builder.sentinelUser;
+        this.sentinelPassword = builder.sentinelPassword;
     }
 
     /**
@@ -77,8 +76,17 @@ public final class RedisSettings {
         return new Builder();
     }
 
-    /** {@code redis://[user:password@]host:port[/db]}, or {@code rediss://} for TLS. */
+    /** The URL of the Redis, Redis Cluster or Sentinels to use: see {@link Builder#url(String)}. */
     public URI url() {
+        return url.uri();
+    }
+
+    /** The deployment the URL names. */
+    public RedisTopology topology() {
+        return url.topology();
+    }
+
+    RedisUrl redisUrl() {
         return url;
     }
 
@@ -92,7 +100,7 @@ public final class RedisSettings {
         return commandTimeout;
     }
 
-    /** Connections kept open at most. */
+    /** Connections kept open at most, to each Redis node. */
     public int poolSize() {
         return poolSize;
     }
@@ -122,14 +130,14 @@ public final class RedisSettings {
         return Math.min(3, breakerWindow);
     }
 
-    /** {@code host:port}, for messages. */
-    String address() {
-        return url.getHost() + ":" + url.getPort();
-    }
-
     /** The ACL user given apart from the URL, if any. */
     public Optional<String> user() {
         return Optional.ofNullable(user);
+    }
+
+    /** The ACL user to log in to the Sentinels as, if they require one. */
+    public Optional<String> sentinelUser() {
+        return Optional.ofNullable(sentinelUser);
     }
 
     /** The keystore file of the certificates a {@code rediss://} server is trusted by, if not the JVM's. */
@@ -140,7 +148,7 @@ public final class RedisSettings {
     /** The passwords these settings hold, wherever given, for hiding them in text that might echo one. */
     List<String> secrets() {
         List<String> secrets = new ArrayList<>();
-        for (String secret : new String[] {password, JedisURIHelper.getPassword(url)}) {
+        for (String secret : new String[] {password, url.password(), sentinelPassword}) {
             if (secret != null) {
                 secrets.add(secret);
             }
@@ -151,8 +159,23 @@ public final class RedisSettings {
         return secrets;
     }
 
-    /** A pooled client; connections are opened as calls need them, so a Redis that is down delays nothing here. */
-    RedisClient connect() {
+    /** How to log in to, and wait on, the nodes that hold the keys. */
+    JedisClientConfig clientConfig() {
+        DefaultJedisClientConfig.Builder client = timedClientConfig()
+                .user(user != null ? user : url.user())
+                .password(password != null ? password : url.password());
+        if (url.database() != 0) {
+            client.database(url.database());
+        }
+        return client.build();
+    }
+
+    /** How to log in to, and wait on, the Sentinels. */
+    JedisClientConfig sentinelClientConfig() {
+        return timedClientConfig().user(sentinelUser).password(sentinelPassword).build();
+    }
+
+    private DefaultJedisClientConfig.Builder timedClientConfig() {
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(Math.toIntExact(connectTimeout.toMillis()))
                 .socketTimeoutMillis(Math.toIntExact(commandTimeout.toMillis()))
@@ -160,50 +183,34 @@ public final class RedisSettings {
                 // without CLIENT SETINFO a new connection costs one command less: each waits on Redis.
                 .protocol(RedisProtocol.RESP2)
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-                .clientName("ratelimiter")
-                .user(user != null ? user : JedisURIHelper.getUser(url))
-                .password(password != null ? password : JedisURIHelper.getPassword(url));
-        if (JedisURIHelper.hasDbIndex(url)) {
-            client.database(JedisURIHelper.getDBIndex(url));
-        }
-        if (JedisURIHelper.isRedisSSLScheme(url)) {
+                .clientName("ratelimiter");
+        if (url.tls()) {
             // The server's certificate and host name, checked against the truststore, else the JVM's.
             client.sslOptions(truststore == null ? SslOptions.defaults() : truststore.sslOptions());
         }
+        return client;
+    }
+
+    /** The pool of connections to one node. */
+    ConnectionPoolConfig poolConfig() {
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(poolSize);
         pool.setMaxIdle(poolSize);
         // Jedis waits forever for a free connection by default; a request must not.
         pool.setMaxWait(commandTimeout);
-        return RedisClient.builder()
-                .hostAndPort(JedisURIHelper.getHostAndPort(url))
-                .clientConfig(client.build())
-                .poolConfig(pool)
-                .build();
+        return pool;
     }
 
     @Override
     public String toString() {
-        return "RedisSettings[url=" + redacted(url.toString())
+        return "RedisSettings[url=" + url
                 + (user != null ? ", user=" + user : "") + (password != null ? ", password=***" : "")
+                + (sentinelUser != null ? ", sentinelUser=" + sentinelUser : "")
+                + (sentinelPassword != null ? ", sentinelPassword=***" : "")
                 + (truststore != null ? ", truststore=" + truststore.file() + " (" + truststore.type() + ")" : "")
                 + ", connectTimeout=" + connectTimeout + ", commandTimeout=" + commandTimeout + ", poolSize=" + poolSize
                 + ", keyPrefix=" + keyPrefix + ", breakerWindow=" + breakerWindow + ", breakerFailureRate="
                 + breakerFailureRate + ", breakerOpenFor=" + breakerOpenFor + "]";
-    }
-
-    /**
-     * The text of a URL with everything between the scheme and the last '@' hidden: it works on URLs too
-     * broken to parse, whose password may hold any character.
-     */
-    private static String redacted(String url) {
-        int at = url.lastIndexOf('@');
-        if (at < 0) {
-            return url;
-        }
-        int authority = url.indexOf("//");
-        int start = authority >= 0 && authority < at ? authority + 2 : url.indexOf(':') + 1;
-        return url.substring(0, start) + "***" + url.substring(at);
     }
 
     /**
@@ -270,7 +277,8 @@ public final class RedisSettings {
     }
 
     /** One of the settings of {@link Builder}, for naming the ones at fault. */
-    public enum Setting { URL, USER, PASSWORD, TRUSTSTORE, TRUSTSTORE_PASSWORD, TRUSTSTORE_TYPE }
+    public enum Setting { URL, USER, PASSWORD, TRUSTSTORE, TRUSTSTORE_PASSWORD, TRUSTSTORE_TYPE, SENTINEL_USER,
+        SENTINEL_PASSWORD }
 
     /** Settings that cannot work, alone or together: {@link #settings()} names them; no message shows a secret. */
     public static final class InvalidSettingException extends IllegalArgumentException {
@@ -290,7 +298,7 @@ public final class RedisSettings {
     /** Starts from the defaults; each setter refuses a value that cannot work, naming the problem. */
     public static final class Builder {
 
-        private URI url = URI.create("redis://127.0.0.1:" + DEFAULT_PORT);
+        private RedisUrl url = RedisUrl.parse("redis://127.0.0.1");
         // The slowest healthy round trip measured with the host saturated (433 ms, 256 callers on 2 cores),
         // plus a margin: a busy host must not pass for a sick Redis. The breaker bounds what a sick one costs.
         private Duration connectTimeout = Duration.ofMillis(500);
@@ -303,17 +311,21 @@ public final class RedisSettings {
         private String user;
         private String password;
         private Truststore truststore;
+        private String sentinelUser;
+        private String sentinelPassword;
 
         private Builder() {
         }
 
         /**
-         * @param url {@code redis://[user:password@]host[:port][/db]} or {@code rediss://...}; Redis' own
-         *            port 6379 applies when it names none
+         * @param url one Redis, {@code redis://[[user]:password@]host[:port][/db]}; a Redis Cluster,
+         *            {@code redis-cluster://[[user]:password@]host[:port],host[:port],...}; or the primary
+         *            Sentinels follow, {@code redis-sentinel://[[user]:password@]host[:port],...[/db]#master};
+         *            {@code rediss} instead of {@code redis} for TLS
          * @throws IllegalArgumentException showing the URL with its password hidden
          */
         public Builder url(String url) {
-            this.url = parseUrl(Objects.requireNonNull(url, "url").trim());
+            this.url = RedisUrl.parse(Objects.requireNonNull(url, "url").trim());
             return this;
         }
 
@@ -386,6 +398,21 @@ public final class RedisSettings {
             return this;
         }
 
+        /** The ACL user to log in to the Sentinels as, when they require one; needs {@link #sentinelPassword}. */
+        public Builder sentinelUser(String user) {
+            this.sentinelUser = requireNonBlank(user, Setting.SENTINEL_USER);
+            return this;
+        }
+
+        /**
+         * The password of the Sentinels, when they require one ({@code requirepass} in their configuration);
+         * the URL's credentials are the primary's.
+         */
+        public Builder sentinelPassword(String password) {
+            this.sentinelPassword = requireNonBlank(password, Setting.SENTINEL_PASSWORD);
+            return this;
+        }
+
         /**
          * Trusts the certificates of this keystore instead of the JVM's trust store; needs a {@code rediss://}
          * URL. The file is read now, to refuse it before any connection.
@@ -401,7 +428,7 @@ public final class RedisSettings {
 
         /** @throws InvalidSettingException for settings that contradict each other */
         public RedisSettings build() {
-            if (url.getRawUserInfo() != null && (user != null || password != null)) {
+            if ((url.user() != null || url.password() != null) && (user != null || password != null)) {
                 List<Setting> apart = new ArrayList<>(List.of(Setting.URL));
                 if (user != null) {
                     apart.add(Setting.USER);
@@ -415,9 +442,18 @@ public final class RedisSettings {
             if (user != null && password == null) {
                 throw new InvalidSettingException("a user needs a password", Setting.USER, Setting.PASSWORD);
             }
-            if (truststore != null && !JedisURIHelper.isRedisSSLScheme(url)) {
-                throw new InvalidSettingException("a truststore is only used with a rediss:// URL, was "
-                        + redacted(url.toString()), Setting.TRUSTSTORE, Setting.URL);
+            if (truststore != null && !url.tls()) {
+                throw new InvalidSettingException("a truststore is only used with TLS, a rediss://,"
+                        + " rediss-cluster:// or rediss-sentinel:// URL, was " + url, Setting.TRUSTSTORE, Setting.URL);
+            }
+            if (url.topology() != RedisTopology.SENTINEL && (sentinelUser != null || sentinelPassword != null)) {
+                throw new InvalidSettingException("Sentinel credentials are only used with a redis-sentinel:// URL,"
+                        + " was " + url, sentinelUser != null ? Setting.SENTINEL_USER : Setting.SENTINEL_PASSWORD,
+                        Setting.URL);
+            }
+            if (sentinelUser != null && sentinelPassword == null) {
+                throw new InvalidSettingException("a Sentinel user needs a Sentinel password", Setting.SENTINEL_USER,
+                        Setting.SENTINEL_PASSWORD);
             }
             return new RedisSettings(this);
         }
@@ -439,27 +475,5 @@ public final class RedisSettings {
             return timeout;
         }
 
-        private static URI parseUrl(String text) {
-            try {
-                URI url = new URI(text);
-                if (url.getHost() == null && url.getRawAuthority() != null && url.getRawAuthority().contains("_")) {
-                    throw new IllegalArgumentException("host names may not hold '_' (often found in Docker service"
-                            + " names): use '-' instead, was " + redacted(text));
-                }
-                if (url.getScheme() != null && url.getHost() != null && url.getPath() != null
-                        && DATABASE_PATH.matcher(url.getPath()).matches()) {
-                    String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-                    int port = url.getPort() == -1 ? DEFAULT_PORT : url.getPort();
-                    if (scheme.equals("redis") || scheme.equals("rediss")) {
-                        return new URI(scheme, url.getUserInfo(), url.getHost(), port, url.getPath(), url.getQuery(),
-                                url.getFragment());
-                    }
-                }
-            } catch (URISyntaxException e) {
-                // reported below, like any other text that is not a Redis URL
-            }
-            throw new IllegalArgumentException("must look like redis://[user:password@]host[:port][/db] or rediss://...,"
-                    + " was " + redacted(text));
-        }
     }
 }

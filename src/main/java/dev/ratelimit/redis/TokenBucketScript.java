@@ -2,7 +2,9 @@ package dev.ratelimit.redis;
 
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.Decision;
-import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.CommandObjects;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -14,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The token bucket Lua script ({@code token_bucket.lua} beside this class), read once and called by its
@@ -27,6 +30,8 @@ final class TokenBucketScript {
     private static final String RESOURCE = "token_bucket.lua";
     /** How a reply that is no decision is reported: {@link RedisFailures} tells it by this. */
     static final String NOT_A_DECISION = "the token bucket script answered ";
+
+    private static final CommandObjects COMMANDS = new CommandObjects(RedisProtocol.RESP2);
 
     private final String source;
     private final String sha1;
@@ -51,13 +56,17 @@ final class TokenBucketScript {
         return sha1;
     }
 
-    /** Decides at Redis' own clock, so that instances with skewed clocks agree. */
-    Decision run(UnifiedJedis redis, String key, BucketLimits limits, long cost) {
+    /**
+     * Decides at Redis' own clock, so that instances with skewed clocks agree.
+     *
+     * @param redis runs a command on the node that holds the key
+     */
+    Decision run(Function<CommandObject<Object>, Object> redis, String key, BucketLimits limits, long cost) {
         return call(redis, key, limitArgs(limits, cost));
     }
 
     /** Decides at an explicit time in milliseconds, which lets tests of the algorithm control the clock. */
-    Decision runAt(UnifiedJedis redis, String key, BucketLimits limits, long cost, long nowMillis) {
+    Decision runAt(Function<CommandObject<Object>, Object> redis, String key, BucketLimits limits, long cost, long nowMillis) {
         List<String> args = limitArgs(limits, cost);
         return call(redis, key, List.of(args.get(0), args.get(1), args.get(2), args.get(3), Long.toString(nowMillis)));
     }
@@ -67,13 +76,13 @@ final class TokenBucketScript {
                 Long.toString(limits.refillPeriodMillis()), Long.toString(cost));
     }
 
-    private Decision call(UnifiedJedis redis, String key, List<String> args) {
+    private Decision call(Function<CommandObject<Object>, Object> redis, String key, List<String> args) {
         List<String> keys = List.of(key);
         Object reply;
         try {
-            reply = redis.evalsha(sha1, keys, args);
+            reply = redis.apply(COMMANDS.evalsha(sha1, keys, args));
         } catch (JedisNoScriptException e) {
-            reply = redis.eval(source, keys, args);
+            reply = redis.apply(COMMANDS.eval(source, keys, args));
         }
         if (!(reply instanceof List<?> values) || values.size() != 4
                 || !values.stream().allMatch(Long.class::isInstance)) {

@@ -23,8 +23,12 @@ class RedisFailuresTest {
             "NO_PERMISSION | NOPERM this user has no permissions to run the 'evalsha' command",
             "AUTHENTICATION | WRONGPASS invalid username-password pair or user is disabled.",
             "TOO_MANY_CONNECTIONS | ERR max number of clients reached",
-            "ERROR_REPLY  | READONLY You can't write against a read only replica. script: 7dd2147, on @user_script:80.",
-            "ERROR_REPLY  | LOADING Redis is loading the dataset in memory",
+            "NODE_UNAVAILABLE | READONLY You can't write against a read only replica. script: 7dd2147, on @user_script:80.",
+            "NODE_UNAVAILABLE | LOADING Redis is loading the dataset in memory",
+            "NODE_UNAVAILABLE | CLUSTERDOWN The cluster is down",
+            "NODE_UNAVAILABLE | CLUSTERDOWN Hash slot not served",
+            "NODE_UNAVAILABLE | MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+            "NODE_UNAVAILABLE | TRYAGAIN Multiple keys request during rehashing of slot",
             "ERROR_REPLY  | BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
     })
     void eachErrorReplyHasItsReason(FailureReason reason, String reply) {

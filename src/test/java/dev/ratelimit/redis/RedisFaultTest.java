@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -231,7 +232,7 @@ class RedisFaultTest {
         assertThat(calls).extracting(Call::reason)
                 .isSubsetOf(FailureReason.TIMEOUT, FailureReason.POOL_EXHAUSTED, FailureReason.BREAKER_OPEN)
                 .contains(FailureReason.TIMEOUT, FailureReason.BREAKER_OPEN);
-        assertThat(limiter.breakerState()).isEqualTo(BreakerState.OPEN);
+        assertThat(limiter.breakerStates()).containsExactly(Map.entry("127.0.0.1:" + server.port(), BreakerState.OPEN));
 
         long[] openLatencies = new long[1000];
         for (int i = 0; i < openLatencies.length; i++) {
@@ -302,7 +303,7 @@ class RedisFaultTest {
             }
             assertFailure(decider.decide(LOCAL, ClientId.of("full")), Outcome.LOCAL_ALLOWED,
                     FailureReason.OUT_OF_MEMORY, "maxmemory");
-            assertThat(limiter.breakerState()).isEqualTo(BreakerState.CLOSED);
+            assertThat(limiter.breakerStates().values()).containsOnly(BreakerState.CLOSED);
 
             admin.configSet("maxmemory", "0");
             assertThat(decider.decide(CLOSED, ClientId.of("room-again")).outcome()).isEqualTo(Outcome.ALLOWED);

@@ -45,7 +45,7 @@ class TokenBucketScriptTest {
     }
 
     private static Decision at(RedisEndpoint server, String key, BucketLimits limits, long cost, long now) {
-        return SCRIPT.runAt(redis(server), key, limits, cost, now);
+        return SCRIPT.runAt(redis(server)::executeCommand, key, limits, cost, now);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -181,7 +181,7 @@ class TokenBucketScriptTest {
         String key = freshKey();
         long redisNowMillis = RedisFixture.redisTimeMillis(redis(server));
 
-        assertThat(SCRIPT.run(redis(server), key, FIVE_PER_FIVE_SECONDS, 1)).isEqualTo(new Decision(true, 4, 0, 1000));
+        assertThat(SCRIPT.run(redis(server)::executeCommand, key, FIVE_PER_FIVE_SECONDS, 1)).isEqualTo(new Decision(true, 4, 0, 1000));
         assertThat(Long.parseLong(redis(server).hget(key, "ts"))).isBetween(redisNowMillis, redisNowMillis + 5_000);
     }
 

@@ -44,15 +44,18 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
     static final String TRUSTSTORE = "ratelimit.redis.truststore";
     static final String TRUSTSTORE_PASSWORD = "ratelimit.redis.truststore-password";
     static final String TRUSTSTORE_TYPE = "ratelimit.redis.truststore-type";
+    static final String SENTINEL_USER = "ratelimit.redis.sentinel.user";
+    static final String SENTINEL_PASSWORD = "ratelimit.redis.sentinel.password";
     static final String CLIENT_ID_SECRET = "ratelimit.client-id-secret";
     static final String IPV6_PREFIX_LENGTH = "ratelimit.ipv6-prefix-length";
     static final List<String> KEYS = List.of(REDIS_URL, REDIS_USER, REDIS_PASSWORD, TRUSTSTORE, TRUSTSTORE_PASSWORD,
-            TRUSTSTORE_TYPE, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, KEY_PREFIX, BREAKER_WINDOW,
+            TRUSTSTORE_TYPE, SENTINEL_USER, SENTINEL_PASSWORD, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, KEY_PREFIX, BREAKER_WINDOW,
             BREAKER_FAILURE_RATE, BREAKER_OPEN_FOR, TRUSTED_PROXIES, INSTANCES, MAX_LOCAL_CLIENTS, CLIENT_ID_SECRET,
             IPV6_PREFIX_LENGTH);
     private static final Map<Setting, String> KEY_OF = Map.of(Setting.URL, REDIS_URL, Setting.USER, REDIS_USER,
             Setting.PASSWORD, REDIS_PASSWORD, Setting.TRUSTSTORE, TRUSTSTORE,
-            Setting.TRUSTSTORE_PASSWORD, TRUSTSTORE_PASSWORD, Setting.TRUSTSTORE_TYPE, TRUSTSTORE_TYPE);
+            Setting.TRUSTSTORE_PASSWORD, TRUSTSTORE_PASSWORD, Setting.TRUSTSTORE_TYPE, TRUSTSTORE_TYPE,
+            Setting.SENTINEL_USER, SENTINEL_USER, Setting.SENTINEL_PASSWORD, SENTINEL_PASSWORD);
 
     static final int DEFAULT_INSTANCES = 1;
     static final int DEFAULT_MAX_LOCAL_CLIENTS = 10_000;
@@ -82,6 +85,9 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         // The password is taken as it is, untrimmed, since it must equal Redis' own; it is never shown.
         config.getOptionalValue(REDIS_PASSWORD, String.class).ifPresent(password ->
                 named(() -> redis.password(password)));
+        apply(config, SENTINEL_USER, true, redis::sentinelUser);
+        config.getOptionalValue(SENTINEL_PASSWORD, String.class).ifPresent(password ->
+                named(() -> redis.sentinelPassword(password)));
         readTruststore(config, redis);
         Optional<ClientIdSecret> clientIdSecret = read(config, CLIENT_ID_SECRET, false, ClientIdSecret::of);
         int ipv6PrefixLength = read(config, IPV6_PREFIX_LENGTH, text -> ipv6PrefixLength(wholeNumber(text)))

@@ -145,7 +145,8 @@ class LimiterSettingsTest {
 
         assertThat(e.getMessage())
                 .startsWith("Invalid rate limit configuration: ratelimit.redis.url: ")
-                .contains("must look like redis://[user:password@]host[:port][/db] or rediss://...");
+                .contains("must look like redis://[user:password@]host[:port][/db], redis-cluster://host:port,host:port,..."
+                        + " or redis-sentinel://host:port,host:port,...[/db]#master (rediss... for TLS)");
     }
 
     @ParameterizedTest

@@ -155,7 +155,7 @@ class RedisSecuritySettingsTest {
                 "ratelimit.redis.url", "redis://limiter:" + SECRET + "@h:6379");
 
         assertThat(failure(values)).contains("ratelimit.redis.truststore, ratelimit.redis.url: a truststore is only"
-                + " used with a rediss:// URL, was redis://***@h:6379");
+                + " used with TLS, a rediss://, rediss-cluster:// or rediss-sentinel:// URL, was redis://***@h:6379");
     }
 
     @ParameterizedTest

@@ -1,0 +1,331 @@
+package dev.ratelimit.redis;
+
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.exceptions.JedisAskDataException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisMovedDataException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
+import redis.clients.jedis.providers.ConnectionProvider;
+import redis.clients.jedis.providers.PooledConnectionProvider;
+import redis.clients.jedis.providers.SentineledConnectionProvider;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Connections to the Redis node that holds a key, in the deployment the URL names. Each node has a name, its
+ * {@code host:port}, so that the limiter can keep a circuit breaker per node: a dead shard or primary stops
+ * only the decisions whose keys it holds. Commands run on pooled connections, one attempt each: what follows
+ * a failure is the limiter's to decide, since a command that timed out may have run.
+ */
+abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Single, RedisNodes.Cluster,
+        RedisNodes.Sentineled {
+
+    private static final Logger LOG = Logger.getLogger(RedisNodes.class.getName());
+
+    static RedisNodes connect(RedisSettings settings) {
+        return switch (settings.topology()) {
+            case STANDALONE -> new Single(settings);
+            case CLUSTER -> new Cluster(settings);
+            case SENTINEL -> new Sentineled(settings);
+        };
+    }
+
+    /** The node that holds the key now, or the URL's address while the deployment is not yet known. */
+    abstract String nodeFor(String key);
+
+    /** Runs the command once on the node that holds the key. */
+    abstract <T> T execute(String key, CommandObject<T> command);
+
+    /** What {@link #nodeFor} answers until the nodes are known; null for one Redis, known from the start. */
+    String unresolved() {
+        return null;
+    }
+
+    /** Closes the node's idle connections: once one of them broke, the others likely did too. */
+    abstract void dropIdleConnections(String node);
+
+    /** Told of a timeout or a lost connection at the key's node: the deployment may be failing over. */
+    void outageAt(String key) {
+    }
+
+    @Override
+    public abstract void close();
+
+    private static <T> T executeOn(ConnectionProvider provider, CommandObject<T> command) {
+        try (Connection connection = provider.getConnection()) {
+            return connection.executeCommand(command);
+        }
+    }
+
+    /** One Redis. */
+    static final class Single extends RedisNodes {
+
+        private final PooledConnectionProvider provider;
+        private final String address;
+
+        Single(RedisSettings settings) {
+            RedisUrl url = settings.redisUrl();
+            this.address = url.nodes().get(0).toString();
+            // Opens no connection: calls open them as they need them, so a Redis that is down delays nothing here.
+            this.provider = new PooledConnectionProvider(url.nodes().get(0), settings.clientConfig(),
+                    settings.poolConfig());
+        }
+
+        @Override
+        String nodeFor(String key) {
+            return address;
+        }
+
+        @Override
+        <T> T execute(String key, CommandObject<T> command) {
+            return executeOn(provider, command);
+        }
+
+        @Override
+        void dropIdleConnections(String node) {
+            provider.getPool().clear();
+        }
+
+        @Override
+        public void close() {
+            provider.close();
+        }
+    }
+
+    /**
+     * A Redis Cluster. The slot map comes from the seed nodes at the first call and is renewed in the
+     * background after an outage, so that decisions find a promoted replica as soon as the cluster has one.
+     * MOVED and ASK replies are followed at once: the command did not run where it was refused.
+     */
+    static final class Cluster extends RedisNodes {
+
+        private static final int MAX_REDIRECTS = 5;
+        /** Outages come in floods: the slot map is asked for at most this often. */
+        private static final long RENEWAL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+        private final OnFirstUse<ClusterConnectionProvider> provider;
+        private final String seeds;
+        private final ExecutorService renewals = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ratelimit-cluster-slots");
+            thread.setDaemon(true);
+            return thread;
+        });
+        private final AtomicBoolean renewing = new AtomicBoolean();
+        private final AtomicLong nextRenewal = new AtomicLong(System.nanoTime());
+
+        Cluster(RedisSettings settings) {
+            RedisUrl url = settings.redisUrl();
+            this.seeds = url.address();
+            this.provider = new OnFirstUse<>(() -> new ClusterConnectionProvider(new LinkedHashSet<>(url.nodes()),
+                    settings.clientConfig(), settings.poolConfig()), settings.commandTimeout());
+        }
+
+        @Override
+        String nodeFor(String key) {
+            ClusterConnectionProvider cluster = provider.ifMade();
+            HostAndPort node = cluster == null ? null : cluster.getNode(JedisClusterCRC16.getSlot(key));
+            return node == null ? seeds : node.toString();
+        }
+
+        @Override
+        <T> T execute(String key, CommandObject<T> command) {
+            ClusterConnectionProvider cluster = provider.get();
+            int slot = JedisClusterCRC16.getSlot(key);
+            HostAndPort redirectedTo = null;
+            boolean asking = false;
+            for (int redirects = 0; ; redirects++) {
+                try (Connection connection = redirectedTo == null ? cluster.getConnectionFromSlot(slot)
+                        : cluster.getConnection(redirectedTo)) {
+                    if (asking) {
+                        connection.executeCommand(Protocol.Command.ASKING);
+                    }
+                    return connection.executeCommand(command);
+                } catch (JedisRedirectionException e) {
+                    if (redirects == MAX_REDIRECTS) {
+                        throw e;
+                    }
+                    if (e instanceof JedisMovedDataException) {
+                        // The slot has a new owner for good: learn the others' too, without making this call wait.
+                        renewSlotsSoon();
+                    }
+                    redirectedTo = e.getTargetNode();
+                    asking = e instanceof JedisAskDataException;
+                }
+            }
+        }
+
+        @Override
+        String unresolved() {
+            return seeds;
+        }
+
+        @Override
+        void outageAt(String key) {
+            renewSlotsSoon();
+        }
+
+        private void renewSlotsSoon() {
+            ClusterConnectionProvider cluster = provider.ifMade();
+            long now = System.nanoTime();
+            long next = nextRenewal.get();
+            if (cluster == null || now - next < 0 || !nextRenewal.compareAndSet(next, now + RENEWAL_INTERVAL_NANOS)
+                    || !renewing.compareAndSet(false, true)) {
+                return;
+            }
+            renewals.execute(() -> {
+                try {
+                    cluster.renewSlotCache();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.FINE, "Cannot renew the cluster's slot map yet", e);
+                } finally {
+                    renewing.set(false);
+                }
+            });
+        }
+
+        @Override
+        void dropIdleConnections(String node) {
+            ClusterConnectionProvider cluster = provider.ifMade();
+            if (cluster != null && cluster.getNodes().get(node) != null) {
+                cluster.getNodes().get(node).clear();
+            }
+        }
+
+        @Override
+        public void close() {
+            renewals.shutdownNow();
+            provider.close();
+        }
+    }
+
+    /**
+     * The primary that Redis Sentinel watches. Jedis listens to the Sentinels and moves its pool to the new
+     * primary when they promote one; until then, calls to the lost primary fail like calls to any lost Redis.
+     */
+    static final class Sentineled extends RedisNodes {
+
+        private final OnFirstUse<SentineledConnectionProvider> provider;
+        private final String sentinels;
+
+        Sentineled(RedisSettings settings) {
+            RedisUrl url = settings.redisUrl();
+            this.sentinels = url.address();
+            this.provider = new OnFirstUse<>(() -> new SentineledConnectionProvider(url.masterName(),
+                    settings.clientConfig(), settings.poolConfig(), new LinkedHashSet<>(url.nodes()),
+                    settings.sentinelClientConfig()), settings.commandTimeout());
+        }
+
+        @Override
+        String nodeFor(String key) {
+            SentineledConnectionProvider primary = provider.ifMade();
+            return primary == null ? sentinels : primary.getCurrentMaster().toString();
+        }
+
+        @Override
+        String unresolved() {
+            return sentinels;
+        }
+
+        @Override
+        <T> T execute(String key, CommandObject<T> command) {
+            return executeOn(provider.get(), command);
+        }
+
+        @Override
+        void dropIdleConnections(String node) {
+            SentineledConnectionProvider primary = provider.ifMade();
+            if (primary != null) {
+                primary.getConnectionMap().forEach((address, pool) -> {
+                    if (address.toString().equals(node)) {
+                        pool.clear();
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void close() {
+            provider.close();
+        }
+    }
+
+    /**
+     * A provider made at the first call that needs it, since making one asks Redis (the cluster's slot map,
+     * the Sentinels' primary): an application must deploy while Redis is down. A failed attempt is made again
+     * by a later call; calls arriving meanwhile wait for it no longer than a command.
+     */
+    private static final class OnFirstUse<P extends ConnectionProvider> implements AutoCloseable {
+
+        private final Supplier<P> make;
+        private final Duration maxWait;
+        private final ReentrantLock making = new ReentrantLock();
+        private volatile P provider;
+        private volatile boolean closed;
+
+        OnFirstUse(Supplier<P> make, Duration maxWait) {
+            this.make = make;
+            this.maxWait = maxWait;
+        }
+
+        P ifMade() {
+            return provider;
+        }
+
+        P get() {
+            P made = provider;
+            if (made != null) {
+                return made;
+            }
+            try {
+                if (!making.tryLock(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                    throw new JedisConnectionException("another call is still connecting to Redis");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JedisConnectionException("interrupted while waiting to connect to Redis", e);
+            }
+            try {
+                if (closed) {
+                    throw new JedisConnectionException("the limiter is closed");
+                }
+                if (provider == null) {
+                    provider = make.get();
+                }
+                return provider;
+            } finally {
+                making.unlock();
+            }
+        }
+
+        @Override
+        public void close() {
+            making.lock();
+            try {
+                closed = true;
+                if (provider != null) {
+                    provider.close();
+                }
+            } catch (Exception e) {
+                // Jedis' providers declare none: what would one mean at shutdown but a connection already gone?
+                LOG.log(Level.FINE, "Closing the Redis connections failed", e);
+            } finally {
+                making.unlock();
+            }
+        }
+    }
+}
