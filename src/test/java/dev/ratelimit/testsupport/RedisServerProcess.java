@@ -27,12 +27,14 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /**
      * $0 the executable, $1 the port, $2 the data directory, $3 the pid of the JVM that owns the server,
-     * then further arguments of redis-server.
+     * $4 a configuration file or nothing, then further arguments of redis-server. redis-server only takes a
+     * configuration file as its first argument.
      */
     private static final String WATCHDOG = String.join("\n",
-            "executable=$0 port=$1 directory=$2 owner=$3",
-            "shift 3",
-            "\"$executable\" --port \"$port\" --bind 127.0.0.1 --save '' --appendonly no --dir \"$directory\" \"$@\" &",
+            "executable=$0 port=$1 directory=$2 owner=$3 config=$4",
+            "shift 4",
+            "\"$executable\" ${config:+\"$config\"} --port \"$port\" --bind 127.0.0.1 --save '' --appendonly no"
+                    + " --dir \"$directory\" \"$@\" &",
             "redis=$!",
             "echo $redis > \"$directory/redis.pid\"",
             "trap 'kill $redis 2>/dev/null; wait $redis; exit 0' TERM INT",
@@ -63,10 +65,31 @@ public final class RedisServerProcess implements AutoCloseable {
      * in plain text, without authentication.
      */
     public static RedisServerProcess start(Path executable, int port, List<String> arguments) throws IOException {
-        Path directory = Files.createTempDirectory(Files.createDirectories(Path.of("target", "redis")), "redis-");
+        return launch(executable, port, newDirectory(), "", arguments);
+    }
+
+    /**
+     * Starts it on a configuration file written with this content into its own directory, followed by further
+     * arguments: for a sentinel ({@code --sentinel}), which rewrites its configuration file and refuses to
+     * start without a writable one. The command line's {@code --port} and {@code --bind} override the file's.
+     */
+    public static RedisServerProcess startWithConfiguration(Path executable, int port, String configuration,
+                                                            List<String> arguments) throws IOException {
+        Path directory = newDirectory();
+        Path file = Files.writeString(directory.resolve("redis.conf"), configuration).toAbsolutePath();
+        return launch(executable, port, directory, file.toString(), arguments);
+    }
+
+    private static Path newDirectory() throws IOException {
+        return Files.createTempDirectory(Files.createDirectories(Path.of("target", "redis")), "redis-");
+    }
+
+    private static RedisServerProcess launch(Path executable, int port, Path directory, String configurationFile,
+                                             List<String> arguments) throws IOException {
         Path log = directory.resolve("redis.log");
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, executable.toString(),
-                Integer.toString(port), directory.toString(), Long.toString(ProcessHandle.current().pid())));
+                Integer.toString(port), directory.toString(), Long.toString(ProcessHandle.current().pid()),
+                configurationFile));
         command.addAll(arguments);
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
