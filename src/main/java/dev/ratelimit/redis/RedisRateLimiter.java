@@ -104,7 +104,12 @@ public final class RedisRateLimiter implements RateLimiter {
             return decision;
         } catch (JedisException e) {
             FailureReason reason = RedisFailures.reasonFor(e);
-            if (reason.outage()) {
+            if (reason == FailureReason.NODE_UNAVAILABLE) {
+                // Answered at once, and over as soon as the deployment settles (a replica promoted, a slot
+                // served again): an open breaker would outlast it. The deployment may have changed, though.
+                breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                nodes.outageAt(key);
+            } else if (reason.outage()) {
                 breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
                 nodes.outageAt(key);
             } else if (reason == FailureReason.POOL_EXHAUSTED) {
