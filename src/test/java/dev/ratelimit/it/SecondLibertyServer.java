@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -40,12 +42,21 @@ final class SecondLibertyServer implements AutoCloseable {
      * {@code war} to it, starts it and waits until the application answers {@code readyPath}.
      */
     static SecondLibertyServer start(String name, WebArchive war, String readyPath) throws Exception {
+        return start(name, war, readyPath, Map.of());
+    }
+
+    /**
+     * As {@link #start(String, WebArchive, String)}, with these environment variables added to the server's
+     * {@code server.env}, the way a container hands settings to Liberty.
+     */
+    static SecondLibertyServer start(String name, WebArchive war, String readyPath, Map<String, String> environment)
+            throws Exception {
         Path itServer = Path.of(System.getProperty("it.server.dir"));
         SecondLibertyServer server = new SecondLibertyServer(itServer.getParent().getParent().getParent(), name,
                 RedisServerProcess.freePort());
         server.stopLeftover();
         try {
-            server.create(itServer, war);
+            server.create(itServer, war, environment);
             server.command("start");
             server.awaitReady(war, readyPath);
             return server;
@@ -89,13 +100,17 @@ final class SecondLibertyServer implements AutoCloseable {
         }
     }
 
-    private void create(Path itServer, WebArchive war) throws IOException {
+    private void create(Path itServer, WebArchive war, Map<String, String> environment) throws IOException {
         Files.createDirectories(serverDir().resolve("dropins"));
         for (String file : COPIED_CONFIG) {
             if (Files.exists(itServer.resolve(file))) {
                 Files.copy(itServer.resolve(file), serverDir().resolve(file));
             }
         }
+        StringBuilder variables = new StringBuilder();
+        environment.forEach((variable, value) -> variables.append('\n').append(variable).append('=').append(value));
+        Files.writeString(serverDir().resolve("server.env"), variables.append('\n').toString(),
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         Files.writeString(serverDir().resolve("bootstrap.properties"), String.join("\n",
                 "http.port=" + httpPort,
                 "https.port=" + RedisServerProcess.freePort(),
