@@ -36,14 +36,15 @@ class ArchitectureTest {
 
     /**
      * The Redis adapter implements the core and nothing else of ours, and knows nothing of Jakarta; its
-     * circuit breaker is resilience4j's.
+     * circuit breakers are resilience4j's, kept by node in a Caffeine cache.
      */
     @ArchTest
     static final ArchRule redisAdapterDependsOnTheCoreOnly = classes()
             .that().resideInAPackage("dev.ratelimit.redis..")
             .should().onlyDependOnClassesThat().resideInAnyPackage(
                     "dev.ratelimit.redis..", "dev.ratelimit.core..", "java..",
-                    "redis.clients.jedis..", "org.apache.commons.pool2..", "io.github.resilience4j..");
+                    "redis.clients.jedis..", "org.apache.commons.pool2..", "io.github.resilience4j..",
+                    "com.github.benmanes.caffeine..");
 
     /** The local buckets implement the core with Bucket4j and Caffeine, and know nothing of Redis or Jakarta. */
     @ArchTest
