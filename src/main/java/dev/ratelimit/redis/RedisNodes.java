@@ -2,6 +2,7 @@ package dev.ratelimit.redis;
 
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisAskDataException;
@@ -201,8 +202,9 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
         @Override
         void dropIdleConnections(String node) {
             ClusterConnectionProvider cluster = provider.ifMade();
-            if (cluster != null && cluster.getNodes().get(node) != null) {
-                cluster.getNodes().get(node).clear();
+            ConnectionPool pool = cluster == null ? null : cluster.getNodes().get(node);
+            if (pool != null) {
+                pool.clear();
             }
         }
 
