@@ -66,7 +66,8 @@ class CircuitBreakerIT {
                 .containsPattern("(?m)^ratelimit_redis_breaker_state\\{[^}]*state=\"closed\"[^}]*} 1");
         String logged = log.sinceMark();
         assertThat(logged.split("CLOSED -> OPEN", -1)).as("logged once").hasSize(2);
-        assertThat(logged).contains("Redis circuit breaker CLOSED -> OPEN", "Redis circuit breaker HALF_OPEN -> CLOSED")
+        assertThat(logged).containsPattern("Redis circuit breaker of 127\\.0\\.0\\.1:\\d+ CLOSED -> OPEN")
+                .containsPattern("Redis circuit breaker of 127\\.0\\.0\\.1:\\d+ HALF_OPEN -> CLOSED")
                 .contains("(connection): cannot reach Redis at 127.0.0.1:");
     }
 
