@@ -78,17 +78,6 @@ class RedisClusterTest {
                 .socketTimeoutMillis(5000).build());
     }
 
-    /** A client whose bucket of this policy lives on the master at {@code port}, found by asking the cluster. */
-    private static ClientId clientOn(int port, RateLimitPolicy policy, String prefix, RedisClusterProcess on)
-            throws IOException {
-        for (int i = 0; ; i++) {
-            ClientId client = ClientId.of("client-" + i);
-            if (on.masterPortForKey(new BucketKeys(prefix).keyFor(policy, client)) == port) {
-                return client;
-            }
-        }
-    }
-
     @Test
     void bucketsOfManyClientsSpreadOverEveryMaster() throws IOException {
         String prefix = prefix();
@@ -117,7 +106,7 @@ class RedisClusterTest {
         RateLimitPolicy hammered = new RateLimitPolicy("hammered", limits, 1, FailureMode.CLOSED);
         List<ClientId> clients = new ArrayList<>();
         for (int port : cluster.masterPorts()) {
-            clients.add(clientOn(port, hammered, prefix, cluster));
+            clients.add(ClusterClients.clientOn(cluster, port, hammered, prefix));
         }
         AtomicLongArray allowed = new AtomicLongArray(clients.size());
         AtomicLongArray attempts = new AtomicLongArray(clients.size());
@@ -171,7 +160,7 @@ class RedisClusterTest {
         try (RedisRateLimiter limiter = limiter(prefix, Duration.ofSeconds(2), cluster)) {
             List<ClientId> clients = new ArrayList<>();
             for (int port : cluster.masterPorts()) {
-                clients.add(clientOn(port, POLICY, prefix, cluster));
+                clients.add(ClusterClients.clientOn(cluster, port, POLICY, prefix));
             }
             clients.forEach(client -> assertThat(limiter.acquire(POLICY, client).remaining()).isEqualTo(9));
 
@@ -252,10 +241,10 @@ class RedisClusterTest {
             RedisRateLimiter limiter = limiter(prefix, Duration.ofMillis(500), doomed);
             try (limiter) {
                 int dead = doomed.masterPorts().get(0);
-                ClientId onDeadShard = clientOn(dead, GENEROUS, prefix, doomed);
+                ClientId onDeadShard = ClusterClients.clientOn(doomed, dead, GENEROUS, prefix);
                 List<ClientId> elsewhere = new ArrayList<>();
                 for (int port : doomed.masterPorts().subList(1, 3)) {
-                    elsewhere.add(clientOn(port, GENEROUS, prefix, doomed));
+                    elsewhere.add(ClusterClients.clientOn(doomed, port, GENEROUS, prefix));
                 }
                 assertThat(limiter.acquire(GENEROUS, onDeadShard).allowed()).isTrue();
 

@@ -60,7 +60,7 @@ class RedisFailoverTest {
             String prefix = "failover-" + UUID.randomUUID() + ":";
             List<ClientId> clients = new ArrayList<>();
             for (int port : cluster.masterPorts()) {
-                clients.add(clientOn(cluster, port, prefix));
+                clients.add(ClusterClients.clientOn(cluster, port, FLOODED, prefix));
             }
             int doomed = cluster.masterPorts().get(0);
             String doomedKey = new BucketKeys(prefix).keyFor(FLOODED, clients.get(0));
@@ -91,15 +91,6 @@ class RedisFailoverTest {
             run.assertEveryDecisionFollowedThePolicy();
             run.assertExactAgainFor(0);
             run.assertAdmissionsWithinTheBucketAndOneFailover();
-        }
-    }
-
-    private static ClientId clientOn(RedisClusterProcess cluster, int port, String prefix) throws IOException {
-        for (int i = 0; ; i++) {
-            ClientId client = ClientId.of("client-" + i);
-            if (cluster.masterPortForKey(new BucketKeys(prefix).keyFor(FLOODED, client)) == port) {
-                return client;
-            }
         }
     }
 

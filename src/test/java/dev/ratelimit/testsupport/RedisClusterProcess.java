@@ -11,10 +11,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +24,10 @@ import java.util.stream.Collectors;
 
 /**
  * A Redis Cluster of redis-server processes on 127.0.0.1, each a {@link RedisServerProcess}, created with
- * {@code redis-cli --cluster create}, whose nodes tests can crash, freeze and thaw.
+ * {@code redis-cli --cluster create}, whose nodes tests can crash, freeze and thaw. Started with
+ * {@link #startTls}, its nodes also serve clients over TLS and talk TLS to each other; every method but
+ * {@link #tlsPortOf} and {@link #tlsSeedUrl} still names a node by its plain text port, which stays open for
+ * this fixture's own administration.
  */
 public final class RedisClusterProcess implements AutoCloseable {
 
@@ -35,12 +40,16 @@ public final class RedisClusterProcess implements AutoCloseable {
 
     private final Map<Integer, RedisServerProcess> nodes;
     private final List<Integer> masterPorts;
+    /** Each node's TLS port by its plain text port; empty unless started with {@link #startTls}. */
+    private final Map<Integer, Integer> tlsPorts;
     private final Set<Integer> killed = new HashSet<>();
     private final Set<Integer> frozen = new HashSet<>();
 
-    private RedisClusterProcess(Map<Integer, RedisServerProcess> nodes, List<Integer> masterPorts) {
+    private RedisClusterProcess(Map<Integer, RedisServerProcess> nodes, List<Integer> masterPorts,
+                                Map<Integer, Integer> tlsPorts) {
         this.nodes = nodes;
         this.masterPorts = masterPorts;
+        this.tlsPorts = tlsPorts;
     }
 
     /** Whether redis-server and redis-cli are both on the PATH. */
@@ -63,31 +72,50 @@ public final class RedisClusterProcess implements AutoCloseable {
      */
     public static RedisClusterProcess start(int masters, int replicasPerMaster, List<String> extraServerArgs)
             throws IOException {
+        return start(masters, replicasPerMaster, null, extraServerArgs);
+    }
+
+    /**
+     * Like {@link #start}, with every node also listening for TLS clients on a port of its own, with the
+     * certificate and CA of {@code certificates}, and the cluster bus and replication over TLS
+     * ({@code tls-cluster}, {@code tls-replication}). Nodes then tell TLS clients each other's TLS ports, and
+     * plain text clients the plain text ones. A redis-server built without TLS fails to start, its output
+     * saying "Bad directive".
+     */
+    public static RedisClusterProcess startTls(int masters, int replicasPerMaster, TestCertificates certificates,
+                                               List<String> extraServerArgs) throws IOException {
+        return start(masters, replicasPerMaster, Objects.requireNonNull(certificates, "certificates"),
+                extraServerArgs);
+    }
+
+    private static RedisClusterProcess start(int masters, int replicasPerMaster, TestCertificates certificates,
+                                             List<String> extraServerArgs) throws IOException {
         String reason = unavailableReason();
         if (reason != null) {
             throw new IOException("cannot start a Redis Cluster: " + reason);
         }
         Map<Integer, RedisServerProcess> nodes = new LinkedHashMap<>();
+        Map<Integer, Integer> tlsPorts = new HashMap<>();
         try {
             for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
-                RedisServerProcess node = startNode(extraServerArgs);
+                RedisServerProcess node = startNode(certificates, tlsPorts, extraServerArgs);
                 nodes.put(node.port(), node);
             }
             List<Integer> ports = List.copyOf(nodes.keySet());
             create(ports, replicasPerMaster);
-            return new RedisClusterProcess(nodes, awaitReady(ports));
+            return new RedisClusterProcess(nodes, awaitReady(ports), Map.copyOf(tlsPorts));
         } catch (IOException | RuntimeException e) {
             nodes.values().forEach(RedisServerProcess::close);
             throw e;
         }
     }
 
-    private static RedisServerProcess startNode(List<String> extraServerArgs) throws IOException {
-        int port = RedisServerProcess.freePort();
-        int busPort = RedisServerProcess.freePort();
-        while (busPort == port) {
-            busPort = RedisServerProcess.freePort();
-        }
+    /** Starts a node, with TLS when given certificates, noting its TLS port by its plain one in {@code tlsPorts}. */
+    private static RedisServerProcess startNode(TestCertificates certificates, Map<Integer, Integer> tlsPorts,
+                                                List<String> extraServerArgs) throws IOException {
+        Set<Integer> taken = new HashSet<>();
+        int port = freePortOtherThan(taken);
+        int busPort = freePortOtherThan(taken);
         // An explicit bus port: the default, port + 10000, is past 65535 for many of the ports freePort() finds.
         List<String> arguments = new ArrayList<>(List.of(
                 "--cluster-enabled", "yes",
@@ -96,8 +124,22 @@ public final class RedisClusterProcess implements AutoCloseable {
                 "--cluster-port", Integer.toString(busPort),
                 // Otherwise each replica's first full sync waits 5 s for other replicas to join it.
                 "--repl-diskless-sync-delay", "0"));
+        if (certificates != null) {
+            int tlsPort = freePortOtherThan(taken);
+            tlsPorts.put(port, tlsPort);
+            arguments.addAll(certificates.redisServerTlsArguments(tlsPort));
+            arguments.addAll(List.of("--tls-cluster", "yes", "--tls-replication", "yes"));
+        }
         arguments.addAll(extraServerArgs);
         return RedisServerProcess.start(RedisFixture.localRedisServer(), port, arguments);
+    }
+
+    private static int freePortOtherThan(Set<Integer> taken) throws IOException {
+        int port = RedisServerProcess.freePort();
+        while (!taken.add(port)) {
+            port = RedisServerProcess.freePort();
+        }
+        return port;
     }
 
     private static void create(List<Integer> ports, int replicasPerMaster) throws IOException {
@@ -175,6 +217,38 @@ public final class RedisClusterProcess implements AutoCloseable {
     public String seedUrl() {
         return masterPorts.stream().map(port -> "127.0.0.1:" + port)
                 .collect(Collectors.joining(",", "redis-cluster://", ""));
+    }
+
+    /**
+     * The TLS port of the node whose plain text port this is.
+     *
+     * @throws IllegalStateException unless started with {@link #startTls}
+     */
+    public int tlsPortOf(int port) {
+        requireTls();
+        Integer tlsPort = tlsPorts.get(port);
+        if (tlsPort == null) {
+            throw new IllegalArgumentException("no node of this cluster listens on " + port);
+        }
+        return tlsPort;
+    }
+
+    /**
+     * The cluster's TLS URL naming the nodes created as masters by their TLS ports, e.g.
+     * {@code rediss-cluster://127.0.0.1:t1,...}.
+     *
+     * @throws IllegalStateException unless started with {@link #startTls}
+     */
+    public String tlsSeedUrl() {
+        requireTls();
+        return masterPorts.stream().map(port -> "127.0.0.1:" + tlsPorts.get(port))
+                .collect(Collectors.joining(",", "rediss-cluster://", ""));
+    }
+
+    private void requireTls() {
+        if (tlsPorts.isEmpty()) {
+            throw new IllegalStateException("this cluster has no TLS ports: start it with startTls");
+        }
     }
 
     /** The port of the master owning this key's slot, as the first live node that answers sees it. */
@@ -274,6 +348,11 @@ public final class RedisClusterProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Read from CLUSTER SLOTS, which Redis 7 deprecates for CLUSTER SHARDS but which is still what clients
+     * (Jedis' slot map included) route by: this answers as the limiter sees the cluster.
+     */
+    @SuppressWarnings("deprecation")
     private static OptionalInt slotOwner(Jedis node, long slot) {
         for (Object range : node.clusterSlots()) {
             List<?> fields = (List<?>) range;

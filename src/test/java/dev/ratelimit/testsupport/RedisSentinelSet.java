@@ -10,14 +10,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * A primary, its replica and three sentinels watching them with a quorum of two, all redis-server processes on
  * 127.0.0.1 ({@link RedisServerProcess}), with settings that make a failover take seconds rather than minutes.
+ * Started with {@link #startTls}, every one of them also listens for TLS, and the replica and the sentinels reach
+ * the others over TLS only: the sentinels then report the TLS ports, and {@link #tlsUrl} is the URL that
+ * decides. Each keeps a plain text port for this fixture's own administration.
  */
 public final class RedisSentinelSet implements AutoCloseable {
 
@@ -30,14 +35,18 @@ public final class RedisSentinelSet implements AutoCloseable {
     private static final List<String> DATA_NODE_ARGUMENTS = List.of("--repl-diskless-sync-delay", "0");
 
     private final String masterName;
-    private final List<RedisServerProcess> dataNodes;
+    /** The primary and the replica by the port the sentinels know them by: the TLS port with TLS. */
+    private final Map<Integer, RedisServerProcess> dataNodes;
     private final List<RedisServerProcess> sentinels;
+    /** Empty unless started with {@link #startTls}. */
+    private final List<Integer> sentinelTlsPorts;
 
-    private RedisSentinelSet(String masterName, List<RedisServerProcess> dataNodes,
-                             List<RedisServerProcess> sentinels) {
+    private RedisSentinelSet(String masterName, Map<Integer, RedisServerProcess> dataNodes,
+                             List<RedisServerProcess> sentinels, List<Integer> sentinelTlsPorts) {
         this.masterName = masterName;
         this.dataNodes = dataNodes;
         this.sentinels = sentinels;
+        this.sentinelTlsPorts = sentinelTlsPorts;
     }
 
     /** Whether redis-server is on the PATH. */
@@ -55,40 +64,69 @@ public final class RedisSentinelSet implements AutoCloseable {
      * sentinel knows the primary, the replica and the other sentinels.
      */
     public static RedisSentinelSet start(String masterName) throws IOException {
+        return start(masterName, null);
+    }
+
+    /**
+     * Like {@link #start}, with every server also listening for TLS on a port of its own, with the certificate
+     * and CA of {@code certificates}, and the replica and the sentinels connecting over TLS
+     * ({@code tls-replication}). A redis-server built without TLS fails to start, its output saying
+     * "Bad directive".
+     */
+    public static RedisSentinelSet startTls(String masterName, TestCertificates certificates) throws IOException {
+        return start(masterName, Objects.requireNonNull(certificates, "certificates"));
+    }
+
+    private static RedisSentinelSet start(String masterName, TestCertificates certificates) throws IOException {
         String reason = unavailableReason();
         if (reason != null) {
             throw new IOException("cannot start sentinels: " + reason);
         }
         Path executable = RedisFixture.localRedisServer();
-        List<RedisServerProcess> dataNodes = new ArrayList<>();
+        Map<Integer, RedisServerProcess> dataNodes = new LinkedHashMap<>();
         List<RedisServerProcess> sentinels = new ArrayList<>();
+        List<Integer> sentinelTlsPorts = new ArrayList<>();
         try {
-            RedisServerProcess primary = RedisServerProcess.start(executable, RedisServerProcess.freePort(),
-                    DATA_NODE_ARGUMENTS);
-            dataNodes.add(primary);
-            List<String> replicaArguments = new ArrayList<>(List.of("--replicaof", "127.0.0.1",
-                    Integer.toString(primary.port())));
-            replicaArguments.addAll(DATA_NODE_ARGUMENTS);
-            RedisServerProcess replica = RedisServerProcess.start(executable, RedisServerProcess.freePort(),
-                    replicaArguments);
-            dataNodes.add(replica);
+            int primaryPort = startDataNode(executable, certificates, List.of(), dataNodes);
+            int replicaPort = startDataNode(executable, certificates,
+                    List.of("--replicaof", "127.0.0.1", Integer.toString(primaryPort)), dataNodes);
             // Before any sentinel starts: a sentinel learns of replicas from the primary's INFO, which it asks
             // at once, then only every 10 s.
-            awaitReplicaInSync(replica.port());
+            awaitReplicaInSync(dataNodes.get(replicaPort).port());
             for (int i = 0; i < SENTINELS; i++) {
-                sentinels.add(startSentinel(executable, masterName, primary.port()));
+                sentinels.add(startSentinel(executable, masterName, primaryPort, certificates, sentinelTlsPorts));
             }
-            RedisSentinelSet set = new RedisSentinelSet(masterName, dataNodes, sentinels);
-            set.awaitSentinelsAgree(primary.port());
+            RedisSentinelSet set = new RedisSentinelSet(masterName, dataNodes, sentinels,
+                    List.copyOf(sentinelTlsPorts));
+            set.awaitSentinelsAgree(primaryPort);
             return set;
         } catch (IOException | RuntimeException e) {
             sentinels.forEach(RedisServerProcess::close);
-            dataNodes.forEach(RedisServerProcess::close);
+            dataNodes.values().forEach(RedisServerProcess::close);
             throw e;
         }
     }
 
-    private static RedisServerProcess startSentinel(Path executable, String masterName, int primaryPort)
+    /**
+     * Starts the primary or the replica, with TLS when given certificates, and adds it to {@code dataNodes};
+     * returns the port the others are to reach it on.
+     */
+    private static int startDataNode(Path executable, TestCertificates certificates, List<String> arguments,
+                                     Map<Integer, RedisServerProcess> dataNodes) throws IOException {
+        int port = RedisServerProcess.freePort();
+        List<String> allArguments = new ArrayList<>(arguments);
+        allArguments.addAll(DATA_NODE_ARGUMENTS);
+        int reachedOn = port;
+        if (certificates != null) {
+            reachedOn = freeTlsPort(port);
+            allArguments.addAll(tlsArguments(reachedOn, certificates));
+        }
+        dataNodes.put(reachedOn, RedisServerProcess.start(executable, port, allArguments));
+        return reachedOn;
+    }
+
+    private static RedisServerProcess startSentinel(Path executable, String masterName, int primaryPort,
+                                                    TestCertificates certificates, List<Integer> sentinelTlsPorts)
             throws IOException {
         int port = RedisServerProcess.freePort();
         String configuration = String.join("\n",
@@ -99,7 +137,28 @@ public final class RedisSentinelSet implements AutoCloseable {
                 "sentinel failover-timeout " + masterName + " 5000",
                 "sentinel parallel-syncs " + masterName + " 1",
                 "");
-        return RedisServerProcess.startWithConfiguration(executable, port, configuration, List.of("--sentinel"));
+        List<String> arguments = new ArrayList<>(List.of("--sentinel"));
+        if (certificates != null) {
+            int tlsPort = freeTlsPort(port);
+            sentinelTlsPorts.add(tlsPort);
+            // With tls-replication, a sentinel also announces its TLS port to the others, and reaches them on it.
+            arguments.addAll(tlsArguments(tlsPort, certificates));
+        }
+        return RedisServerProcess.startWithConfiguration(executable, port, configuration, arguments);
+    }
+
+    private static int freeTlsPort(int plainPort) throws IOException {
+        int tlsPort = RedisServerProcess.freePort();
+        while (tlsPort == plainPort) {
+            tlsPort = RedisServerProcess.freePort();
+        }
+        return tlsPort;
+    }
+
+    private static List<String> tlsArguments(int tlsPort, TestCertificates certificates) {
+        List<String> arguments = new ArrayList<>(certificates.redisServerTlsArguments(tlsPort));
+        arguments.addAll(List.of("--tls-replication", "yes"));
+        return arguments;
     }
 
     private static void awaitReplicaInSync(int replicaPort) throws IOException {
@@ -163,7 +222,20 @@ public final class RedisSentinelSet implements AutoCloseable {
                 .collect(Collectors.joining(",", "redis-sentinel://", "#" + masterName));
     }
 
-    /** The port of the primary, as the first sentinel that answers reports it. */
+    /**
+     * The sentinels' TLS URL, e.g. {@code rediss-sentinel://127.0.0.1:t1,127.0.0.1:t2,127.0.0.1:t3#mymaster}.
+     *
+     * @throws IllegalStateException unless started with {@link #startTls}
+     */
+    public String tlsUrl() {
+        if (sentinelTlsPorts.isEmpty()) {
+            throw new IllegalStateException("these sentinels have no TLS ports: start them with startTls");
+        }
+        return sentinelTlsPorts.stream().map(port -> "127.0.0.1:" + port)
+                .collect(Collectors.joining(",", "rediss-sentinel://", "#" + masterName));
+    }
+
+    /** The port of the primary (its TLS port with TLS), as the first sentinel that answers reports it. */
     public int primaryPort() throws IOException {
         return sentinels.stream().map(this::reportedPrimary).flatMap(Optional::stream).findFirst()
                 .orElseThrow(() -> new IOException("no sentinel reports a primary for " + masterName));
@@ -186,9 +258,11 @@ public final class RedisSentinelSet implements AutoCloseable {
     /** Crashes the current primary: SIGKILL, without a chance to tell anyone. */
     public void killPrimary() throws IOException {
         int port = primaryPort();
-        RedisServerProcess primary = dataNodes.stream().filter(node -> node.port() == port).findFirst()
-                .orElseThrow(() -> new IOException("the sentinels report a primary on " + port
-                        + ", which is none of this set's servers"));
+        RedisServerProcess primary = dataNodes.get(port);
+        if (primary == null) {
+            throw new IOException("the sentinels report a primary on " + port
+                    + ", which is none of this set's servers");
+        }
         try {
             primary.signal("KILL");
         } catch (InterruptedException e) {
@@ -217,8 +291,12 @@ public final class RedisSentinelSet implements AutoCloseable {
                 + timeout);
     }
 
-    private static boolean isMaster(int port) {
-        try (Jedis node = connect(port)) {
+    private boolean isMaster(int port) {
+        RedisServerProcess server = dataNodes.get(port);
+        if (server == null) {
+            return false;
+        }
+        try (Jedis node = connect(server.port())) {
             return "master".equals(node.role().get(0));
         } catch (JedisException e) {
             return false;
@@ -246,6 +324,6 @@ public final class RedisSentinelSet implements AutoCloseable {
     @Override
     public void close() {
         sentinels.forEach(RedisServerProcess::close);
-        dataNodes.forEach(RedisServerProcess::close);
+        dataNodes.values().forEach(RedisServerProcess::close);
     }
 }

@@ -3,6 +3,7 @@ package dev.ratelimit.testsupport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,6 +27,20 @@ public record TestCertificates(Path directory, Path caCertificate, Path serverCe
     }
 
     private static TestCertificates shared;
+
+    /**
+     * What makes a redis-server also listen for TLS on {@code tlsPort} with the server certificate, trusting
+     * the test CA without asking clients for certificates.
+     */
+    public List<String> redisServerTlsArguments(int tlsPort) {
+        // Absolute paths: redis-server reads them after changing to its data directory.
+        return List.of(
+                "--tls-port", Integer.toString(tlsPort),
+                "--tls-cert-file", serverCertificate.toAbsolutePath().toString(),
+                "--tls-key-file", serverKey.toAbsolutePath().toString(),
+                "--tls-ca-cert-file", caCertificate.toAbsolutePath().toString(),
+                "--tls-auth-clients", "no");
+    }
 
     /** Made once per test JVM: each openssl and keytool run costs a process start. */
     public static synchronized TestCertificates shared() throws IOException {
