@@ -17,8 +17,12 @@ import java.util.regex.Pattern;
  */
 final class RedisFailures {
 
-    /** What a node answers while it cannot serve a key for now: a failover, a lost quorum, a restart. */
-    private static final Pattern NOT_SERVING = Pattern.compile("CLUSTERDOWN|READONLY|LOADING|MASTERDOWN|TRYAGAIN");
+    /**
+     * What a node answers while it cannot serve a key for now: a failover, a lost quorum, a restart, or a slot
+     * still moving after every redirect was followed.
+     */
+    private static final Pattern NOT_SERVING =
+            Pattern.compile("CLUSTERDOWN|READONLY|LOADING|MASTERDOWN|TRYAGAIN|MOVED|ASK");
 
     private RedisFailures() {
     }
@@ -41,6 +45,16 @@ final class RedisFailures {
         if (failure.getCause() instanceof NoSuchElementException) {
             // Jedis' pool gave up waiting for a connection to be returned.
             return FailureReason.POOL_EXHAUSTED;
+        }
+        if (failure.getCause() instanceof IllegalStateException) {
+            // The pool was closed under the call, Redis not asked: the node left the cluster or lost its primary role.
+            return FailureReason.NODE_UNAVAILABLE;
+        }
+        // Jedis' cluster and Sentinel clients keep each node's failure as suppressed, where a refusal can hide.
+        for (Throwable suppressed : failure.getSuppressed()) {
+            if (suppressed instanceof JedisException node && reasonFor(node) != FailureReason.CONNECTION) {
+                return reasonFor(node);
+            }
         }
         return FailureReason.CONNECTION;
     }
@@ -79,14 +93,15 @@ final class RedisFailures {
                     + "ms: Redis is slow, or this host too busy to read its reply";
             case CONNECTION -> "cannot reach Redis at " + node;
             case TOO_MANY_CONNECTIONS -> "Redis at " + node + " refuses new connections: its maxclients is reached";
-            case NODE_UNAVAILABLE -> "Redis at " + node + " cannot serve key " + key + " for now: a failover or"
-                    + " restart is under way, or the cluster lost a shard";
+            case NODE_UNAVAILABLE -> "Redis at " + node + " cannot serve key " + key + " for now: a failover,"
+                    + " resharding or restart is under way, or the cluster lost a shard";
             case BREAKER_OPEN -> "Redis at " + node + " not asked: its circuit breaker is open after recent failures";
             case POOL_EXHAUSTED -> "all " + settings.poolSize() + " pooled connections to " + node + " stayed busy for "
                     + settings.commandTimeout().toMillis() + "ms: more decisions in flight than the pool holds";
             case AUTHENTICATION -> "Redis refused the limiter's credentials";
             case NO_PERMISSION -> "the Redis user may not run the limiter's script: grant it +evalsha +eval"
-                    + " +hmget +hset +pexpire +time on keys " + settings.keyPrefix() + "*";
+                    + " +hmget +hset +pexpire +time on keys " + settings.keyPrefix() + "*"
+                    + (settings.topology() == RedisTopology.CLUSTER ? ", and +cluster|slots +asking" : "");
             case OUT_OF_MEMORY -> "Redis is full: maxmemory is reached and its policy evicts nothing";
             case WRONG_TYPE -> "key " + key + " holds something other than a bucket: another application writes"
                     + " under the key prefix '" + settings.keyPrefix() + "'";

@@ -7,6 +7,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisAskDataException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisMovedDataException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,10 +54,11 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
     /** Runs the command once on the node that holds the key. */
     abstract <T> T execute(String key, CommandObject<T> command);
 
-    /** What {@link #nodeFor} answers until the nodes are known; null for one Redis, known from the start. */
-    String unresolved() {
-        return null;
-    }
+    /**
+     * Whether the node is part of the deployment as last seen, so that its breaker's state still matters: a
+     * master that was failed over, or a primary the Sentinels replaced, is not.
+     */
+    abstract boolean isCurrent(String node);
 
     /** Closes the node's idle connections: once one of them broke, the others likely did too. */
     abstract void dropIdleConnections(String node);
@@ -93,6 +96,11 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
         }
 
         @Override
+        boolean isCurrent(String node) {
+            return true;
+        }
+
+        @Override
         <T> T execute(String key, CommandObject<T> command) {
             return executeOn(provider, command);
         }
@@ -120,7 +128,10 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
         private static final long RENEWAL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
         private final OnFirstUse<ClusterConnectionProvider> provider;
+        /** Names the seeds' breaker, which guards the first contact: never a node's name, even with one seed. */
         private final String seeds;
+        /** A renewal tries each known node in turn, each for a connection and a reply at most. */
+        private final Duration longestRenewal;
         private final ExecutorService renewals = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ratelimit-cluster-slots");
             thread.setDaemon(true);
@@ -131,7 +142,9 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
 
         Cluster(RedisSettings settings) {
             RedisUrl url = settings.redisUrl();
-            this.seeds = url.address();
+            this.seeds = "seeds " + url.address();
+            this.longestRenewal = settings.connectTimeout().plus(settings.commandTimeout()).multipliedBy(
+                    url.nodes().size());
             this.provider = new OnFirstUse<>(() -> new ClusterConnectionProvider(new LinkedHashSet<>(url.nodes()),
                     settings.clientConfig(), settings.poolConfig()), settings.commandTimeout());
         }
@@ -171,8 +184,9 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
         }
 
         @Override
-        String unresolved() {
-            return seeds;
+        boolean isCurrent(String node) {
+            ClusterConnectionProvider cluster = provider.ifMade();
+            return cluster == null ? node.equals(seeds) : cluster.getNodes().containsKey(node);
         }
 
         @Override
@@ -188,15 +202,20 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
                     || !renewing.compareAndSet(false, true)) {
                 return;
             }
-            renewals.execute(() -> {
-                try {
-                    cluster.renewSlotCache();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.FINE, "Cannot renew the cluster's slot map yet", e);
-                } finally {
-                    renewing.set(false);
-                }
-            });
+            try {
+                renewals.execute(() -> {
+                    try {
+                        cluster.renewSlotCache();
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.FINE, "Cannot renew the cluster's slot map yet", e);
+                    } finally {
+                        renewing.set(false);
+                    }
+                });
+            } catch (RejectedExecutionException closed) {
+                // The limiter is closed: no map is needed any more.
+                renewing.set(false);
+            }
         }
 
         @Override
@@ -211,6 +230,12 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
         @Override
         public void close() {
             renewals.shutdownNow();
+            try {
+                // A renewal under way would set up pools again in the closed slot map.
+                renewals.awaitTermination(longestRenewal.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             provider.close();
         }
     }
@@ -239,8 +264,9 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
         }
 
         @Override
-        String unresolved() {
-            return sentinels;
+        boolean isCurrent(String node) {
+            SentineledConnectionProvider primary = provider.ifMade();
+            return primary == null ? node.equals(sentinels) : primary.getCurrentMaster().toString().equals(node);
         }
 
         @Override
@@ -269,7 +295,9 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
     /**
      * A provider made at the first call that needs it, since making one asks Redis (the cluster's slot map,
      * the Sentinels' primary): an application must deploy while Redis is down. A failed attempt is made again
-     * by a later call; calls arriving meanwhile wait for it no longer than a command.
+     * by a later call, never by the same one; calls arriving meanwhile wait for it no longer than a command.
+     * Its failures are never {@link JedisConnectionException}s, which the limiter would answer with a second
+     * attempt.
      */
     private static final class OnFirstUse<P extends ConnectionProvider> implements AutoCloseable {
 
@@ -290,25 +318,30 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
 
         P get() {
             P made = provider;
+            if (closed) {
+                throw new JedisException("the limiter is closed");
+            }
             if (made != null) {
                 return made;
             }
             try {
                 if (!making.tryLock(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
-                    throw new JedisConnectionException("another call is still connecting to Redis");
+                    throw new JedisException("another call is still connecting to Redis");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new JedisConnectionException("interrupted while waiting to connect to Redis", e);
+                throw new JedisException("interrupted while waiting to connect to Redis", e);
             }
             try {
                 if (closed) {
-                    throw new JedisConnectionException("the limiter is closed");
+                    throw new JedisException("the limiter is closed");
                 }
                 if (provider == null) {
                     provider = make.get();
                 }
                 return provider;
+            } catch (JedisConnectionException e) {
+                throw new JedisException(e.getMessage(), e);
             } finally {
                 making.unlock();
             }

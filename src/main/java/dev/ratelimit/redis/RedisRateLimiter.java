@@ -97,10 +97,6 @@ public final class RedisRateLimiter implements RateLimiter {
         try {
             Decision decision = runOnHealthyConnection(key, node, policy);
             breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            if (node.equals(nodes.unresolved())) {
-                // It guarded the first contact, which found the nodes: from now on, each has its own.
-                breakers.invalidate(node);
-            }
             return decision;
         } catch (JedisException e) {
             FailureReason reason = RedisFailures.reasonFor(e);
@@ -169,12 +165,13 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     /**
-     * The state of the circuit breaker of each Redis node asked lately, by {@code host:port}; before any
-     * decision, the address the settings name, closed.
+     * The state of the circuit breaker of each Redis node asked lately and still part of the deployment, by
+     * {@code host:port}; before any decision, of the address the settings name, closed.
      */
     public Map<String, BreakerState> breakerStates() {
-        Map<String, BreakerState> states = breakers.asMap().entrySet().stream().collect(Collectors.toUnmodifiableMap(
-                Map.Entry::getKey, entry -> stateOf(entry.getValue().getState())));
+        Map<String, BreakerState> states = breakers.asMap().entrySet().stream()
+                .filter(entry -> nodes.isCurrent(entry.getKey()))
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, entry -> stateOf(entry.getValue().getState())));
         return states.isEmpty() ? Map.of(nodes.nodeFor(""), BreakerState.CLOSED) : states;
     }
 

@@ -36,6 +36,7 @@ record RedisUrl(URI uri, RedisTopology topology, List<HostAndPort> nodes, String
 
     private static final int REDIS_PORT = 6379;
     private static final int SENTINEL_PORT = 26379;
+    private static final int MAX_PORT = 65535;
     private static final Pattern DATABASE_PATH = Pattern.compile("/?|/\\d{1,9}");
     private static final Pattern MASTER_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -79,16 +80,18 @@ record RedisUrl(URI uri, RedisTopology topology, List<HostAndPort> nodes, String
      */
     private static RedisUrl several(String text, String scheme, RedisTopology topology, int defaultPort, boolean tls) {
         String rest = text.substring(scheme.length() + "://".length());
-        int hash = rest.indexOf('#');
-        String masterName = hash < 0 ? null : rest.substring(hash + 1);
-        String authorityAndPath = hash < 0 ? rest : rest.substring(0, hash);
-        int slash = authorityAndPath.indexOf('/');
-        String authority = slash < 0 ? authorityAndPath : authorityAndPath.substring(0, slash);
-        String path = slash < 0 ? "" : authorityAndPath.substring(slash);
-        int at = authority.lastIndexOf('@');
-        String userInfo = at < 0 ? null : authority.substring(0, at);
+        // Neither hosts, a database nor a master name holds '@': whatever precedes the last one is credentials,
+        // read before looking for '/' or '#', which an unescaped password may hold.
+        int at = rest.lastIndexOf('@');
+        String userInfo = at < 0 ? null : rest.substring(0, at);
+        String afterCredentials = rest.substring(at + 1);
+        int hash = afterCredentials.indexOf('#');
+        String masterName = hash < 0 ? null : afterCredentials.substring(hash + 1);
+        String hostsAndPath = hash < 0 ? afterCredentials : afterCredentials.substring(0, hash);
+        int slash = hostsAndPath.indexOf('/');
+        String path = slash < 0 ? "" : hostsAndPath.substring(slash);
         Set<HostAndPort> nodes = new LinkedHashSet<>();
-        for (String host : authority.substring(at + 1).split(",", -1)) {
+        for (String host : (slash < 0 ? hostsAndPath : hostsAndPath.substring(0, slash)).split(",", -1)) {
             nodes.add(hostAndPort(text, host.trim(), defaultPort));
         }
         if (!DATABASE_PATH.matcher(path).matches()) {
@@ -102,8 +105,14 @@ record RedisUrl(URI uri, RedisTopology topology, List<HostAndPort> nodes, String
         }
         URI credentials = credentials(text, userInfo);
         String hosts = String.join(",", nodes.stream().map(HostAndPort::toString).toList());
-        URI normalized = URI.create(scheme + "://" + (userInfo == null ? "" : userInfo + "@") + hosts + path
-                + (masterName == null ? "" : "#" + masterName));
+        URI normalized;
+        try {
+            normalized = new URI(scheme + "://" + (userInfo == null ? "" : userInfo + "@") + hosts + path
+                    + (masterName == null ? "" : "#" + masterName));
+        } catch (URISyntaxException e) {
+            // A list of hosts is not an authority URI parses by hosts: IPv6 literals do not fit in it.
+            throw invalid(text, ": give host names or IPv4 addresses in a list of hosts");
+        }
         return new RedisUrl(normalized, topology, List.copyOf(nodes), masterName,
                 path.length() > 1 ? Integer.parseInt(path.substring(1)) : 0, tls,
                 credentials == null ? null : JedisURIHelper.getUser(credentials),
@@ -117,7 +126,7 @@ record RedisUrl(URI uri, RedisTopology topology, List<HostAndPort> nodes, String
         try {
             URI url = new URI("redis://" + host);
             if (url.getHost() != null && url.getRawUserInfo() == null && url.getRawPath().isEmpty()
-                    && url.getRawQuery() == null) {
+                    && url.getRawQuery() == null && url.getRawFragment() == null && url.getPort() <= MAX_PORT) {
                 return new HostAndPort(url.getHost(), url.getPort() == -1 ? defaultPort : url.getPort());
             }
         } catch (URISyntaxException e) {
@@ -126,16 +135,23 @@ record RedisUrl(URI uri, RedisTopology topology, List<HostAndPort> nodes, String
         throw invalid(text, ": '" + host + "' is not host[:port]");
     }
 
-    /** The credentials part, read the way Jedis reads a one-host URL's, percent-escapes and all. */
+    /**
+     * The credentials part, read the way Jedis reads a one-host URL's, percent-escapes and all; refused rather
+     * than dropped when they do not read as credentials.
+     */
     private static URI credentials(String text, String userInfo) {
         if (userInfo == null) {
             return null;
         }
         try {
-            return new URI("redis://" + userInfo + "@localhost");
+            URI credentials = new URI("redis://" + userInfo + "@localhost");
+            if ("localhost".equals(credentials.getHost()) && userInfo.equals(credentials.getRawUserInfo())) {
+                return credentials;
+            }
         } catch (URISyntaxException e) {
-            throw invalid(text, ": the credentials are not URL-encoded");
+            // reported below
         }
+        throw invalid(text, ": the credentials are not URL-encoded");
     }
 
     /** {@code host:port} of each node, for messages. */

@@ -1,5 +1,6 @@
 package dev.ratelimit.redis;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -18,7 +19,8 @@ final class SecretRedaction {
     }
 
     /**
-     * The failure itself when no message in its chain holds a secret, else a copy of the chain with each
+     * The failure itself when no message in its chain (causes and suppressed failures, where Jedis' cluster
+     * client keeps the failure of each node it tried) holds a secret, else a copy of the chain with each
      * secret hidden, keeping the class names, messages and stack traces.
      */
     Throwable redact(Throwable failure) {
@@ -28,17 +30,17 @@ final class SecretRedaction {
         Throwable cause = failure.getCause() == null ? null : redact(failure.getCause());
         Redacted copy = new Redacted(hide(failure.toString()), cause);
         copy.setStackTrace(failure.getStackTrace());
+        for (Throwable suppressed : failure.getSuppressed()) {
+            copy.addSuppressed(redact(suppressed));
+        }
         return copy;
     }
 
     private boolean mentionsSecret(Throwable failure) {
-        for (Throwable link = failure; link != null; link = link.getCause()) {
-            String text = link.toString();
-            if (secrets.stream().anyMatch(text::contains)) {
-                return true;
-            }
-        }
-        return false;
+        String text = failure.toString();
+        return secrets.stream().anyMatch(text::contains)
+                || failure.getCause() != null && mentionsSecret(failure.getCause())
+                || Arrays.stream(failure.getSuppressed()).anyMatch(this::mentionsSecret);
     }
 
     private String hide(String text) {
@@ -53,7 +55,7 @@ final class SecretRedaction {
     private static final class Redacted extends RuntimeException {
 
         Redacted(String text, Throwable cause) {
-            super(text, cause, false, true);
+            super(text, cause, true, true);
         }
 
         @Override

@@ -279,6 +279,70 @@ class RedisClusterTest {
     }
 
     @Test
+    void aOneSeedUrlGivesThatSeedsMasterABreakerOfItsOwn() throws IOException {
+        int seed = cluster.masterPorts().get(0);
+        String prefix = prefix();
+        try (RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder()
+                .url("redis-cluster://127.0.0.1:" + seed).keyPrefix(prefix).build())) {
+            limiter.acquire(POLICY, ClusterClients.clientOn(cluster, seed, POLICY, prefix));
+            limiter.acquire(POLICY, ClusterClients.clientOn(cluster, seed, POLICY, prefix));
+
+            assertThat(limiter.breakerStates()).containsOnlyKeys("127.0.0.1:" + seed);
+        }
+    }
+
+    @Test
+    void aClosedLimiterNeitherDecidesNorConnectsAgain() throws Exception {
+        String prefix = prefix();
+        RedisRateLimiter limiter = limiter(prefix, Duration.ofSeconds(2), cluster);
+        for (int port : cluster.masterPorts()) {
+            limiter.acquire(POLICY, ClusterClients.clientOn(cluster, port, POLICY, prefix));
+        }
+
+        limiter.close();
+        LimiterUnavailableException closed = catchThrowableOfType(LimiterUnavailableException.class,
+                () -> limiter.acquire(POLICY, ClientId.of("after-close")));
+
+        assertThat(closed.getMessage()).contains("the limiter is closed");
+        for (int port : cluster.masterPorts()) {
+            try (Jedis master = admin(port)) {
+                assertThat(master.clientList()).as("connections of the limiter to %d", port)
+                        .doesNotContain("name=ratelimiter");
+            }
+        }
+    }
+
+    @Test
+    void aUserWhoMayNotReadTheSlotMapIsToldWhatToGrant() {
+        for (int port : cluster.masterPorts()) {
+            try (Jedis master = admin(port)) {
+                master.aclSetUser("slotless", "on", ">slotless-pw", "~*", "+evalsha", "+eval", "+hmget", "+hset",
+                        "+pexpire", "+time");
+            }
+        }
+        try (RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder().url(cluster.seedUrl())
+                .user("slotless").password("slotless-pw").keyPrefix(prefix()).build())) {
+            LimiterUnavailableException refused = catchThrowableOfType(LimiterUnavailableException.class,
+                    () -> limiter.acquire(POLICY, ClientId.of("alice")));
+
+            assertThat(refused.reason()).isEqualTo(FailureReason.NO_PERMISSION);
+            assertThat(refused.getMessage()).contains("+cluster|slots +asking").doesNotContain("slotless-pw");
+        }
+    }
+
+    @Test
+    void aWrongPasswordOnEveryNodeIsNamedAsSuch() {
+        try (RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder().url(cluster.seedUrl())
+                .user("nobody").password("not-the-password").keyPrefix(prefix()).build())) {
+            LimiterUnavailableException refused = catchThrowableOfType(LimiterUnavailableException.class,
+                    () -> limiter.acquire(POLICY, ClientId.of("alice")));
+
+            assertThat(refused.reason()).isEqualTo(FailureReason.AUTHENTICATION);
+            assertThat(refused.getMessage()).doesNotContain("not-the-password");
+        }
+    }
+
+    @Test
     void aClusterUnreachableAtFirstIsFoundOnceASeedAnswers() throws IOException {
         try (TcpProxy seed = TcpProxy.start("127.0.0.1", cluster.masterPorts().get(0))) {
             seed.mode(TcpProxy.Mode.REFUSE);
@@ -288,7 +352,7 @@ class RedisClusterTest {
                 LimiterUnavailableException failure = catchThrowableOfType(LimiterUnavailableException.class,
                         () -> limiter.acquire(POLICY, ClientId.of("early")));
                 assertThat(failure.reason()).isEqualTo(FailureReason.CONNECTION);
-                assertThat(failure.getMessage()).contains("cannot reach Redis at 127.0.0.1:" + seed.port());
+                assertThat(failure.getMessage()).contains("cannot reach Redis at seeds 127.0.0.1:" + seed.port());
 
                 seed.mode(TcpProxy.Mode.FORWARD);
 

@@ -73,6 +73,9 @@ class RedisFailoverTest {
             run.assertEveryDecisionFollowedThePolicy();
             run.assertExactAgainFor(0);
             run.assertAdmissionsWithinTheBucketAndOneFailover();
+            assertThat(run.breakersAtTheEnd()).as("breakers of the masters now serving").hasSize(3)
+                    .doesNotContainKey("127.0.0.1:" + doomed)
+                    .allSatisfy((node, state) -> assertThat(state).isEqualTo(BreakerState.CLOSED));
         }
     }
 
@@ -91,6 +94,8 @@ class RedisFailoverTest {
             run.assertEveryDecisionFollowedThePolicy();
             run.assertExactAgainFor(0);
             run.assertAdmissionsWithinTheBucketAndOneFailover();
+            assertThat(run.breakersAtTheEnd()).containsExactly(Map.entry("127.0.0.1:" + sentinels.primaryPort(),
+                    BreakerState.CLOSED));
         }
     }
 
@@ -159,14 +164,14 @@ class RedisFailoverTest {
             }
             long endedAt = calls.stream().mapToLong(call -> call.at() + call.took()).max().orElseThrow();
             return new Run(List.copyOf(calls), clients.size(), killedAt[0] - origin, promotedAt,
-                    exactAgainAt[0] == Long.MAX_VALUE ? -1 : exactAgainAt[0] - origin, endedAt);
+                    exactAgainAt[0] == Long.MAX_VALUE ? -1 : exactAgainAt[0] - origin, endedAt, limiter.breakerStates());
         } finally {
             threads.shutdownNow();
         }
     }
 
     private record Run(List<Call> calls, int clients, long killedAt, long promotedAt, long exactAgainAt,
-                       long endedAt) {
+                       long endedAt, Map<String, BreakerState> breakersAtTheEnd) {
 
         long admitted(int client) {
             return calls.stream().filter(call -> call.client() == client && call.outcome() == Outcome.ALLOWED).count();

@@ -1,9 +1,14 @@
 package dev.ratelimit.redis;
 
 import dev.ratelimit.core.FailureReason;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,9 +34,38 @@ class RedisFailuresTest {
             "NODE_UNAVAILABLE | CLUSTERDOWN Hash slot not served",
             "NODE_UNAVAILABLE | MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
             "NODE_UNAVAILABLE | TRYAGAIN Multiple keys request during rehashing of slot",
+            "NODE_UNAVAILABLE | MOVED 3999 127.0.0.1:6381",
+            "NODE_UNAVAILABLE | ASK 3999 127.0.0.1:6381",
             "ERROR_REPLY  | BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
     })
     void eachErrorReplyHasItsReason(FailureReason reason, String reply) {
         assertThat(RedisFailures.reasonFor(new JedisDataException(reply))).isEqualTo(reason);
+    }
+
+    @Test
+    void aPoolClosedUnderTheCallIsANodeThatLeftNotAnOutage() {
+        JedisException closedPool = new JedisException("Could not get a resource from the pool",
+                new IllegalStateException("Pool not open"));
+
+        assertThat(RedisFailures.reasonFor(closedPool)).isEqualTo(FailureReason.NODE_UNAVAILABLE);
+    }
+
+    @Test
+    void aRefusalKeptAmongTheFailuresOfEachNodeTriedIsNamed() {
+        JedisClusterOperationException noSlotMap =
+                new JedisClusterOperationException("Could not initialize cluster slots cache.");
+        noSlotMap.addSuppressed(new JedisConnectionException("Failed to connect to 127.0.0.1:7001."));
+        noSlotMap.addSuppressed(new JedisAccessControlException("WRONGPASS invalid username-password pair"));
+
+        assertThat(RedisFailures.reasonFor(noSlotMap)).isEqualTo(FailureReason.AUTHENTICATION);
+    }
+
+    @Test
+    void nodesThatAllFailedToConnectAreAConnectionFailure() {
+        JedisClusterOperationException noSlotMap =
+                new JedisClusterOperationException("Could not initialize cluster slots cache.");
+        noSlotMap.addSuppressed(new JedisConnectionException("Failed to connect to 127.0.0.1:7001."));
+
+        assertThat(RedisFailures.reasonFor(noSlotMap)).isEqualTo(FailureReason.CONNECTION);
     }
 }

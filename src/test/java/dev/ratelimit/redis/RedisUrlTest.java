@@ -78,7 +78,8 @@ class RedisUrlTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"redis-cluster://", "redis-cluster://a:1,,b:2", "redis-cluster://a:x",
-            "redis-cluster://a:1?timeout=5", "redis-sentinel://s1/x#m"})
+            "redis-cluster://a:1?timeout=5", "redis-sentinel://s1/x#m", "redis-cluster://a:65536",
+            "redis-cluster://a:1#b,c:2"})
     void malformedHostListsAreRefused(String text) {
         assertThat(failure(text)).contains("must look like " + RedisUrl.FORMS);
     }
@@ -90,7 +91,9 @@ class RedisUrlTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"redis-cluster://u:hunter2@a:1,b:x", "redis-sentinel://:hunter2@s1", "rediss-x://:hunter2@h"})
+    @ValueSource(strings = {"redis-cluster://u:hunter2@a:1,b:x", "redis-sentinel://:hunter2@s1", "rediss-x://:hunter2@h",
+            "redis-cluster://u:hun#ter2@h1", "redis-cluster://u:hunter2/x@h1:1", "redis-cluster://u:hunter2?x@h1",
+            "redis-cluster://u:hunter2@[::1]:7000,[::1]:7001"})
     void aPasswordInABadUrlIsNeverShown(String text) {
         assertThat(failure(text)).doesNotContain("hunter2").contains("***@");
     }
