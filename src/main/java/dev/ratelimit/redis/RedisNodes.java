@@ -63,7 +63,10 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
     /** Closes the node's idle connections: once one of them broke, the others likely did too. */
     abstract void dropIdleConnections(String node);
 
-    /** Told of a timeout or a lost connection at the key's node: the deployment may be failing over. */
+    /**
+     * Told that the key's node did not serve it (timed out, unreachable, "not now") or that its breaker is
+     * open: the deployment may be failing over.
+     */
     void outageAt(String key) {
     }
 

@@ -10,6 +10,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
+import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -100,20 +102,18 @@ public final class RedisRateLimiter implements RateLimiter {
             return decision;
         } catch (JedisException e) {
             FailureReason reason = RedisFailures.reasonFor(e);
-            if (reason == FailureReason.NODE_UNAVAILABLE) {
-                // Answered at once, and over as soon as the deployment settles (a replica promoted, a slot
-                // served again): an open breaker would outlast it. The deployment may have changed, though.
-                breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                nodes.outageAt(key);
-            } else if (reason.outage()) {
-                breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
-                nodes.outageAt(key);
-            } else if (reason == FailureReason.POOL_EXHAUSTED) {
+            if (reason == FailureReason.POOL_EXHAUSTED) {
                 // Says nothing about Redis: the pool is too small for this instance's load.
                 breaker.releasePermission();
+            } else if (reason.outage() && reason != FailureReason.NODE_UNAVAILABLE) {
+                breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
             } else {
-                // Redis answered, at once: an error reply is no reason to stop asking it.
+                // Redis answered, at once: an error reply is no reason to stop asking it, nor is a node's
+                // "not now", which ends as soon as the deployment settles and an open breaker would outlast.
                 breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            }
+            if (reason.outage()) {
+                nodes.outageAt(key);
             }
             throw RedisFailures.unavailable(policy.name(), reason, key, node, settings, redaction.redact(e));
         } catch (RuntimeException e) {
@@ -133,14 +133,15 @@ public final class RedisRateLimiter implements RateLimiter {
      * retried: Redis may be running the script.
      */
     private Decision runOnHealthyConnection(String key, String node, RateLimitPolicy policy) {
+        Function<CommandObject<Object>, Object> onTheKeysNode = command -> nodes.execute(key, command);
         try {
-            return script.run(command -> nodes.execute(key, command), key, policy.limits(), policy.cost());
+            return script.run(onTheKeysNode, key, policy.limits(), policy.cost());
         } catch (JedisConnectionException e) {
             if (RedisFailures.reasonFor(e) != FailureReason.CONNECTION) {
                 throw e;
             }
             nodes.dropIdleConnections(node);
-            return script.run(command -> nodes.execute(key, command), key, policy.limits(), policy.cost());
+            return script.run(onTheKeysNode, key, policy.limits(), policy.cost());
         }
     }
 
