@@ -1,17 +1,17 @@
 package dev.ratelimit.it;
 
 import dev.ratelimit.testsupport.RedisClusterProcess;
+import dev.ratelimit.testsupport.RedisServerProcess;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisProtocol;
 
 import java.io.File;
 import java.net.URL;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -89,6 +89,6 @@ class ClusterModeIT {
     }
 
     private static Jedis admin(int port) {
-        return new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).build());
+        return RedisServerProcess.adminClient(port, Duration.ofSeconds(2));
     }
 }

@@ -8,13 +8,12 @@ import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisClusterProcess;
+import dev.ratelimit.testsupport.RedisServerProcess;
 import dev.ratelimit.testsupport.TcpProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.io.IOException;
@@ -73,9 +72,8 @@ class RedisClusterTest {
         return "test-" + UUID.randomUUID() + ":";
     }
 
-    static Jedis admin(int port) {
-        return new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2)
-                .socketTimeoutMillis(5000).build());
+    private static Jedis admin(int port) {
+        return RedisServerProcess.adminClient(port, Duration.ofSeconds(5));
     }
 
     @Test

@@ -7,15 +7,14 @@ import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisClusterProcess;
+import dev.ratelimit.testsupport.RedisServerProcess;
 import dev.ratelimit.testsupport.RedisSentinelSet;
 import dev.ratelimit.testsupport.TestCertificates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisProtocol;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -151,8 +150,7 @@ class RedisTlsTopologiesTest {
         }
 
         private static Jedis admin(int port) {
-            return new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2)
-                    .socketTimeoutMillis(5000).build());
+            return RedisServerProcess.adminClient(port, Duration.ofSeconds(5));
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.ratelimit.testsupport;
 
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.io.IOException;
@@ -36,7 +34,7 @@ public final class RedisClusterProcess implements AutoCloseable {
     /** Short, so that a crashed or frozen master is failed over within a few seconds. */
     private static final String NODE_TIMEOUT_MILLIS = "1000";
     /** Short enough not to wait long on a frozen node. */
-    private static final int CLIENT_TIMEOUT_MILLIS = 1000;
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(1);
 
     private final Map<Integer, RedisServerProcess> nodes;
     private final List<Integer> masterPorts;
@@ -364,11 +362,7 @@ public final class RedisClusterProcess implements AutoCloseable {
     }
 
     private static Jedis connect(int port) {
-        // An explicit protocol, else Jedis warns of its RESP3 negotiation on every one of these many connections.
-        return new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder()
-                .timeoutMillis(CLIENT_TIMEOUT_MILLIS)
-                .protocol(RedisProtocol.RESP2)
-                .build());
+        return RedisServerProcess.adminClient(port, CLIENT_TIMEOUT);
     }
 
     private static boolean hasLine(String reply, String line) {

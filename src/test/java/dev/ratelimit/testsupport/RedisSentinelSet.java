@@ -1,8 +1,6 @@
 package dev.ratelimit.testsupport;
 
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.io.IOException;
@@ -30,7 +28,7 @@ public final class RedisSentinelSet implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
     /** Short enough not to wait long on a dead node. */
-    private static final int CLIENT_TIMEOUT_MILLIS = 1000;
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(1);
     /** Otherwise the replica's first full sync waits 5 s for other replicas to join it. */
     private static final List<String> DATA_NODE_ARGUMENTS = List.of("--repl-diskless-sync-delay", "0");
 
@@ -304,11 +302,7 @@ public final class RedisSentinelSet implements AutoCloseable {
     }
 
     private static Jedis connect(int port) {
-        // An explicit protocol, else Jedis warns of its RESP3 negotiation on every one of these many connections.
-        return new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder()
-                .timeoutMillis(CLIENT_TIMEOUT_MILLIS)
-                .protocol(RedisProtocol.RESP2)
-                .build());
+        return RedisServerProcess.adminClient(port, CLIENT_TIMEOUT);
     }
 
     private static void pause() throws IOException {

@@ -1,9 +1,7 @@
 package dev.ratelimit.testsupport;
 
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisProtocol;
 
 import java.time.Duration;
 import java.util.List;
@@ -87,7 +85,7 @@ class RedisTopologiesTest {
     }
 
     private static Jedis connect(int port) {
-        return new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).build());
+        return RedisServerProcess.adminClient(port, Duration.ofSeconds(2));
     }
 
     private static long millisSince(long startNanos) {
