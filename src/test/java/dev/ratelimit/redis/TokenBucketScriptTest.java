@@ -9,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import redis.clients.jedis.RedisClient;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -42,6 +43,24 @@ class TokenBucketScriptTest {
 
     private static String freshKey() {
         return "test:{script:" + UUID.randomUUID() + "}";
+    }
+
+    /** A bucket as the script stores it: 20 bytes, little-endian level (7), ts (6), period (7). */
+    private record StoredBucket(long level, long ts, long period) {
+
+        static StoredBucket read(RedisEndpoint server, String key) {
+            byte[] packed = redis(server).get(key.getBytes(StandardCharsets.UTF_8));
+            assertThat(packed).hasSize(20);
+            return new StoredBucket(littleEndian(packed, 0, 7), littleEndian(packed, 7, 6), littleEndian(packed, 13, 7));
+        }
+
+        private static long littleEndian(byte[] bytes, int offset, int length) {
+            long value = 0;
+            for (int i = length - 1; i >= 0; i--) {
+                value = (value << 8) | (bytes[offset + i] & 0xFF);
+            }
+            return value;
+        }
     }
 
     private static Decision at(RedisEndpoint server, String key, BucketLimits limits, long cost, long now) {
@@ -125,10 +144,10 @@ class TokenBucketScriptTest {
     void aDeniedCallWritesNothing(RedisEndpoint server) {
         String key = freshKey();
         drain(server, key, FIVE_PER_FIVE_SECONDS, T0);
-        Map<String, String> before = redis(server).hgetAll(key);
+        StoredBucket before = StoredBucket.read(server, key);
 
         assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 + 500).allowed()).isFalse();
-        assertThat(redis(server).hgetAll(key)).isEqualTo(before);
+        assertThat(StoredBucket.read(server, key)).isEqualTo(before);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -171,8 +190,24 @@ class TokenBucketScriptTest {
         String key = freshKey();
 
         assertThat(at(server, key, huge, 1, T0).remaining()).isEqualTo(capacity - 1);
-        assertThat(redis(server).hget(key, "level")).isEqualTo(Long.toString((capacity - 1) * periodMillis));
+        assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket((capacity - 1) * periodMillis, T0,
+                periodMillis));
         assertThat(at(server, key, huge, 1, T0).remaining()).isEqualTo(capacity - 2);
+    }
+
+    /**
+     * Redis' own count for a bucket whose key is as long as the benchmarks' ({@code ratelimit:{bench:12345}}):
+     * keys up to 28 characters take the same, each longer size class of key 16 bytes more.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aBucketTakesAtMost104BytesOfRedisMemory(RedisEndpoint server) {
+        String key = "ratelimit:{bench:12345}";
+        redis(server).del(key);
+        at(server, key, new BucketLimits(1_000_000_000L, 1_000_000_000L, Duration.ofSeconds(1)), 1, T0);
+
+        assertThat(key).hasSize(23);
+        assertThat(redis(server).memoryUsage(key, 0)).isLessThanOrEqualTo(104L);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -182,7 +217,7 @@ class TokenBucketScriptTest {
         long redisNowMillis = RedisFixture.redisTimeMillis(redis(server));
 
         assertThat(SCRIPT.run(redis(server)::executeCommand, key, FIVE_PER_FIVE_SECONDS, 1)).isEqualTo(new Decision(true, 4, 0, 1000));
-        assertThat(Long.parseLong(redis(server).hget(key, "ts"))).isBetween(redisNowMillis, redisNowMillis + 5_000);
+        assertThat(StoredBucket.read(server, key).ts()).isBetween(redisNowMillis, redisNowMillis + 5_000);
     }
 
     @ParameterizedTest(name = "{0}")
