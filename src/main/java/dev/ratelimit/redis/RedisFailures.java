@@ -100,7 +100,7 @@ final class RedisFailures {
                     + settings.commandTimeout().toMillis() + "ms: more decisions in flight than the pool holds";
             case AUTHENTICATION -> "Redis refused the limiter's credentials";
             case NO_PERMISSION -> "the Redis user may not run the limiter's script: grant it +evalsha +eval"
-                    + " +hmget +hset +pexpire +time on keys " + settings.keyPrefix() + "*"
+                    + " +get +set +time on keys " + settings.keyPrefix() + "*"
                     + (settings.topology() == RedisTopology.CLUSTER ? ", and +cluster|slots +asking" : "");
             case OUT_OF_MEMORY -> "Redis is full: maxmemory is reached and its policy evicts nothing";
             case WRONG_TYPE -> "key " + key + " holds something other than a bucket: another application writes"

@@ -1,5 +1,7 @@
 package dev.ratelimit.redis;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
@@ -73,16 +75,16 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
     @Override
     public abstract void close();
 
-    private static <T> T executeOn(ConnectionProvider provider, CommandObject<T> command) {
-        try (Connection connection = provider.getConnection()) {
-            return connection.executeCommand(command);
-        }
+    /** Each node's calls share its pool: one pipeline in flight per pooled connection at most. */
+    private static PipelinedCalls pipelinedCalls(Supplier<Connection> connections, RedisSettings settings) {
+        return new PipelinedCalls(connections, settings.poolSize(), settings.commandTimeout());
     }
 
     /** One Redis. */
     static final class Single extends RedisNodes {
 
         private final PooledConnectionProvider provider;
+        private final PipelinedCalls calls;
         private final String address;
 
         Single(RedisSettings settings) {
@@ -91,6 +93,7 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
             // Opens no connection: calls open them as they need them, so a Redis that is down delays nothing here.
             this.provider = new PooledConnectionProvider(url.nodes().get(0), settings.clientConfig(),
                     settings.poolConfig());
+            this.calls = pipelinedCalls(provider::getConnection, settings);
         }
 
         @Override
@@ -105,7 +108,7 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
 
         @Override
         <T> T execute(String key, CommandObject<T> command) {
-            return executeOn(provider, command);
+            return calls.execute(command);
         }
 
         @Override
@@ -131,6 +134,10 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
         private static final long RENEWAL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
         private final OnFirstUse<ClusterConnectionProvider> provider;
+        /** Each master's calls; a node that left the cluster is forgotten once unused for a while. */
+        private final Cache<HostAndPort, PipelinedCalls> callsByNode = Caffeine.newBuilder()
+                .expireAfterAccess(Duration.ofHours(1)).build();
+        private final RedisSettings settings;
         /** Names the seeds' breaker, which guards the first contact: never a node's name, even with one seed. */
         private final String seeds;
         /** A renewal tries each known node in turn, each for a connection and a reply at most. */
@@ -145,6 +152,7 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
 
         Cluster(RedisSettings settings) {
             RedisUrl url = settings.redisUrl();
+            this.settings = settings;
             this.seeds = "seeds " + url.address();
             this.longestRenewal = settings.connectTimeout().plus(settings.commandTimeout()).multipliedBy(
                     url.nodes().size());
@@ -166,12 +174,19 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
             HostAndPort redirectedTo = null;
             boolean asking = false;
             for (int redirects = 0; ; redirects++) {
-                try (Connection connection = redirectedTo == null ? cluster.getConnectionFromSlot(slot)
-                        : cluster.getConnection(redirectedTo)) {
+                try {
                     if (asking) {
-                        connection.executeCommand(Protocol.Command.ASKING);
+                        return askingOnce(cluster, redirectedTo, command);
                     }
-                    return connection.executeCommand(command);
+                    HostAndPort node = redirectedTo != null ? redirectedTo : cluster.getNode(slot);
+                    if (node == null) {
+                        // No map of the slot yet: Jedis renews it and picks the owner, or any node to redirect us.
+                        try (Connection connection = cluster.getConnectionFromSlot(slot)) {
+                            return connection.executeCommand(command);
+                        }
+                    }
+                    return callsByNode.get(node, owner -> pipelinedCalls(() -> cluster.getConnection(owner), settings))
+                            .execute(command);
                 } catch (JedisRedirectionException e) {
                     if (redirects == MAX_REDIRECTS) {
                         throw e;
@@ -183,6 +198,14 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
                     redirectedTo = e.getTargetNode();
                     asking = e instanceof JedisAskDataException;
                 }
+            }
+        }
+
+        /** A slot being migrated: the command, preceded by ASKING on the same connection, outside any pipeline. */
+        private static <T> T askingOnce(ClusterConnectionProvider cluster, HostAndPort node, CommandObject<T> command) {
+            try (Connection connection = cluster.getConnection(node)) {
+                connection.executeCommand(Protocol.Command.ASKING);
+                return connection.executeCommand(command);
             }
         }
 
@@ -250,6 +273,8 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
     static final class Sentineled extends RedisNodes {
 
         private final OnFirstUse<SentineledConnectionProvider> provider;
+        /** Jedis moves the provider's connections to the new primary: the calls queued follow them. */
+        private final PipelinedCalls calls;
         private final String sentinels;
 
         Sentineled(RedisSettings settings) {
@@ -258,6 +283,7 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
             this.provider = new OnFirstUse<>(() -> new SentineledConnectionProvider(url.masterName(),
                     settings.clientConfig(), settings.poolConfig(), new LinkedHashSet<>(url.nodes()),
                     settings.sentinelClientConfig()), settings.commandTimeout());
+            this.calls = pipelinedCalls(() -> provider.get().getConnection(), settings);
         }
 
         @Override
@@ -274,7 +300,7 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
 
         @Override
         <T> T execute(String key, CommandObject<T> command) {
-            return executeOn(provider.get(), command);
+            return calls.execute(command);
         }
 
         @Override

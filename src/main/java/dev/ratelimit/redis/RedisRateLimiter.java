@@ -26,8 +26,10 @@ import java.util.stream.Collectors;
 
 /**
  * Decides with one EVALSHA of the token bucket script per call, on the Redis node that holds the bucket: the
- * one Redis, the cluster shard owning the key's slot, or the primary Sentinel names. Jedis' connection pools
- * are the only shared state: no lock is taken here, Redis serialises the scripts. A resilience4j circuit
+ * one Redis, the cluster shard owning the key's slot, or the primary Sentinel names. Concurrent calls to a
+ * node travel together, pipelined on its pooled connections ({@link PipelinedCalls}); Redis serialises the
+ * scripts, so no lock is taken here. A bucket Redis refused is answered here until its retry-after
+ * ({@link BlockedBuckets}, the hot-key shield), which refuses only what Redis would. A resilience4j circuit
  * breaker per node stops asking that node for a while once enough recent calls met an outage (a timeout or a
  * lost connection), so that a sick node costs each decision it holds nothing rather than a timeout, while the
  * other shards go on deciding; error replies do not open it, since Redis answers them at once. The limiter
@@ -44,6 +46,8 @@ public final class RedisRateLimiter implements RateLimiter {
     private final RedisNodes nodes;
     private final BucketKeys keys;
     private final TokenBucketScript script;
+    /** Null when the shield is off. */
+    private final BlockedBuckets blocked;
     private final CircuitBreakerConfig breakerConfig;
     private final Cache<String, CircuitBreaker> breakers;
     private final BiConsumer<BreakerState, BreakerState> breakerListener;
@@ -54,6 +58,7 @@ public final class RedisRateLimiter implements RateLimiter {
         // Read before the pool exists, so that a missing script leaves nothing open.
         this.script = TokenBucketScript.load();
         this.keys = new BucketKeys(settings.keyPrefix());
+        this.blocked = settings.shieldSize() > 0 ? new BlockedBuckets(settings.shieldSize()) : null;
         this.breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(settings.breakerWindow())
@@ -88,6 +93,10 @@ public final class RedisRateLimiter implements RateLimiter {
     @Override
     public Decision acquire(RateLimitPolicy policy, ClientId client) {
         String key = keys.keyFor(policy, client);
+        Decision refused = blocked == null ? null : blocked.refusalOf(key, policy);
+        if (refused != null) {
+            return refused;
+        }
         String node = nodes.nodeFor(key);
         CircuitBreaker breaker = breakers.get(node, this::newBreaker);
         if (!breaker.tryAcquirePermission()) {
@@ -99,6 +108,9 @@ public final class RedisRateLimiter implements RateLimiter {
         try {
             Decision decision = runOnHealthyConnection(key, node, policy);
             breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            if (blocked != null) {
+                blocked.record(key, policy, decision);
+            }
             return decision;
         } catch (JedisException e) {
             FailureReason reason = RedisFailures.reasonFor(e);

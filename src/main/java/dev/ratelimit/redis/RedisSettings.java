@@ -38,6 +38,7 @@ public final class RedisSettings {
     private final Duration connectTimeout;
     private final Duration commandTimeout;
     private final int poolSize;
+    private final int shieldSize;
     private final String keyPrefix;
     private final int breakerWindow;
     private final int breakerFailureRate;
@@ -53,6 +54,7 @@ public final class RedisSettings {
         this.connectTimeout = builder.connectTimeout;
         this.commandTimeout = builder.commandTimeout;
         this.poolSize = builder.poolSize;
+        this.shieldSize = builder.shieldSize;
         this.keyPrefix = builder.keyPrefix;
         this.breakerWindow = builder.breakerWindow;
         this.breakerFailureRate = builder.breakerFailureRate;
@@ -103,6 +105,14 @@ public final class RedisSettings {
     /** Connections kept open at most, to each Redis node. */
     public int poolSize() {
         return poolSize;
+    }
+
+    /**
+     * Buckets the hot-key shield remembers at most: refused by Redis, answered by this instance until their
+     * retry-after without asking Redis again. 0 when the shield is off.
+     */
+    public int shieldSize() {
+        return shieldSize;
     }
 
     /** What every key of the limiter starts with. */
@@ -209,7 +219,7 @@ public final class RedisSettings {
                 + (sentinelPassword != null ? ", sentinelPassword=***" : "")
                 + (truststore != null ? ", truststore=" + truststore.file() + " (" + truststore.type() + ")" : "")
                 + ", connectTimeout=" + connectTimeout + ", commandTimeout=" + commandTimeout + ", poolSize=" + poolSize
-                + ", keyPrefix=" + keyPrefix + ", breakerWindow=" + breakerWindow + ", breakerFailureRate="
+                + ", shieldSize=" + shieldSize + ", keyPrefix=" + keyPrefix + ", breakerWindow=" + breakerWindow + ", breakerFailureRate="
                 + breakerFailureRate + ", breakerOpenFor=" + breakerOpenFor + "]";
     }
 
@@ -304,6 +314,7 @@ public final class RedisSettings {
         private Duration connectTimeout = Duration.ofMillis(500);
         private Duration commandTimeout = Duration.ofMillis(500);
         private int poolSize = 16;
+        private int shieldSize = 10_000;
         private String keyPrefix = "ratelimit:";
         private int breakerWindow = 10;
         private int breakerFailureRate = 50;
@@ -347,6 +358,15 @@ public final class RedisSettings {
                 throw new IllegalArgumentException("must be at least 1, was " + poolSize);
             }
             this.poolSize = poolSize;
+            return this;
+        }
+
+        /** Buckets the hot-key shield remembers at most, each about 200 bytes of heap; 0 turns it off. */
+        public Builder shieldSize(int maxEntries) {
+            if (maxEntries < 0) {
+                throw new IllegalArgumentException("must be 0 (off) or more, was " + maxEntries);
+            }
+            this.shieldSize = maxEntries;
             return this;
         }
 

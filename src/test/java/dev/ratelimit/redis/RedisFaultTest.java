@@ -143,7 +143,12 @@ class RedisFaultTest {
         assertThat(outage).filteredOn(call -> call.policy() == CLOSED).isNotEmpty()
                 .allSatisfy(call -> assertThat(call.verdict().outcome()).isEqualTo(Outcome.FAILED_CLOSED));
         assertThat(outage).filteredOn(call -> call.policy() == LOCAL).extracting(call -> call.verdict().outcome())
-                .isSubsetOf(Outcome.LOCAL_ALLOWED, Outcome.LOCAL_BLOCKED).contains(Outcome.LOCAL_BLOCKED);
+                .isSubsetOf(Outcome.LOCAL_ALLOWED, Outcome.LOCAL_BLOCKED, Outcome.BLOCKED).contains(Outcome.LOCAL_BLOCKED);
+        // The hot-key shield goes on refusing, without Redis, a bucket Redis refused, until the retry-after it
+        // gave: at most the time one token takes to come back.
+        assertThat(outage).filteredOn(call -> call.verdict().outcome() == Outcome.BLOCKED)
+                .allSatisfy(call -> assertThat(call.verdict().decision().orElseThrow().retryAfterMillis())
+                        .isBetween(1L, LOCAL.limits().refillPeriodMillis()));
         // Each client's local bucket starts full with 5 tokens when Redis fails, and gains one every 2 s.
         List<Call> local = all.stream().filter(call -> call.policy() == LOCAL && call.verdict().failure().isPresent())
                 .toList();

@@ -53,7 +53,7 @@ class RedisTlsTest {
      * No more than the limiter needs: its script (EVAL after NOSCRIPT), the commands the script calls, keys
      * under its prefix. Jedis carries on when CLIENT SETNAME is refused.
      */
-    private static final String LIMITER_RIGHTS = "~ratelimit:* +evalsha +eval +hmget +hset +pexpire +time";
+    private static final String LIMITER_RIGHTS = "~ratelimit:* +evalsha +eval +get +set +time";
     private static final RateLimitPolicy ONE_PER_HOUR =
             new RateLimitPolicy("tls", new BucketLimits(1, 1, Duration.ofHours(1)), 1, FailureMode.CLOSED);
 

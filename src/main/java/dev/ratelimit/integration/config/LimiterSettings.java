@@ -33,6 +33,8 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
     static final String COMMAND_TIMEOUT = "ratelimit.redis.command-timeout";
     static final String POOL_SIZE = "ratelimit.redis.pool-size";
     static final String KEY_PREFIX = "ratelimit.redis.key-prefix";
+    static final String SHIELD_ENABLED = "ratelimit.redis.shield.enabled";
+    static final String SHIELD_MAX_ENTRIES = "ratelimit.redis.shield.max-entries";
     static final String BREAKER_WINDOW = "ratelimit.redis.breaker.window";
     static final String BREAKER_FAILURE_RATE = "ratelimit.redis.breaker.failure-rate";
     static final String BREAKER_OPEN_FOR = "ratelimit.redis.breaker.open-for";
@@ -49,7 +51,7 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
     static final String CLIENT_ID_SECRET = "ratelimit.client-id-secret";
     static final String IPV6_PREFIX_LENGTH = "ratelimit.ipv6-prefix-length";
     static final List<String> KEYS = List.of(REDIS_URL, REDIS_USER, REDIS_PASSWORD, TRUSTSTORE, TRUSTSTORE_PASSWORD,
-            TRUSTSTORE_TYPE, SENTINEL_USER, SENTINEL_PASSWORD, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, KEY_PREFIX, BREAKER_WINDOW,
+            TRUSTSTORE_TYPE, SENTINEL_USER, SENTINEL_PASSWORD, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, SHIELD_ENABLED, SHIELD_MAX_ENTRIES, KEY_PREFIX, BREAKER_WINDOW,
             BREAKER_FAILURE_RATE, BREAKER_OPEN_FOR, TRUSTED_PROXIES, INSTANCES, MAX_LOCAL_CLIENTS, CLIENT_ID_SECRET,
             IPV6_PREFIX_LENGTH);
     private static final Map<Setting, String> KEY_OF = Map.of(Setting.URL, REDIS_URL, Setting.USER, REDIS_USER,
@@ -75,6 +77,10 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         apply(config, COMMAND_TIMEOUT, true, text -> redis.commandTimeout(Durations.parse(text)));
         apply(config, POOL_SIZE, true, text -> redis.poolSize(wholeNumber(text)));
         apply(config, KEY_PREFIX, true, redis::keyPrefix);
+        apply(config, SHIELD_MAX_ENTRIES, true, text -> redis.shieldSize(atLeastOne(wholeNumber(text))));
+        if (!read(config, SHIELD_ENABLED, true, PolicyResolver::bool).orElse(true)) {
+            redis.shieldSize(0);
+        }
         apply(config, BREAKER_WINDOW, true, text -> redis.breakerWindow(wholeNumber(text)));
         apply(config, BREAKER_FAILURE_RATE, true, text -> redis.breakerFailureRate(wholeNumber(text)));
         apply(config, BREAKER_OPEN_FOR, true, text -> redis.breakerOpenFor(Durations.parse(text)));

@@ -69,6 +69,7 @@ class EnvironmentVariablesTest {
             "RATELIMIT_REDIS_CONNECT_TIMEOUT | PT2S",
             "RATELIMIT_REDIS_COMMAND_TIMEOUT | PT0.3S",
             "RATELIMIT_REDIS_POOL_SIZE       | 7",
+            "RATELIMIT_REDIS_SHIELD_MAX_ENTRIES | 500",
             "RATELIMIT_REDIS_KEY_PREFIX      | from-env:",
             "RATELIMIT_REDIS_BREAKER_WINDOW  | 30",
             "RATELIMIT_REDIS_BREAKER_FAILURE_RATE | 20",
@@ -83,6 +84,7 @@ class EnvironmentVariablesTest {
                 Map.entry("RATELIMIT_REDIS_CONNECT_TIMEOUT", c -> c.settings().redis().connectTimeout()),
                 Map.entry("RATELIMIT_REDIS_COMMAND_TIMEOUT", c -> c.settings().redis().commandTimeout()),
                 Map.entry("RATELIMIT_REDIS_POOL_SIZE", c -> c.settings().redis().poolSize()),
+                Map.entry("RATELIMIT_REDIS_SHIELD_MAX_ENTRIES", c -> c.settings().redis().shieldSize()),
                 Map.entry("RATELIMIT_REDIS_KEY_PREFIX", c -> c.settings().redis().keyPrefix()),
                 Map.entry("RATELIMIT_REDIS_BREAKER_WINDOW", c -> c.settings().redis().breakerWindow()),
                 Map.entry("RATELIMIT_REDIS_BREAKER_FAILURE_RATE", c -> c.settings().redis().breakerFailureRate()),
@@ -99,6 +101,12 @@ class EnvironmentVariablesTest {
                     Duration.parse(value).toString();
             default -> value;
         });
+    }
+
+    @Test
+    void theHotKeyShieldIsTurnedOffByItsVariable() {
+        assertThat(read(Map.of()).settings().redis().shieldSize()).isPositive();
+        assertThat(read(Map.of("RATELIMIT_REDIS_SHIELD_ENABLED", "false")).settings().redis().shieldSize()).isZero();
     }
 
     @Test

@@ -70,6 +70,7 @@ class LimiterSettingsTest {
                 Map.entry("ratelimit.redis.connect-timeout", "2s"),
                 Map.entry("ratelimit.redis.command-timeout", "PT0.1S"),
                 Map.entry("ratelimit.redis.pool-size", "64"),
+                Map.entry("ratelimit.redis.shield.max-entries", "2000"),
                 Map.entry("ratelimit.redis.key-prefix", "shop:rl:"),
                 Map.entry("ratelimit.trusted-proxies", "10.0.0.0/8, fd00::/8"),
                 Map.entry("ratelimit.redis.breaker.window", "40"),
@@ -84,6 +85,7 @@ class LimiterSettingsTest {
         assertThat(settings.redis().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(settings.redis().commandTimeout()).isEqualTo(Duration.ofMillis(100));
         assertThat(settings.redis().poolSize()).isEqualTo(64);
+        assertThat(settings.redis().shieldSize()).isEqualTo(2000);
         assertThat(settings.redis().keyPrefix()).isEqualTo("shop:rl:");
         assertThat(settings.redis().breakerWindow()).isEqualTo(40);
         assertThat(settings.redis().breakerFailureRate()).isEqualTo(25);
@@ -221,6 +223,9 @@ class LimiterSettingsTest {
             "ratelimit.redis.pool-size       | many  | not a whole number",
             "ratelimit.redis.pool-size       | 1.5   | not a whole number",
             "ratelimit.redis.pool-size       | 99999999999 | not a whole number",
+            "ratelimit.redis.shield.enabled  | yes   | must be true or false",
+            "ratelimit.redis.shield.max-entries | 0  | must be at least 1",
+            "ratelimit.redis.shield.max-entries | lots | not a whole number",
             "ratelimit.redis.key-prefix      | rate{limit | must be at most 64 characters without braces or spaces",
             "ratelimit.redis.key-prefix      | rate limit | must be at most 64 characters without braces or spaces",
             "ratelimit.redis.breaker.window  | 0     | must be between 1 and 1000 calls",

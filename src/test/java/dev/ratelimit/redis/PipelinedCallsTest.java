@@ -1,0 +1,207 @@
+package dev.ratelimit.redis;
+
+import dev.ratelimit.core.FailureReason;
+import dev.ratelimit.testsupport.RedisFixture;
+import dev.ratelimit.testsupport.RedisServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.CommandObjects;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Concurrent commands carried in shared pipelines, against a redis-server of the test's own. */
+class PipelinedCallsTest {
+
+    private static final CommandObjects COMMANDS = new CommandObjects(RedisProtocol.RESP2);
+    private static final Duration WAIT = Duration.ofMillis(300);
+
+    private static RedisServerProcess redis;
+    private static Jedis admin;
+
+    private ConnectionPool pool;
+    private final AtomicInteger connectionsLent = new AtomicInteger();
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServerProcess.start(RedisFixture.localRedisServer(), RedisServerProcess.freePort());
+        admin = RedisServerProcess.adminClient(redis.port(), Duration.ofSeconds(5));
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        admin.close();
+        redis.close();
+    }
+
+    @BeforeEach
+    void emptyRedis() {
+        admin.flushAll();
+        admin.configResetStat();
+    }
+
+    @AfterEach
+    void closePool() {
+    }
+
+    private PipelinedCalls pipelines(int count) {
+        return pipelines(count, WAIT);
+    }
+
+    /** @param replyTimeout how long a connection waits for a reply, the wait in production */
+    private PipelinedCalls pipelines(int count, Duration replyTimeout) {
+        ConnectionPoolConfig poolConfig = new ConnectionPoolConfig();
+        poolConfig.setMaxTotal(count);
+        pool = new ConnectionPool(new HostAndPort("127.0.0.1", redis.port()), DefaultJedisClientConfig.builder()
+                .protocol(RedisProtocol.RESP2).timeoutMillis(Math.toIntExact(replyTimeout.toMillis())).build(),
+                poolConfig);
+        return new PipelinedCalls(() -> {
+            connectionsLent.incrementAndGet();
+            return pool.getResource();
+        }, count, WAIT);
+    }
+
+    private static <T> List<T> inParallel(int callers, Callable<T> call) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(callers);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<T>> results = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                results.add(threads.submit(() -> {
+                    start.await();
+                    return call.call();
+                }));
+            }
+            start.countDown();
+            List<T> values = new ArrayList<>();
+            for (Future<T> result : results) {
+                values.add(result.get(60, TimeUnit.SECONDS));
+            }
+            return values;
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLoneCallerSendsItsCommandAtOnceInARoundTripOfItsOwn() {
+        PipelinedCalls calls = pipelines(4);
+
+        for (long expected = 1; expected <= 50; expected++) {
+            assertThat(calls.execute(COMMANDS.incr("counter"))).isEqualTo(expected);
+        }
+        assertThat(connectionsLent).hasValue(50);
+    }
+
+    @Test
+    void manyCallersShareFewConnectionsAndEachGetsItsOwnReplyInItsOwnOrder() throws Exception {
+        PipelinedCalls calls = pipelines(2);
+        AtomicInteger callerIds = new AtomicInteger();
+        int perCaller = 200;
+
+        List<List<Long>> repliesByCaller = inParallel(64, () -> {
+            String list = "list:" + callerIds.incrementAndGet();
+            List<Long> lengths = new ArrayList<>();
+            for (int i = 0; i < perCaller; i++) {
+                lengths.add(calls.execute(COMMANDS.rpush(list, Integer.toString(i))));
+            }
+            return lengths;
+        });
+
+        assertThat(repliesByCaller).allSatisfy(lengths -> assertThat(lengths)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, perCaller).boxed().toList()));
+        for (int caller = 1; caller <= 64; caller++) {
+            assertThat(admin.lrange("list:" + caller, 0, -1)).as("list:" + caller)
+                    .containsExactlyElementsOf(LongStream.range(0, perCaller).mapToObj(Long::toString).toList());
+        }
+        assertThat(connectionsLent.get()).as("round trips for %d commands", 64 * perCaller)
+                .isLessThan(64 * perCaller / 2);
+        assertThat(admin.clientList().lines().filter(line -> line.contains("cmd=rpush")))
+                .as("connections that sent the commands").hasSizeLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void anErrorReplyFailsItsOwnCallOnly() throws Exception {
+        PipelinedCalls calls = pipelines(1);
+        admin.set("text", "not a number");
+        AtomicInteger callerIds = new AtomicInteger();
+
+        List<String> outcomes = inParallel(32, () -> {
+            int id = callerIds.incrementAndGet();
+            try {
+                return "reply " + calls.execute(COMMANDS.incr(id % 2 == 0 ? "text" : "counter:" + id));
+            } catch (JedisDataException e) {
+                return "error " + e.getMessage().split(" ")[0];
+            }
+        });
+
+        assertThat(outcomes).containsOnly("reply 1", "error ERR").filteredOn("reply 1"::equals).hasSize(16);
+    }
+
+    @Test
+    void callsQueuedBehindAFrozenRedisAreWithdrawnAndNeverRun() throws Exception {
+        // The pipeline on the wire outwaits the queued calls, which are then withdrawn rather than sent.
+        PipelinedCalls calls = pipelines(1, WAIT.multipliedBy(3));
+        ExecutorService threads = Executors.newFixedThreadPool(20);
+        redis.signal("STOP");
+        try {
+            Future<FailureReason> sent = threads.submit(() -> reasonOf(() -> calls.execute(COMMANDS.incr("counter"))));
+            Thread.sleep(WAIT.toMillis() / 3);
+            List<Future<FailureReason>> queued = new ArrayList<>();
+            for (int i = 0; i < 19; i++) {
+                queued.add(threads.submit(() -> reasonOf(() -> calls.execute(COMMANDS.incr("counter")))));
+            }
+
+            for (Future<FailureReason> call : queued) {
+                assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo(FailureReason.TIMEOUT);
+            }
+            assertThat(sent.get(10, TimeUnit.SECONDS)).isEqualTo(FailureReason.TIMEOUT);
+        } finally {
+            redis.signal("CONT");
+            threads.shutdownNow();
+        }
+        // The withdrawn calls left the queue: the next call finds at most the one that was on the wire before it.
+        assertThat(calls.execute(COMMANDS.incr("counter"))).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void aClosedPoolFailsTheCallsInsteadOfHoldingThem() {
+        PipelinedCalls calls = pipelines(1);
+        pool.close();
+
+        assertThatThrownBy(() -> calls.execute(COMMANDS.incr("counter"))).isInstanceOf(JedisException.class);
+        assertThat(admin.exists("counter")).isFalse();
+    }
+
+    private static FailureReason reasonOf(Runnable call) {
+        try {
+            call.run();
+            return null;
+        } catch (JedisException e) {
+            return RedisFailures.reasonFor(e);
+        }
+    }
+}
