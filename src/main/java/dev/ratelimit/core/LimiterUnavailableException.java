@@ -8,7 +8,8 @@ public final class LimiterUnavailableException extends RuntimeException {
     private final FailureReason reason;
 
     public LimiterUnavailableException(FailureReason reason, String message, Throwable cause) {
-        super(message, cause);
+        // No stack of its own: thrown for every call while Redis is out, and the cause holds where it failed.
+        super(message, cause, true, false);
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 

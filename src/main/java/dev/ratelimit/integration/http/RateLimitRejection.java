@@ -22,6 +22,12 @@ public final class RateLimitRejection extends WebApplicationException {
         super(detail, response);
     }
 
+    /** A refusal is an answer, not a fault: under a flood of 429s, walking the stack would be most of the cost. */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
+
     public static RateLimitRejection tooManyRequests(RateLimitPolicy policy, Decision decision) {
         long retryAfter = decision.retryAfterSeconds();
         String detail = "Rate limit of policy '" + policy.name() + "' exceeded: retry in " + retryAfter + " s";

@@ -55,6 +55,12 @@ class RateLimitRejectionTest {
     }
 
     @Test
+    void refusalsCarryNoStackTrace() {
+        assertThat(RateLimitRejection.tooManyRequests(ORDERS, new Decision(false, 0, 1000, 1000)).getStackTrace()).isEmpty();
+        assertThat(RateLimitRejection.unavailable(ORDERS).getStackTrace()).isEmpty();
+    }
+
+    @Test
     void unavailableIsA503ProblemAskingToRetryInOneSecond() {
         Response response = RateLimitRejection.unavailable(ORDERS).getResponse();
 
