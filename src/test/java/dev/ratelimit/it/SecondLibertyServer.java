@@ -19,9 +19,10 @@ import java.util.stream.Stream;
 /**
  * A second Liberty server beside the integration-test server: made from the same runtime, with the same
  * server.xml, server.env and jvm.options, ports of its own, and a given WAR in its dropins. Start and stop are
- * bounded in time; {@link #close()} stops it, killing its JVM if a stop does not.
+ * bounded in time; {@link #close()} stops it, killing its JVM if a stop does not. Public for the HTTP
+ * benchmark ({@code dev.ratelimit.bench.HttpEndToEnd}), which runs its WAR the same way.
  */
-final class SecondLibertyServer implements AutoCloseable {
+public final class SecondLibertyServer implements AutoCloseable {
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
@@ -49,7 +50,8 @@ final class SecondLibertyServer implements AutoCloseable {
      * As {@link #start(String, WebArchive, String)}, with these environment variables added to the server's
      * {@code server.env}, the way a container hands settings to Liberty.
      */
-    static SecondLibertyServer start(String name, WebArchive war, String readyPath, Map<String, String> environment)
+    public static SecondLibertyServer start(String name, WebArchive war, String readyPath,
+                                            Map<String, String> environment)
             throws Exception {
         Path itServer = Path.of(System.getProperty("it.server.dir"));
         SecondLibertyServer server = new SecondLibertyServer(itServer.getParent().getParent().getParent(), name,
@@ -67,7 +69,7 @@ final class SecondLibertyServer implements AutoCloseable {
     }
 
     /** The application's base URL on this server, e.g. {@code http://127.0.0.1:port/ratelimiter-it/}. */
-    URL applicationUrl(WebArchive war) throws IOException {
+    public URL applicationUrl(WebArchive war) throws IOException {
         return new URL("http://127.0.0.1:" + httpPort + "/" + war.getName().replaceFirst("\\.war$", "") + "/");
     }
 
