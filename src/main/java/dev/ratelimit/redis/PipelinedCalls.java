@@ -63,7 +63,8 @@ final class PipelinedCalls {
         long queuedAt = System.nanoTime();
         queued.add(call);
         while (!call.isDone()) {
-            if (pipelines.tryAcquire()) {
+            // Once another caller sent this call, there is nothing to lead: its reply is on the way.
+            if (call.isQueued() && pipelines.tryAcquire()) {
                 try {
                     sendQueued();
                 } finally {
@@ -75,6 +76,8 @@ final class PipelinedCalls {
             long waited = System.nanoTime() - queuedAt;
             if (waited >= queueWaitNanos && call.withdraw()) {
                 queued.remove(call);
+                // This caller may have been woken to send: the next one is.
+                wakeFirstQueued();
                 throw timeout("not sent within " + Duration.ofNanos(queueWaitNanos).toMillis()
                         + "ms: every connection to the node was waiting for replies");
             }

@@ -26,7 +26,7 @@ import java.util.Optional;
 
 /**
  * How to reach Redis and name keys there. The timeouts bound how long a decision can wait on Redis before
- * its policy's failure mode decides: for a free pooled connection or a new connection, then for one reply.
+ * its policy's failure mode decides: for its turn in a pipeline or a new connection, then for one reply.
  * {@link #defaults()} and {@link #builder()} carry the defaults, so no configuration framework is needed.
  */
 public final class RedisSettings {
@@ -67,7 +67,7 @@ public final class RedisSettings {
     }
 
     /**
-     * {@code redis://127.0.0.1:6379}, 500 ms timeouts, 16 connections, keys prefixed {@code ratelimit:}, and a
+     * {@code redis://127.0.0.1:6379}, 500 ms timeouts, 8 connections per node, keys prefixed {@code ratelimit:}, and a
      * circuit breaker that opens when half of the last 10 calls met an outage, for 1 s.
      */
     public static RedisSettings defaults() {
@@ -97,12 +97,15 @@ public final class RedisSettings {
         return connectTimeout;
     }
 
-    /** How long to wait for a reply, and for a free pooled connection. */
+    /** How long to wait for a reply, and for a decision to be sent while every connection waits for replies. */
     public Duration commandTimeout() {
         return commandTimeout;
     }
 
-    /** Connections kept open at most, to each Redis node. */
+    /**
+     * Connections kept open at most, to each Redis node: as many pipelines of concurrent decisions in flight to
+     * it at once. Not the number of concurrent callers, which share them.
+     */
     public int poolSize() {
         return poolSize;
     }
@@ -313,7 +316,7 @@ public final class RedisSettings {
         // plus a margin: a busy host must not pass for a sick Redis. The breaker bounds what a sick one costs.
         private Duration connectTimeout = Duration.ofMillis(500);
         private Duration commandTimeout = Duration.ofMillis(500);
-        private int poolSize = 16;
+        private int poolSize = 8;
         private int shieldSize = 10_000;
         private String keyPrefix = "ratelimit:";
         private int breakerWindow = 10;

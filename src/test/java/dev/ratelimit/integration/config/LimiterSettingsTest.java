@@ -50,7 +50,7 @@ class LimiterSettingsTest {
         assertThat(settings.redis().url()).isEqualTo(URI.create("redis://127.0.0.1:6379"));
         assertThat(settings.redis().connectTimeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(settings.redis().commandTimeout()).isEqualTo(Duration.ofMillis(500));
-        assertThat(settings.redis().poolSize()).isEqualTo(16);
+        assertThat(settings.redis().poolSize()).isEqualTo(8);
         assertThat(settings.redis().keyPrefix()).isEqualTo("ratelimit:");
         assertThat(settings.redis().breakerWindow()).isEqualTo(10);
         assertThat(settings.redis().breakerFailureRate()).isEqualTo(50);
