@@ -37,7 +37,8 @@ final class BlockedBuckets {
     BlockedBuckets(int maxEntries) {
         this.refusals = Caffeine.newBuilder()
                 .maximumSize(maxEntries)
-                .expireAfter(Expiry.creating((String key, Refusal refusal) -> Duration.ofNanos(refusal.nanosLeft())))
+                // A newer refusal replaces an older one with its own expiry.
+                .expireAfter(Expiry.writing((String key, Refusal refusal) -> Duration.ofNanos(refusal.nanosLeft())))
                 .build();
     }
 

@@ -69,8 +69,8 @@ final class PipelinedCalls {
                     sendQueued();
                 } finally {
                     pipelines.release();
+                    wakeFirstQueued();
                 }
-                wakeFirstQueued();
                 continue;
             }
             long waited = System.nanoTime() - queuedAt;
@@ -88,6 +88,7 @@ final class PipelinedCalls {
                 Thread.currentThread().interrupt();
                 if (call.withdraw()) {
                     queued.remove(call);
+                    wakeFirstQueued();
                 }
                 throw new JedisException("interrupted while waiting for Redis");
             }
@@ -113,7 +114,9 @@ final class PipelinedCalls {
             return;
         }
         int replied = 0;
-        try (Connection connection = connections.get()) {
+        Connection connection = null;
+        try {
+            connection = connections.get();
             for (Call<?> call : pipeline) {
                 connection.sendCommand(call.command.getArguments());
             }
@@ -121,10 +124,24 @@ final class PipelinedCalls {
                 call.completeWith(connection);
                 replied++;
             }
-        } catch (RuntimeException e) {
-            // The connection broke or none was lent: the calls without a reply share the failure.
+        } catch (RuntimeException | Error e) {
+            if (connection != null) {
+                // Replies may be left unread on it: it must never serve another pipeline.
+                connection.setBroken();
+            }
+            RuntimeException failure = replied == 0 && e instanceof RuntimeException unanswered ? unanswered
+                    // Redis was running this pipeline: the calls left may have run too, and are not to be made again.
+                    : new JedisException("a pipeline to Redis failed after " + replied + " of its " + pipeline.size()
+                    + " replies: this call may have run", e);
             for (Call<?> call : pipeline.subList(replied, pipeline.size())) {
-                call.fail(e);
+                call.fail(failure);
+            }
+            if (e instanceof Error error) {
+                throw error;
+            }
+        } finally {
+            if (connection != null) {
+                connection.close();
             }
         }
     }

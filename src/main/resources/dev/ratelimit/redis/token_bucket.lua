@@ -51,10 +51,12 @@ local needed = cost * period
 local level, ts, stored_period
 local stored = redis.call('GET', KEYS[1])
 if stored then
-  if #stored ~= 20 then
+  if #stored == 20 then
+    level, ts, stored_period = struct.unpack(BUCKET, stored)
+  end
+  if not stored_period or stored_period < 1 or level < 0 or ts < 0 then
     return redis.error_reply('WRONGTYPE the key holds a value that is not a token bucket')
   end
-  level, ts, stored_period = struct.unpack(BUCKET, stored)
   if stored_period ~= period then
     -- The refill period changed since this bucket was written: keep its tokens, in the new unit.
     level = math.floor(level / stored_period * period)

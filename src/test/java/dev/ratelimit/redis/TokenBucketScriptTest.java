@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Lua script against real Redis servers (every version available here), at explicit times. */
 class TokenBucketScriptTest {
@@ -193,6 +195,17 @@ class TokenBucketScriptTest {
         assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket((capacity - 1) * periodMillis, T0,
                 periodMillis));
         assertThat(at(server, key, huge, 1, T0).remaining()).isEqualTo(capacity - 2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aValueOfABucketsLengthThatIsNoBucketIsRefusedAsAWrongType(RedisEndpoint server) {
+        String key = freshKey();
+        redis(server).set(key.getBytes(StandardCharsets.UTF_8), new byte[20]);
+
+        assertThatThrownBy(() -> at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0))
+                .isInstanceOf(JedisDataException.class).hasMessageContaining("WRONGTYPE");
+        assertThat(redis(server).get(key.getBytes(StandardCharsets.UTF_8))).isEqualTo(new byte[20]);
     }
 
     /**
