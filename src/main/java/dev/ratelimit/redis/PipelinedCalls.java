@@ -16,6 +16,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The commands that concurrent decisions send to one Redis node, carried in as few round trips as the load
@@ -35,6 +37,8 @@ import java.util.function.Supplier;
  * the same way.
  */
 final class PipelinedCalls {
+
+    private static final Logger LOG = Logger.getLogger(PipelinedCalls.class.getName());
 
     /** Caps one pipeline, so that a burst is sent in several rather than one that holds every caller. */
     static final int MAX_PIPELINE = 256;
@@ -141,8 +145,17 @@ final class PipelinedCalls {
             }
         } finally {
             if (connection != null) {
-                connection.close();
+                giveBack(connection);
             }
+        }
+    }
+
+    /** Every call of the pipeline has its answer by now: a pool failing to take the connection back changes none. */
+    private static void giveBack(Connection connection) {
+        try {
+            connection.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "A connection to Redis could not be given back to its pool", e);
         }
     }
 

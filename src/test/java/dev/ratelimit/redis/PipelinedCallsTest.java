@@ -8,12 +8,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.BuilderFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.CommandObjects;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -22,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -187,6 +192,47 @@ class PipelinedCallsTest {
         assertThat(calls.execute(COMMANDS.incr("counter"))).isLessThanOrEqualTo(2);
     }
 
+    /**
+     * The connection dies inside a pipeline (the pipeline's second command kills it): the call after it fails
+     * as one that may have run, which the limiter never makes again, not as a stale connection it would retry.
+     */
+    @Test
+    void aPipelineCutAfterSomeRepliesFailsTheRestAsMayHaveRun() throws Exception {
+        ConnectionPoolConfig poolConfig = new ConnectionPoolConfig();
+        poolConfig.setMaxTotal(1);
+        pool = new ConnectionPool(new HostAndPort("127.0.0.1", redis.port()), DefaultJedisClientConfig.builder()
+                .protocol(RedisProtocol.RESP2).timeoutMillis(10_000).build(), poolConfig);
+        PipelinedCalls calls = new PipelinedCalls(pool::getResource, 1, Duration.ofSeconds(10));
+        calls.execute(COMMANDS.set("warm", "up"));
+        String pooledConnection = admin.clientList().lines().filter(line -> line.contains("cmd=set"))
+                .map(line -> line.replaceAll("^id=(\\d+) .*", "$1")).findFirst().orElseThrow();
+        CommandObject<Long> killItsOwnConnection = new CommandObject<>(new CommandArguments(Protocol.Command.CLIENT)
+                .add("KILL").add("ID").add(pooledConnection).add("SKIPME").add("no"), BuilderFactory.LONG);
+
+        redis.signal("STOP");
+        List<CompletableFuture<Object>> pipelined = new ArrayList<>();
+        try {
+            // The first call holds the only pipeline while Redis is frozen; the next three queue behind it, in order.
+            CompletableFuture<Object> holding = callOnItsOwnThread(calls, COMMANDS.incr("holding"));
+            // It sends at once, and then waits on the socket for a reply (a thread state that looks RUNNABLE).
+            Thread.sleep(1000);
+            for (CommandObject<?> command : List.of(COMMANDS.incr("before"), killItsOwnConnection, COMMANDS.incr("after"))) {
+                pipelined.add(queuedCall(calls, command));
+            }
+            redis.signal("CONT");
+            assertThat(holding.get(20, TimeUnit.SECONDS)).isEqualTo(1L);
+            assertThat(pipelined.get(0).get(20, TimeUnit.SECONDS)).isEqualTo(1L);
+            assertThat(pipelined.get(1).get(20, TimeUnit.SECONDS)).isEqualTo(1L);
+            assertThatThrownBy(() -> pipelined.get(2).get(20, TimeUnit.SECONDS)).cause()
+                    .isExactlyInstanceOf(JedisException.class).hasMessageContaining("may have run")
+                    .satisfies(e -> assertThat(RedisFailures.reasonFor((JedisException) e)).isEqualTo(FailureReason.CONNECTION));
+        } finally {
+            redis.signal("CONT");
+        }
+        assertThat(admin.exists("after")).isFalse();
+        assertThat(calls.execute(COMMANDS.incr("after"))).as("a new connection").isEqualTo(1L);
+    }
+
     @Test
     void aClosedPoolFailsTheCallsInsteadOfHoldingThem() {
         PipelinedCalls calls = pipelines(1);
@@ -194,6 +240,26 @@ class PipelinedCallsTest {
 
         assertThatThrownBy(() -> calls.execute(COMMANDS.incr("counter"))).isInstanceOf(JedisException.class);
         assertThat(admin.exists("counter")).isFalse();
+    }
+
+    private static CompletableFuture<Object> callOnItsOwnThread(PipelinedCalls calls, CommandObject<?> command) {
+        return CompletableFuture.supplyAsync(() -> calls.execute(command), runnable -> new Thread(runnable).start());
+    }
+
+    /** Runs the call on a thread of its own, and returns once that thread is parked in the queue. */
+    private static CompletableFuture<Object> queuedCall(PipelinedCalls calls, CommandObject<?> command)
+            throws InterruptedException {
+        Thread[] caller = new Thread[1];
+        CompletableFuture<Object> result = CompletableFuture.supplyAsync(() -> calls.execute(command), runnable -> {
+            caller[0] = new Thread(runnable);
+            caller[0].start();
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (caller[0].getState() != Thread.State.TIMED_WAITING) {
+            assertThat(System.nanoTime() - deadline).as("the call waits in the queue").isNegative();
+            Thread.sleep(10);
+        }
+        return result;
     }
 
     private static FailureReason reasonOf(Runnable call) {
