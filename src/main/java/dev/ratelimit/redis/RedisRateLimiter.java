@@ -61,6 +61,8 @@ public final class RedisRateLimiter implements RateLimiter {
         this.blocked = settings.shieldSize() > 0 ? new BlockedBuckets(settings.shieldSize()) : null;
         this.breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                // Every decision records its outcome: a lock there made concurrent callers queue behind each other.
+                .slidingWindowSynchronizationStrategy(CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .slidingWindowSize(settings.breakerWindow())
                 .minimumNumberOfCalls(settings.breakerWindow())
                 .failureRateThreshold(settings.breakerFailureRate())

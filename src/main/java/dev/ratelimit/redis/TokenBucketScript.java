@@ -84,8 +84,9 @@ final class TokenBucketScript {
         } catch (JedisNoScriptException e) {
             reply = redis.apply(COMMANDS.eval(source, keys, args));
         }
-        if (!(reply instanceof List<?> values) || values.size() != 4
-                || !values.stream().allMatch(Long.class::isInstance)) {
+        if (!(reply instanceof List<?> values) || values.size() != 4 || !(values.get(0) instanceof Long)
+                || !(values.get(1) instanceof Long) || !(values.get(2) instanceof Long)
+                || !(values.get(3) instanceof Long)) {
             // Another script under our SHA, or a proxy in between: never a decision to act on.
             throw new JedisDataException(NOT_A_DECISION + reply + ", not four integers");
         }
