@@ -45,8 +45,8 @@ final class PipelinedCalls {
 
     private final Supplier<Connection> connections;
     private final Semaphore pipelines;
-    private final long queueWaitNanos;
-    private final long replyWaitNanos;
+    /** How long a call may stay queued, and then how long its reply may take. */
+    private final long waitNanos;
     private final Queue<Call<?>> queued = new ConcurrentLinkedQueue<>();
 
     /**
@@ -57,8 +57,7 @@ final class PipelinedCalls {
     PipelinedCalls(Supplier<Connection> connections, int pipelines, Duration wait) {
         this.connections = connections;
         this.pipelines = new Semaphore(pipelines);
-        this.queueWaitNanos = wait.toNanos();
-        this.replyWaitNanos = wait.toNanos();
+        this.waitNanos = wait.toNanos();
     }
 
     /** Runs the command once on the node, in the next pipeline, and returns its reply. */
@@ -78,15 +77,15 @@ final class PipelinedCalls {
                 continue;
             }
             long waited = System.nanoTime() - queuedAt;
-            if (waited >= queueWaitNanos && call.withdraw()) {
+            if (waited >= waitNanos && call.withdraw()) {
                 queued.remove(call);
                 // This caller may have been woken to send: the next one is.
                 wakeFirstQueued();
-                throw timeout("not sent within " + Duration.ofNanos(queueWaitNanos).toMillis()
+                throw timeout("not sent within " + Duration.ofNanos(waitNanos).toMillis()
                         + "ms: every connection to the node was waiting for replies");
             }
-            if (waited >= queueWaitNanos + replyWaitNanos) {
-                throw timeout("no reply within " + Duration.ofNanos(replyWaitNanos).toMillis() + "ms");
+            if (waited >= 2 * waitNanos) {
+                throw timeout("no reply within " + Duration.ofNanos(waitNanos).toMillis() + "ms");
             }
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
@@ -96,7 +95,7 @@ final class PipelinedCalls {
                 }
                 throw new JedisException("interrupted while waiting for Redis");
             }
-            LockSupport.parkNanos(this, (call.isQueued() ? queueWaitNanos : queueWaitNanos + replyWaitNanos) - waited);
+            LockSupport.parkNanos(this, (call.isQueued() ? waitNanos : 2 * waitNanos) - waited);
         }
         return call.result();
     }
