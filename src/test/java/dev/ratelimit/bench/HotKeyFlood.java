@@ -8,6 +8,7 @@ import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.redis.RedisSettings;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisServerProcess;
+import dev.ratelimit.testsupport.RedisStats;
 import redis.clients.jedis.Jedis;
 
 import java.time.Duration;
@@ -57,7 +58,7 @@ public final class HotKeyFlood {
             // Loads the script, so that the counts below are EVALSHA alone; the bucket is left with 9 tokens.
             limiter.acquire(TEN_THEN_ONE_A_SECOND, flooder);
             admin.configResetStat();
-            double cpuBefore = redisCpuSeconds(admin);
+            double cpuBefore = RedisStats.cpuSeconds(admin);
             LongAdder decisions = new LongAdder();
             LongAdder admitted = new LongAdder();
             CountDownLatch start = new CountDownLatch(1);
@@ -86,20 +87,10 @@ public final class HotKeyFlood {
                 thread.join();
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            long redisCalls = admin.info("commandstats").lines()
-                    .filter(line -> line.startsWith("cmdstat_evalsha:"))
-                    .mapToLong(line -> Long.parseLong(line.replaceAll("^[^:]+:calls=(\\d+),.*", "$1")))
-                    .sum();
+            long redisCalls = RedisStats.scriptsRun(admin);
             return String.format("| %s | %,.0f | %,.0f | %.2f | %d | %.0f |", shield ? "on" : "off",
-                    decisions.sum() / seconds, redisCalls / seconds, (redisCpuSeconds(admin) - cpuBefore) / seconds,
+                    decisions.sum() / seconds, redisCalls / seconds, (RedisStats.cpuSeconds(admin) - cpuBefore) / seconds,
                     admitted.sum(), TEN_THEN_ONE_A_SECOND.limits().capacity() - 1 + seconds);
         }
-    }
-
-    private static double redisCpuSeconds(Jedis admin) {
-        return admin.info("cpu").lines()
-                .filter(line -> line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(':') + 1).trim()))
-                .sum();
     }
 }

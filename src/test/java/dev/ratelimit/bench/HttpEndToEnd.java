@@ -3,6 +3,7 @@ package dev.ratelimit.bench;
 import dev.ratelimit.it.SecondLibertyServer;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisServerProcess;
+import dev.ratelimit.testsupport.RedisStats;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -55,7 +56,7 @@ import java.util.regex.Pattern;
  * bucket), {@code limited, many ids} ({@value #MANY_CLIENT_IDS} client ids in turn, one bucket each, sent by a
  * wrk Lua script, which costs wrk a little CPU of its own); <b>Requests/s</b> over all measured runs;
  * <b>p50, p99</b> wrk's latency percentiles, the mean over the rounds; <b>Non-2xx</b> and <b>Socket errors</b>
- * summed (both should be 0); <b>Redis calls/request</b> the script calls Redis counted (INFO commandstats) per
+ * summed (both should be 0); <b>Redis calls/request</b> the scripts Redis ran (INFO commandstats) per
  * request wrk counted: about 1 for a limited endpoint, 0 for plain; <b>Added p50, Added p99</b> limited minus
  * plain at the same connections; <b>Requests/s vs plain</b> limited over plain.
  */
@@ -75,8 +76,6 @@ public final class HttpEndToEnd {
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
     private static final Pattern SOCKET_ERRORS =
             Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
-    private static final Pattern SCRIPT_CALLS = Pattern.compile("(?m)^cmdstat_(?:evalsha|eval):calls=(\\d+)");
-
     /** Each request names the next id; both wrk threads walk the same ones, harmless on buckets that never run out. */
     private static final String MANY_IDS_SCRIPT = String.join("\n",
             "local requests = {}",
@@ -228,7 +227,7 @@ public final class HttpEndToEnd {
             command.addAll(List.of("-H", CLIENT_ID_HEADER + ": bench"));
         }
         command.add(URI.create(base.toString()).resolve(endpoint.path).toString());
-        long scriptCallsBefore = scriptCalls(redisAdmin);
+        long scriptsBefore = RedisStats.scriptsRun(redisAdmin);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         // wrk prints its report at the end only: read it after exit, with the wait bounded
         if (!process.waitFor(seconds + WRK_GRACE.toSeconds(), TimeUnit.SECONDS)) {
@@ -239,7 +238,7 @@ public final class HttpEndToEnd {
         if (process.exitValue() != 0) {
             throw new IllegalStateException("wrk failed (" + process.exitValue() + "): " + command + "\n" + output);
         }
-        return parse(output, scriptCalls(redisAdmin) - scriptCallsBefore);
+        return parse(output, RedisStats.scriptsRun(redisAdmin) - scriptsBefore);
     }
 
     private static Run parse(String wrkOutput, long redisCalls) {
@@ -292,16 +291,6 @@ public final class HttpEndToEnd {
                 runs.stream().mapToDouble(Run::p99Ms).average().orElseThrow(),
                 runs.stream().mapToLong(Run::non2xx).sum(), runs.stream().mapToLong(Run::socketErrors).sum(),
                 runs.stream().mapToLong(Run::redisCalls).sum());
-    }
-
-    /** The token-bucket script's calls so far, EVALSHA and the EVAL sent after a NOSCRIPT. */
-    private static long scriptCalls(Jedis redisAdmin) {
-        Matcher calls = SCRIPT_CALLS.matcher(redisAdmin.info("commandstats"));
-        long total = 0;
-        while (calls.find()) {
-            total += Long.parseLong(calls.group(1));
-        }
-        return total;
     }
 
     private static String row(int connections, Endpoint endpoint, Run run, Run plain) {

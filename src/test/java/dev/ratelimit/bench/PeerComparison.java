@@ -9,6 +9,7 @@ import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.redis.RedisSettings;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisServerProcess;
+import dev.ratelimit.testsupport.RedisStats;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
@@ -290,13 +291,7 @@ public final class PeerComparison {
         }
 
         double redisCpuSeconds() {
-            double seconds = 0;
-            for (String line : admin.info("cpu").split("\r?\n")) {
-                if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
-                    seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-                }
-            }
-            return seconds;
+            return RedisStats.cpuSeconds(admin);
         }
 
         String loadScript(String resource) {

@@ -7,6 +7,7 @@ import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisServerProcess;
+import dev.ratelimit.testsupport.RedisStats;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,16 +65,8 @@ class HotKeyShieldTest {
                 FailureMode.CLOSED);
     }
 
-    /** Scripts Redis ran: EVALSHA, or EVAL after an EVALSHA that found no script. */
     private static long redisDecisions() {
-        return admin.info("commandstats").lines()
-                .filter(line -> line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:"))
-                .mapToLong(line -> count(line, "calls") - count(line, "failed_calls"))
-                .sum();
-    }
-
-    private static long count(String commandStats, String name) {
-        return Long.parseLong(commandStats.replaceAll(".*[:,]" + name + "=(\\d+).*", "$1"));
+        return RedisStats.scriptsRun(admin);
     }
 
     @Test
