@@ -1,6 +1,9 @@
 package dev.ratelimit.core;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -11,8 +14,13 @@ import java.util.regex.Pattern;
  * @param limits      the bucket's shape
  * @param cost        tokens one call takes, between 1 and the capacity
  * @param failureMode what a decision becomes when the store cannot make it
+ * @param extraBands  further limits every call must also fit, decided with the first in one step; usually none
  */
-public record RateLimitPolicy(String name, BucketLimits limits, long cost, FailureMode failureMode) {
+public record RateLimitPolicy(String name, BucketLimits limits, long cost, FailureMode failureMode,
+                              List<Band> extraBands) {
+
+    /** A policy's bands, its own limits included: each is one Redis key, and one Lua call checks them all. */
+    public static final int MAX_BANDS = 8;
 
     /**
      * Names travel inside Redis keys (within a Cluster hash tag, split from the client id at ':') and inside
@@ -28,6 +36,7 @@ public record RateLimitPolicy(String name, BucketLimits limits, long cost, Failu
         }
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(failureMode, "failureMode");
+        extraBands = List.copyOf(extraBands);
         if (cost < 1) {
             throw new InvalidLimitException("cost", "must be at least 1, was " + cost);
         }
@@ -35,5 +44,42 @@ public record RateLimitPolicy(String name, BucketLimits limits, long cost, Failu
             throw new InvalidLimitException("cost", "must not exceed capacity " + limits.capacity()
                     + ", was " + cost + ": such a call could never be allowed");
         }
+        if (extraBands.size() + 1 > MAX_BANDS) {
+            throw new InvalidLimitException("bands", "a policy holds at most " + MAX_BANDS + " bands, its own"
+                    + " limits included; was given " + (extraBands.size() + 1));
+        }
+        Set<String> bandNames = new HashSet<>();
+        for (Band band : extraBands) {
+            if (!bandNames.add(band.name())) {
+                throw new InvalidLimitException("bands", "two bands are named '" + band.name() + "'");
+            }
+            if (cost > band.limits().capacity()) {
+                throw new InvalidLimitException("cost", "must not exceed band '" + band.name() + "''s capacity "
+                        + band.limits().capacity() + ", was " + cost + ": such a call could never be allowed");
+            }
+        }
+    }
+
+    /** A policy of one band: its own limits. */
+    public RateLimitPolicy(String name, BucketLimits limits, long cost, FailureMode failureMode) {
+        this(name, limits, cost, failureMode, List.of());
+    }
+
+    /** The limits of band {@code index}, as a {@link Decision} numbers them: 0 is the policy's own. */
+    public BucketLimits limitsOfBand(int index) {
+        return index == 0 ? limits : extraBands.get(index - 1).limits();
+    }
+
+    /**
+     * The name a band goes by outside: the policy's own name for its own limits, {@code <policy>.<band>} for
+     * the others.
+     */
+    public String nameOfBand(int index) {
+        return index == 0 ? name : name + "." + extraBands.get(index - 1).name();
+    }
+
+    /** 1 plus the extra bands. */
+    public int bandCount() {
+        return 1 + extraBands.size();
     }
 }

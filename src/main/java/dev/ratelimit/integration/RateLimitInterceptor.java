@@ -9,6 +9,7 @@ import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.core.Verdict;
 import dev.ratelimit.integration.config.EndpointPolicies;
 import dev.ratelimit.integration.config.EndpointPolicy;
+import dev.ratelimit.integration.config.Mode;
 import dev.ratelimit.integration.http.AppliedDecision;
 import dev.ratelimit.integration.http.RateLimitRejection;
 import jakarta.annotation.Priority;
@@ -24,6 +25,8 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,6 +43,9 @@ public class RateLimitInterceptor {
 
     /** One per reason, so that a rare refusal is not held back behind a stream of timeouts. */
     private static final Map<FailureReason, ThrottledLog> UNDECIDED = new EnumMap<>(FailureReason.class);
+
+    /** One per policy, so that a busy policy in shadow mode does not hide another; keyed by configured names only. */
+    private static final ConcurrentMap<String, ThrottledLog> SHADOW_REFUSALS = new ConcurrentHashMap<>();
 
     static {
         Logger logger = Logger.getLogger(RateLimitInterceptor.class.getName());
@@ -69,26 +75,47 @@ public class RateLimitInterceptor {
     @AroundInvoke
     public Object decide(InvocationContext invocation) throws Exception {
         EndpointPolicy endpoint = endpointPolicies.of(intercepted.getBeanClass(), invocation.getMethod());
-        if (!endpoint.enabled()) {
+        if (endpoint.mode() == Mode.OFF) {
             return invocation.proceed();
         }
+        boolean shadow = endpoint.mode() == Mode.SHADOW;
         RateLimitPolicy policy = endpoint.policy();
         Optional<ClientId> client = clientIds.clientIdOf(request, endpoint);
         if (client.isEmpty()) {
-            metrics.unidentified(policy.name());
+            metrics.unidentified(policy.name(), shadow);
+            if (shadow) {
+                logShadowRefusal(policy, "400: the call carries no client id");
+                return invocation.proceed();
+            }
             throw RateLimitRejection.missingClientId(policy, clientIds.expectedSource(endpoint.clientIdSource()));
         }
+        long started = System.nanoTime();
         Verdict verdict = decider.decide(policy, client.get());
-        metrics.count(policy.name(), verdict);
+        metrics.decided(policy.name(), verdict, System.nanoTime() - started, shadow);
+        verdict.failure().ifPresent(failure -> logUndecided(policy, verdict, failure));
+        if (shadow) {
+            // Headers would tell clients of limits that do not apply yet.
+            if (!verdict.permitsCall()) {
+                logShadowRefusal(policy, verdict.decision().isPresent() ? "429: over the limit" : "503: Redis failed");
+            }
+            return invocation.proceed();
+        }
         verdict.decision().ifPresent(decision ->
                 request.setAttribute(AppliedDecision.REQUEST_ATTRIBUTE, new AppliedDecision(policy, decision)));
-        verdict.failure().ifPresent(failure -> logUndecided(policy, verdict, failure));
         if (verdict.permitsCall()) {
             return invocation.proceed();
         }
         throw verdict.decision()
                 .map(decision -> RateLimitRejection.tooManyRequests(policy, decision))
                 .orElseGet(() -> RateLimitRejection.unavailable(policy));
+    }
+
+    private static void logShadowRefusal(RateLimitPolicy policy, String answer) {
+        SHADOW_REFUSALS.computeIfAbsent(policy.name(), name -> new ThrottledLog(
+                Logger.getLogger(RateLimitInterceptor.class.getName()), Duration.ofSeconds(10), System::nanoTime))
+                .log(Level.INFO, () -> "policy '" + policy.name() + "' is in shadow mode: a call it would"
+                + " have refused with " + answer + " ran; ratelimit_decisions_total{outcome=\"shadow_blocked\"}"
+                + " counts every one", null);
     }
 
     private static void logUndecided(RateLimitPolicy policy, Verdict verdict, LimiterUnavailableException failure) {

@@ -12,8 +12,11 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.Timer;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -23,27 +26,52 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * Per-policy counters in the application registry, scraped at {@code /metrics}, with Redis' failures by
- * reason and the state of its circuit breaker. They are registered when the application starts, so every
- * series shows 0 before its first request. Tags come from configuration and code only: client ids never
- * become tags, which would let callers grow the registry without bound.
+ * What the limiter did, in the application registry, scraped at {@code /metrics}: one decision counter per
+ * policy and outcome (as SmallRye Fault Tolerance counts {@code ft.invocations.total} per method and result),
+ * the time each decision took per policy, Redis' failures by reason and the state of its circuit breakers.
+ * Every series is registered when the application starts, so each shows 0 before its first request. Tags
+ * come from configuration and code only: client ids never become tags, which would let callers grow the
+ * registry without bound.
  */
 @ApplicationScoped
 public class RateLimitMetrics {
 
     static final String POLICY_TAG = "policy";
+    static final String OUTCOME_TAG = "outcome";
     static final String REASON_TAG = "reason";
     static final String STATE_TAG = "state";
+    static final String DECISIONS = "ratelimit.decisions";
+    static final String DECISION_DURATION = "ratelimit.decision.duration";
 
-    private record PolicyCounters(Counter allowed, Counter blocked, Counter unidentified, Counter redisErrors,
-                                  Counter failOpen, Counter failClosed, Counter localAllowed,
-                                  Counter localBlocked) {
+    /** The {@code outcome} tag's values. */
+    enum Outcome {
+        ALLOWED, BLOCKED, UNIDENTIFIED, FAIL_OPEN, FAIL_CLOSED, LOCAL_ALLOWED, LOCAL_BLOCKED,
+        /** A call a shadow-mode policy would have refused (429, 503 or 400), let through. */
+        SHADOW_BLOCKED;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static Outcome of(Verdict.Outcome outcome) {
+            return switch (outcome) {
+                case ALLOWED -> ALLOWED;
+                case BLOCKED -> BLOCKED;
+                case FAILED_OPEN -> FAIL_OPEN;
+                case FAILED_CLOSED -> FAIL_CLOSED;
+                case LOCAL_ALLOWED -> LOCAL_ALLOWED;
+                case LOCAL_BLOCKED -> LOCAL_BLOCKED;
+            };
+        }
+    }
+
+    private record PolicyMetrics(Map<Outcome, Counter> decisions, Timer duration) {
     }
 
     @Inject
     MetricRegistry registry;
 
-    private final ConcurrentMap<String, PolicyCounters> byPolicy = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, PolicyMetrics> byPolicy = new ConcurrentHashMap<>();
     private final Map<FailureReason, Counter> failuresByReason = new EnumMap<>(FailureReason.class);
     private final AtomicReference<Supplier<Map<String, BreakerState>>> breakerStates =
             new AtomicReference<>(() -> Map.of("redis", BreakerState.CLOSED));
@@ -51,7 +79,7 @@ public class RateLimitMetrics {
 
     void registerEveryPolicy(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted,
                              EndpointPolicies endpointPolicies) {
-        endpointPolicies.policyNames().forEach(this::counters);
+        endpointPolicies.policyNames().forEach(this::metricsOf);
     }
 
     @PostConstruct
@@ -88,43 +116,38 @@ public class RateLimitMetrics {
         }
     }
 
-    /** The call carried no client id and the policy refuses such calls. */
-    void unidentified(String policy) {
-        counters(policy).unidentified().inc();
+    /**
+     * A call decided, or left undecided by Redis, in {@code nanos}. Under a shadow-mode policy a call it would
+     * have refused counts as {@link Outcome#SHADOW_BLOCKED}.
+     */
+    void decided(String policy, Verdict verdict, long nanos, boolean shadow) {
+        Outcome outcome = shadow && !verdict.permitsCall() ? Outcome.SHADOW_BLOCKED : Outcome.of(verdict.outcome());
+        PolicyMetrics metrics = metricsOf(policy);
+        metrics.decisions().get(outcome).inc();
+        metrics.duration().update(Duration.ofNanos(nanos));
+        verdict.failure().ifPresent(failure -> failuresByReason.get(failure.reason()).inc());
     }
 
-    void count(String policy, Verdict verdict) {
-        PolicyCounters counters = counters(policy);
-        verdict.failure().ifPresent(failure -> {
-            counters.redisErrors().inc();
-            failuresByReason.get(failure.reason()).inc();
-        });
-        switch (verdict.outcome()) {
-            case ALLOWED -> counters.allowed().inc();
-            case BLOCKED -> counters.blocked().inc();
-            case FAILED_OPEN -> counters.failOpen().inc();
-            case FAILED_CLOSED -> counters.failClosed().inc();
-            case LOCAL_ALLOWED -> counters.localAllowed().inc();
-            case LOCAL_BLOCKED -> counters.localBlocked().inc();
-        }
+    /** The call carried no client id and the policy refuses such calls, or in shadow mode would have. */
+    void unidentified(String policy, boolean shadow) {
+        metricsOf(policy).decisions().get(shadow ? Outcome.SHADOW_BLOCKED : Outcome.UNIDENTIFIED).inc();
     }
 
-    private PolicyCounters counters(String policy) {
+    private PolicyMetrics metricsOf(String policy) {
         return byPolicy.computeIfAbsent(policy, this::register);
     }
 
-    private PolicyCounters register(String policy) {
-        Tag tag = new Tag(POLICY_TAG, policy);
-        return new PolicyCounters(
-                counter("ratelimit.requests.allowed", "Calls the rate limiter let through", tag),
-                counter("ratelimit.requests.blocked", "Calls refused with 429 Too Many Requests", tag),
-                counter("ratelimit.requests.unidentified", "Calls refused with 400 for carrying no client id", tag),
-                counter("ratelimit.redis.errors", "Decisions Redis failed to make (down, slow or erroring)", tag),
-                counter("ratelimit.failopen.events", "Calls let through undecided because Redis failed", tag),
-                counter("ratelimit.failclosed.rejections", "Calls refused with 503 because Redis failed", tag),
-                counter("ratelimit.local.allowed", "Calls a local bucket let through because Redis failed", tag),
-                counter("ratelimit.local.blocked", "Calls a local bucket refused with 429 because Redis failed",
-                        tag));
+    private PolicyMetrics register(String policy) {
+        Tag policyTag = new Tag(POLICY_TAG, policy);
+        Map<Outcome, Counter> decisions = new EnumMap<>(Outcome.class);
+        for (Outcome outcome : Outcome.values()) {
+            decisions.put(outcome, counter(DECISIONS, "Calls to rate-limited methods, by policy and by what the"
+                    + " limiter made of them", policyTag, new Tag(OUTCOME_TAG, outcome.label())));
+        }
+        Timer duration = registry.timer(Metadata.builder().withName(DECISION_DURATION)
+                .withDescription("Time the limiter took to decide a call: Redis' round trip, or the failure"
+                        + " mode's answer when Redis failed").withUnit(MetricUnits.SECONDS).build(), policyTag);
+        return new PolicyMetrics(decisions, duration);
     }
 
     private Counter counter(String name, String description, Tag... tags) {

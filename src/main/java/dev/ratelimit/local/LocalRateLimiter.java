@@ -12,6 +12,8 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -33,10 +35,14 @@ public final class LocalRateLimiter implements RateLimiter {
     private final ConcurrentMap<PolicyBuckets, Cache<ClientId, Bucket>> bucketsByPolicy = new ConcurrentHashMap<>();
 
     /** What a bucket belongs to: a cost is the call's, not the bucket's. */
-    private record PolicyBuckets(String name, BucketLimits limits) {
+    private record PolicyBuckets(String name, List<BucketLimits> bands) {
 
         static PolicyBuckets of(RateLimitPolicy policy) {
-            return new PolicyBuckets(policy.name(), policy.limits());
+            List<BucketLimits> bands = new ArrayList<>(policy.bandCount());
+            for (int band = 0; band < policy.bandCount(); band++) {
+                bands.add(policy.limitsOfBand(band));
+            }
+            return new PolicyBuckets(policy.name(), List.copyOf(bands));
         }
     }
 
@@ -60,13 +66,18 @@ public final class LocalRateLimiter implements RateLimiter {
         this.clock = clock;
     }
 
+    /**
+     * Every band of the policy is one limit of one Bucket4j bucket, which takes from all or none; the
+     * decision's figures are Bucket4j's across them all, reported as the policy's own band's.
+     */
     @Override
     public Decision acquire(RateLimitPolicy policy, ClientId client) {
-        BucketLimits limits = policy.limits();
-        Cache<ClientId, Bucket> buckets = bucketsByPolicy.computeIfAbsent(PolicyBuckets.of(policy), this::newCache);
+        PolicyBuckets shape = PolicyBuckets.of(policy);
+        Cache<ClientId, Bucket> buckets = bucketsByPolicy.computeIfAbsent(shape, this::newCache);
+        long smallestShare = shape.bands().stream().mapToLong(this::shareOfCapacity).min().orElseThrow();
         // A call costing more than this instance's share takes all of it: once per refill of the share.
-        ConsumptionProbe probe = buckets.get(client, id -> newBucket(limits))
-                .tryConsumeAndReturnRemaining(Math.min(policy.cost(), shareOfCapacity(limits)));
+        ConsumptionProbe probe = buckets.get(client, id -> newBucket(shape))
+                .tryConsumeAndReturnRemaining(Math.min(policy.cost(), smallestShare));
         return new Decision(probe.isConsumed(), probe.getRemainingTokens(),
                 probe.isConsumed() ? 0 : TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForRefill()),
                 TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForReset()));
@@ -82,18 +93,20 @@ public final class LocalRateLimiter implements RateLimiter {
         return limits.refillPeriod().multipliedBy(instances);
     }
 
-    private Bucket newBucket(BucketLimits limits) {
-        return Bucket.builder()
-                .addLimit(limit -> limit.capacity(shareOfCapacity(limits))
-                        .refillGreedy(limits.refillTokens(), shareOfRefillPeriod(limits)))
-                .withCustomTimePrecision(clock)
-                .build();
+    private Bucket newBucket(PolicyBuckets shape) {
+        var builder = Bucket.builder();
+        for (BucketLimits limits : shape.bands()) {
+            builder.addLimit(limit -> limit.capacity(shareOfCapacity(limits))
+                    .refillGreedy(limits.refillTokens(), shareOfRefillPeriod(limits)));
+        }
+        return builder.withCustomTimePrecision(clock).build();
     }
 
     private Cache<ClientId, Bucket> newCache(PolicyBuckets policy) {
-        Duration untilFull = shareOfRefillPeriod(policy.limits())
-                .multipliedBy(shareOfCapacity(policy.limits()))
-                .dividedBy(policy.limits().refillTokens());
+        Duration untilFull = policy.bands().stream()
+                .map(limits -> shareOfRefillPeriod(limits).multipliedBy(shareOfCapacity(limits))
+                        .dividedBy(limits.refillTokens()))
+                .max(Duration::compareTo).orElseThrow();
         return Caffeine.newBuilder()
                 .maximumSize(maxClients)
                 .expireAfterAccess(untilFull.plusSeconds(1))

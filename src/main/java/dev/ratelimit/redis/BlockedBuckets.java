@@ -1,5 +1,6 @@
 package dev.ratelimit.redis;
 
+import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimitPolicy;
@@ -8,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * client's calls a round trip each. The local clock starts when the reply arrives, after Redis counted t, so
  * the shield lets go no sooner than Redis would admit again, and later by at most one round trip.
  *
- * <p>A bucket is remembered with the limits and cost it was refused under: a changed policy asks Redis
+ * <p>With several bands, the refusal's wait is that of the band that waits longest: no call fits before it.
+ * A bucket is remembered with the limits and cost it was refused under: a changed policy asks Redis
  * again. The map holds at most {@code maxEntries} buckets (Caffeine, least recently used out first), each
  * leaving at its retry-after.
  */
@@ -27,7 +30,8 @@ final class BlockedBuckets {
     private final Cache<String, Refusal> refusals;
 
     /** Times on {@link System#nanoTime()}'s clock. */
-    private record Refusal(BucketLimits limits, long cost, long retryAtNanos, long resetAtNanos) {
+    private record Refusal(BucketLimits limits, List<Band> extraBands, long cost, long retryAtNanos,
+                           long resetAtNanos, int band) {
 
         long nanosLeft() {
             return retryAtNanos - System.nanoTime();
@@ -45,7 +49,8 @@ final class BlockedBuckets {
     /** Redis' refusal of the bucket, counted down, while it holds; else null, and Redis is to be asked. */
     Decision refusalOf(String key, RateLimitPolicy policy) {
         Refusal refusal = refusals.getIfPresent(key);
-        if (refusal == null || refusal.cost() != policy.cost() || !refusal.limits().equals(policy.limits())) {
+        if (refusal == null || refusal.cost() != policy.cost() || !refusal.limits().equals(policy.limits())
+                || !refusal.extraBands().equals(policy.extraBands())) {
             return null;
         }
         long now = System.nanoTime();
@@ -53,7 +58,8 @@ final class BlockedBuckets {
         if (retryAfterMillis <= 0) {
             return null;
         }
-        return new Decision(false, 0, retryAfterMillis, Math.max(retryAfterMillis, ceilMillis(refusal.resetAtNanos() - now)));
+        return new Decision(false, 0, retryAfterMillis, Math.max(retryAfterMillis, ceilMillis(refusal.resetAtNanos() - now)),
+                refusal.band());
     }
 
     /** Remembers a refusal that waits for refill; an allowed call, or a refusal with no wait, is left alone. */
@@ -62,9 +68,9 @@ final class BlockedBuckets {
             return;
         }
         long now = System.nanoTime();
-        refusals.put(key, new Refusal(policy.limits(), policy.cost(),
+        refusals.put(key, new Refusal(policy.limits(), policy.extraBands(), policy.cost(),
                 now + TimeUnit.MILLISECONDS.toNanos(decision.retryAfterMillis()),
-                now + TimeUnit.MILLISECONDS.toNanos(decision.resetAfterMillis())));
+                now + TimeUnit.MILLISECONDS.toNanos(decision.resetAfterMillis()), decision.band()));
     }
 
     private static long ceilMillis(long nanos) {

@@ -3,10 +3,13 @@ package dev.ratelimit.redis;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.RateLimitPolicy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The key layout: {@code <prefix>{<policy>:<client>}}. The braces are a Redis Cluster hash tag, so a bucket's
+ * The key layout: {@code <prefix>{<policy>:<client>}}, and {@code <prefix>{<policy>:<client>}:<band>} for a
+ * policy's further bands. The braces are a Redis Cluster hash tag, so a bucket's
  * key always lives on one node; neither a policy name nor a {@link ClientId} can hold a brace, and a policy
  * name holds no ':', so the tag splits one way only.
  */
@@ -28,6 +31,22 @@ final class BucketKeys {
         return prefix;
     }
 
+    /**
+     * The bucket of each of the policy's bands: the first, the policy's own, is {@code <prefix>{<policy>:<client>}}
+     * as with a single band; each further band adds {@code :<band>} after the tag, so that all share one slot.
+     */
+    List<String> keysFor(RateLimitPolicy policy, ClientId client) {
+        String first = keyFor(policy, client);
+        if (policy.extraBands().isEmpty()) {
+            return List.of(first);
+        }
+        List<String> keys = new ArrayList<>(policy.bandCount());
+        keys.add(first);
+        policy.extraBands().forEach(band -> keys.add(first + ':' + band.name()));
+        return keys;
+    }
+
+    /** The bucket of the policy's own band: the key that places them all. */
     String keyFor(RateLimitPolicy policy, ClientId client) {
         return prefix + '{' + policy.name() + ':' + client.value() + '}';
     }

@@ -15,6 +15,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +95,9 @@ public final class RedisRateLimiter implements RateLimiter {
 
     @Override
     public Decision acquire(RateLimitPolicy policy, ClientId client) {
-        String key = keys.keyFor(policy, client);
+        List<String> bucketKeys = keys.keysFor(policy, client);
+        // The first key stands for them all: they share its slot, hence its node, and its shield entry.
+        String key = bucketKeys.get(0);
         Decision refused = blocked == null ? null : blocked.refusalOf(key, policy);
         if (refused != null) {
             return refused;
@@ -108,7 +111,7 @@ public final class RedisRateLimiter implements RateLimiter {
         }
         long started = System.nanoTime();
         try {
-            Decision decision = runOnHealthyConnection(key, node, policy);
+            Decision decision = runOnHealthyConnection(bucketKeys, node, policy);
             breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             if (blocked != null) {
                 blocked.record(key, policy, decision);
@@ -146,16 +149,16 @@ public final class RedisRateLimiter implements RateLimiter {
      * CLIENT KILL or proxy reset landing in between) makes this charge a call twice. A timeout is never
      * retried: Redis may be running the script.
      */
-    private Decision runOnHealthyConnection(String key, String node, RateLimitPolicy policy) {
-        Function<CommandObject<Object>, Object> onTheKeysNode = command -> nodes.execute(key, command);
+    private Decision runOnHealthyConnection(List<String> bucketKeys, String node, RateLimitPolicy policy) {
+        Function<CommandObject<Object>, Object> onTheKeysNode = command -> nodes.execute(bucketKeys.get(0), command);
         try {
-            return script.run(onTheKeysNode, key, policy.limits(), policy.cost());
+            return script.run(onTheKeysNode, bucketKeys, policy);
         } catch (JedisConnectionException e) {
             if (RedisFailures.reasonFor(e) != FailureReason.CONNECTION) {
                 throw e;
             }
             nodes.dropIdleConnections(node);
-            return script.run(onTheKeysNode, key, policy.limits(), policy.cost());
+            return script.run(onTheKeysNode, bucketKeys, policy);
         }
     }
 

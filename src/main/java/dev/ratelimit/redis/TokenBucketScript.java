@@ -2,6 +2,7 @@ package dev.ratelimit.redis;
 
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.RateLimitPolicy;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.CommandObjects;
 import redis.clients.jedis.RedisProtocol;
@@ -14,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
@@ -59,39 +61,48 @@ final class TokenBucketScript {
     /**
      * Decides at Redis' own clock, so that instances with skewed clocks agree.
      *
-     * @param redis runs a command on the node that holds the key
+     * @param redis runs a command on the node that holds the keys
+     * @param keys  the bucket of each of the policy's bands, in the policy's order
      */
-    Decision run(Function<CommandObject<Object>, Object> redis, String key, BucketLimits limits, long cost) {
-        return call(redis, key, limitArgs(limits, cost));
+    Decision run(Function<CommandObject<Object>, Object> redis, List<String> keys, RateLimitPolicy policy) {
+        return call(redis, keys, args(policy, ""));
     }
 
     /** Decides at an explicit time in milliseconds, which lets tests of the algorithm control the clock. */
-    Decision runAt(Function<CommandObject<Object>, Object> redis, String key, BucketLimits limits, long cost, long nowMillis) {
-        List<String> args = limitArgs(limits, cost);
-        return call(redis, key, List.of(args.get(0), args.get(1), args.get(2), args.get(3), Long.toString(nowMillis)));
+    Decision runAt(Function<CommandObject<Object>, Object> redis, List<String> keys, RateLimitPolicy policy,
+                   long nowMillis) {
+        return call(redis, keys, args(policy, Long.toString(nowMillis)));
     }
 
-    private static List<String> limitArgs(BucketLimits limits, long cost) {
-        return List.of(Long.toString(limits.capacity()), Long.toString(limits.refillTokens()),
-                Long.toString(limits.refillPeriodMillis()), Long.toString(cost));
+    private static List<String> args(RateLimitPolicy policy, String now) {
+        List<String> args = new ArrayList<>(2 + 3 * policy.bandCount());
+        args.add(Long.toString(policy.cost()));
+        args.add(now);
+        for (int band = 0; band < policy.bandCount(); band++) {
+            BucketLimits limits = policy.limitsOfBand(band);
+            args.add(Long.toString(limits.capacity()));
+            args.add(Long.toString(limits.refillTokens()));
+            args.add(Long.toString(limits.refillPeriodMillis()));
+        }
+        return args;
     }
 
-    private Decision call(Function<CommandObject<Object>, Object> redis, String key, List<String> args) {
-        List<String> keys = List.of(key);
+    private Decision call(Function<CommandObject<Object>, Object> redis, List<String> keys, List<String> args) {
         Object reply;
         try {
             reply = redis.apply(COMMANDS.evalsha(sha1, keys, args));
         } catch (JedisNoScriptException e) {
             reply = redis.apply(COMMANDS.eval(source, keys, args));
         }
-        if (!(reply instanceof List<?> values) || values.size() != 4 || !(values.get(0) instanceof Long)
-                || !(values.get(1) instanceof Long) || !(values.get(2) instanceof Long)
-                || !(values.get(3) instanceof Long)) {
+        if (!(reply instanceof List<?> values) || values.size() != 5 || !(values.get(0) instanceof Long allowed)
+                || !(values.get(1) instanceof Long remaining) || !(values.get(2) instanceof Long retryAfter)
+                || !(values.get(3) instanceof Long resetAfter) || !(values.get(4) instanceof Long band)
+                || band < 0 || band >= keys.size()) {
             // Another script under our SHA, or a proxy in between: never a decision to act on.
-            throw new JedisDataException(NOT_A_DECISION + reply + ", not four integers");
+            throw new JedisDataException(NOT_A_DECISION + reply + ", not five integers naming one of "
+                    + keys.size() + " bands");
         }
-        return new Decision((Long) values.get(0) == 1L, (Long) values.get(1), (Long) values.get(2),
-                (Long) values.get(3));
+        return new Decision(allowed == 1L, remaining, retryAfter, resetAfter, band.intValue());
     }
 
     private static String sha1Hex(String text) {

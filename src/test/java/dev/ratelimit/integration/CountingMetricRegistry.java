@@ -4,8 +4,10 @@ import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.Timer;
 
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,17 +17,27 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * A {@link MetricRegistry} that keeps the counters and gauges the limiter registers, by name and tags, so
- * that tests can read them without a MicroProfile Metrics runtime. Other kinds of metric are refused.
+ * A {@link MetricRegistry} that keeps the counters, gauges and timers the limiter registers, by name and tags,
+ * so that tests can read them without a MicroProfile Metrics runtime; of a timer it keeps the number of
+ * timings. Other kinds of metric are refused.
  */
 final class CountingMetricRegistry {
 
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
     private final Map<String, Supplier<Number>> gauges = new ConcurrentHashMap<>();
 
-    /** The count of {@code name{tag=value}}, or null when no such counter was registered. */
-    Long count(String name, String tag, String value) {
-        AtomicLong count = counts.get(name + "{" + tag + "=" + value + "}");
+    /**
+     * The count of {@code name{tag=value,...}}, tags in the order the limiter registers them, or null when no
+     * such counter or timer was registered.
+     *
+     * @param tags names and values, alternating
+     */
+    Long count(String name, String... tags) {
+        StringBuilder id = new StringBuilder(name).append('{');
+        for (int i = 0; i < tags.length; i += 2) {
+            id.append(i == 0 ? "" : ",").append(tags[i]).append('=').append(tags[i + 1]);
+        }
+        AtomicLong count = counts.get(id.append('}').toString());
         return count == null ? null : count.get();
     }
 
@@ -47,11 +59,26 @@ final class CountingMetricRegistry {
                     if (method.getName().equals("counter") && args.length == 2 && args[0] instanceof Metadata metadata) {
                         return counter(counts.computeIfAbsent(id(metadata, (Tag[]) args[1]), ignored -> new AtomicLong()));
                     }
+                    if (method.getName().equals("timer") && args.length == 2 && args[0] instanceof Metadata metadata) {
+                        return timer(counts.computeIfAbsent(id(metadata, (Tag[]) args[1]), ignored -> new AtomicLong()));
+                    }
                     if (method.getName().equals("gauge") && args.length == 4 && args[0] instanceof Metadata metadata) {
                         @SuppressWarnings("unchecked")
                         Function<Object, Number> read = (Function<Object, Number>) args[2];
                         Object source = args[1];
                         gauges.put(id(metadata, (Tag[]) args[3]), () -> read.apply(source));
+                        return null;
+                    }
+                    throw new UnsupportedOperationException(method.toString());
+                });
+    }
+
+    /** A timer that counts its timings: whatever else is asked of it fails the test. */
+    private static Timer timer(AtomicLong timings) {
+        return (Timer) Proxy.newProxyInstance(CountingMetricRegistry.class.getClassLoader(), new Class<?>[] {Timer.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("update") && args.length == 1 && args[0] instanceof Duration) {
+                        timings.incrementAndGet();
                         return null;
                     }
                     throw new UnsupportedOperationException(method.toString());

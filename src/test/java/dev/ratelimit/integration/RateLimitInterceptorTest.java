@@ -88,6 +88,16 @@ class RateLimitInterceptorTest {
             return "run " + runs.incrementAndGet();
         }
 
+        @RateLimited("probe-shadow")
+        public String shadow() {
+            return "run " + runs.incrementAndGet();
+        }
+
+        @RateLimited("probe-bands")
+        public String banded() {
+            return "run " + runs.incrementAndGet();
+        }
+
         /** Its own policy: the inline capacity 50 loses to the method-level key, which says 1. */
         @RateLimited(capacity = 50, refillPeriod = "1h")
         public String inline() {
@@ -151,7 +161,14 @@ class RateLimitInterceptorTest {
                 Map.entry("ratelimit.policies.probe-anonymous.refill-period", "1h"),
                 Map.entry("ratelimit.policies.probe-anonymous.missing-client-id", "anonymous"),
                 Map.entry("ratelimit.policies.probe-disabled.capacity", "1"),
-                Map.entry("ratelimit.policies.probe-disabled.enabled", "false"),
+                Map.entry("ratelimit.policies.probe-disabled.mode", "off"),
+                Map.entry("ratelimit.policies.probe-shadow.capacity", "1"),
+                Map.entry("ratelimit.policies.probe-shadow.refill-period", "1h"),
+                Map.entry("ratelimit.policies.probe-shadow.mode", "shadow"),
+                Map.entry("ratelimit.policies.probe-bands.capacity", "5"),
+                Map.entry("ratelimit.policies.probe-bands.refill-period", "1s"),
+                Map.entry("ratelimit.policies.probe-bands.bands.hourly.capacity", "2"),
+                Map.entry("ratelimit.policies.probe-bands.bands.hourly.refill-period", "1h"),
                 Map.entry(Probe.class.getName() + "/inline/RateLimited/capacity", "1"));
         Config built = new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(config, "RateLimitInterceptorTest", 500))
@@ -184,6 +201,10 @@ class RateLimitInterceptorTest {
         return (AppliedDecision) request.attribute(AppliedDecision.REQUEST_ATTRIBUTE);
     }
 
+    private Long decisions(String policy, String outcome) {
+        return metrics.count("ratelimit.decisions", "policy", policy, "outcome", outcome);
+    }
+
     private static RateLimitRejection rejectionOf(Runnable call) {
         RateLimitRejection rejection = catchThrowableOfType(RateLimitRejection.class, call::run);
         assertThat(rejection).as("the call is refused").isNotNull();
@@ -214,7 +235,7 @@ class RateLimitInterceptorTest {
         assertThat(rejection.getResponse().getStatus()).isEqualTo(429);
         assertThat(rejection.getResponse().getHeaderString("Retry-After")).isNotBlank();
         assertThat(appliedDecision().decision().allowed()).isFalse();
-        assertThat(metrics.count("ratelimit.requests.blocked", "policy", "probe")).isEqualTo(1);
+        assertThat(decisions("probe", "blocked")).isEqualTo(1);
     }
 
     @Test
@@ -238,7 +259,7 @@ class RateLimitInterceptorTest {
         assertThat(probe.runs()).isZero();
         assertThat(rejection.getResponse().getStatus()).isEqualTo(400);
         assertThat(rejection.getMessage()).contains("probe", "the request header X-Client-Id");
-        assertThat(metrics.count("ratelimit.requests.unidentified", "policy", "probe")).isEqualTo(1);
+        assertThat(decisions("probe", "unidentified")).isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -290,9 +311,9 @@ class RateLimitInterceptorTest {
         assertThat(probe.failOpen()).isEqualTo("run 1");
 
         assertThat(appliedDecision()).as("no decision, so no rate-limit headers").isNull();
-        assertThat(metrics.count("ratelimit.failopen.events", "policy", "probe-open")).isEqualTo(1);
-        assertThat(metrics.count("ratelimit.redis.errors", "policy", "probe-open")).isEqualTo(1);
-        assertThat(metrics.count("ratelimit.requests.allowed", "policy", "probe-open")).isZero();
+        assertThat(decisions("probe-open", "fail_open")).isEqualTo(1);
+        assertThat(metrics.count("ratelimit.redis.failures", "reason", "connection")).isEqualTo(1);
+        assertThat(decisions("probe-open", "allowed")).isZero();
     }
 
     @Test
@@ -305,26 +326,28 @@ class RateLimitInterceptorTest {
         assertThat(probe.runs()).isZero();
         assertThat(rejection.getResponse().getStatus()).isEqualTo(503);
         assertThat(rejection.getResponse().getHeaderString("Retry-After")).isEqualTo("1");
-        assertThat(metrics.count("ratelimit.failclosed.rejections", "policy", "probe-closed")).isEqualTo(1);
-        assertThat(metrics.count("ratelimit.redis.errors", "policy", "probe-closed")).isEqualTo(1);
+        assertThat(decisions("probe-closed", "fail_closed")).isEqualTo(1);
+        assertThat(metrics.count("ratelimit.redis.failures", "reason", "connection")).isEqualTo(1);
     }
 
     @Test
-    void everyPolicysCountersExistAtZeroFromStartAndCountEachOutcome() {
-        for (String policy : new String[] {"probe", "probe-open", "probe-closed", "probe-anonymous"}) {
-            for (String counter : new String[] {"ratelimit.requests.allowed", "ratelimit.requests.blocked",
-                    "ratelimit.requests.unidentified", "ratelimit.redis.errors", "ratelimit.failopen.events",
-                    "ratelimit.failclosed.rejections"}) {
-                assertThat(metrics.count(counter, "policy", policy)).as(counter + " of " + policy).isZero();
+    void everyPolicysSeriesExistAtZeroFromStartAndCountEachOutcome() {
+        for (String policy : new String[] {"probe", "probe-open", "probe-closed", "probe-anonymous", "probe-shadow"}) {
+            for (String outcome : new String[] {"allowed", "blocked", "unidentified", "fail_open", "fail_closed",
+                    "local_allowed", "local_blocked", "shadow_blocked"}) {
+                assertThat(decisions(policy, outcome)).as(outcome + " of " + policy).isZero();
             }
+            assertThat(metrics.count("ratelimit.decision.duration", "policy", policy)).as("timings of " + policy)
+                    .isZero();
         }
         newClient();
         probe.limited();
         probe.limited();
         rejectionOf(probe::limited);
 
-        assertThat(metrics.count("ratelimit.requests.allowed", "policy", "probe")).isEqualTo(2);
-        assertThat(metrics.count("ratelimit.requests.blocked", "policy", "probe")).isEqualTo(1);
+        assertThat(decisions("probe", "allowed")).isEqualTo(2);
+        assertThat(decisions("probe", "blocked")).isEqualTo(1);
+        assertThat(metrics.count("ratelimit.decision.duration", "policy", "probe")).isEqualTo(3);
     }
 
     @Test
@@ -349,7 +372,37 @@ class RateLimitInterceptorTest {
     }
 
     @Test
-    void aDisabledPolicyRunsEveryCallUndecided() {
+    void aShadowPolicyDecidesAndCountsEveryCallButRefusesNoneAndSendsNoHeaders() {
+        newClient();
+
+        assertThat(probe.shadow()).isEqualTo("run 1");
+        assertThat(probe.shadow()).isEqualTo("run 2");
+        request.reset();
+        assertThat(probe.shadow()).as("no client id").isEqualTo("run 3");
+
+        assertThat(appliedDecision()).isNull();
+        assertThat(decisions("probe-shadow", "allowed")).isEqualTo(1);
+        assertThat(decisions("probe-shadow", "shadow_blocked")).isEqualTo(2);
+        assertThat(decisions("probe-shadow", "blocked")).isZero();
+        assertThat(decisions("probe-shadow", "unidentified")).isZero();
+    }
+
+    @Test
+    void aPolicyOfTwoBandsRefusesWhenEitherIsEmptyAndReportsThatBand() {
+        newClient();
+        probe.banded();
+        probe.banded();
+
+        RateLimitRejection third = rejectionOf(probe::banded);
+
+        assertThat(third.getResponse().getStatus()).isEqualTo(429);
+        assertThat(appliedDecision().decision().band()).isEqualTo(1);
+        assertThat(appliedDecision().policy().nameOfBand(1)).isEqualTo("probe-bands.hourly");
+        assertThat(Long.parseLong(third.getResponse().getHeaderString("Retry-After"))).isGreaterThan(1000);
+    }
+
+    @Test
+    void aPolicyInModeOffRunsEveryCallUndecided() {
         request.reset();
 
         assertThat(probe.disabled()).isEqualTo("run 1");

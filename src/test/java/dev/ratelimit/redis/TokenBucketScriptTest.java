@@ -1,7 +1,10 @@
 package dev.ratelimit.redis;
 
+import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisFixture.RedisEndpoint;
 import org.junit.jupiter.api.AfterAll;
@@ -65,8 +68,12 @@ class TokenBucketScriptTest {
         }
     }
 
+    private static RateLimitPolicy policy(BucketLimits limits, long cost, Band... extraBands) {
+        return new RateLimitPolicy("script", limits, cost, FailureMode.OPEN, List.of(extraBands));
+    }
+
     private static Decision at(RedisEndpoint server, String key, BucketLimits limits, long cost, long now) {
-        return SCRIPT.runAt(redis(server)::executeCommand, key, limits, cost, now);
+        return SCRIPT.runAt(redis(server)::executeCommand, List.of(key), policy(limits, cost), now);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -225,11 +232,50 @@ class TokenBucketScriptTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("servers")
+    void aCallTakesItsCostFromEveryBandOrFromNoneAndReportsTheBandClosestToItsLimit(RedisEndpoint server) {
+        String key = freshKey();
+        List<String> keys = List.of(key, key + ":hourly");
+        RateLimitPolicy fivePerFiveSecondsAndSevenPerHour = policy(FIVE_PER_FIVE_SECONDS, 1,
+                new Band("hourly", new BucketLimits(7, 7, Duration.ofHours(1))));
+        for (long remaining = 4; remaining >= 0; remaining--) {
+            assertThat(SCRIPT.runAt(redis(server)::executeCommand, keys, fivePerFiveSecondsAndSevenPerHour, T0))
+                    .isEqualTo(new Decision(true, remaining, 0, (5 - remaining) * 1000, 0));
+        }
+        // The first band is empty, the hourly one holds 2: the first refuses and tells its wait.
+        assertThat(SCRIPT.runAt(redis(server)::executeCommand, keys, fivePerFiveSecondsAndSevenPerHour, T0))
+                .isEqualTo(new Decision(false, 0, 1000, 5000, 0));
+
+        long later = T0 + 5000;
+        // The first band is full again; the hourly one gained 5 s x 7 tokens/h and now runs out first.
+        assertThat(SCRIPT.runAt(redis(server)::executeCommand, keys, fivePerFiveSecondsAndSevenPerHour, later))
+                .isEqualTo(new Decision(true, 1, 0, 3_080_715, 1));
+        assertThat(SCRIPT.runAt(redis(server)::executeCommand, keys, fivePerFiveSecondsAndSevenPerHour, later))
+                .isEqualTo(new Decision(true, 0, 0, 3_595_000, 1));
+        assertThat(SCRIPT.runAt(redis(server)::executeCommand, keys, fivePerFiveSecondsAndSevenPerHour, later))
+                .isEqualTo(new Decision(false, 0, 509_286, 3_595_000, 1));
+        // The hourly band's refusal took nothing from the first band, which still holds 3 of its 5 tokens.
+        assertThat(StoredBucket.read(server, key).level()).isEqualTo(3 * 1000);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void whenSeveralBandsRefuseTheLongestWaitIsReported(RedisEndpoint server) {
+        String key = freshKey();
+        List<String> keys = List.of(key, key + ":minute");
+        RateLimitPolicy oneAndOnePerMinute = policy(new BucketLimits(1, 1, Duration.ofSeconds(1)), 1,
+                new Band("minute", new BucketLimits(1, 1, Duration.ofMinutes(1))));
+        assertThat(SCRIPT.runAt(redis(server)::executeCommand, keys, oneAndOnePerMinute, T0).allowed()).isTrue();
+        assertThat(SCRIPT.runAt(redis(server)::executeCommand, keys, oneAndOnePerMinute, T0))
+                .isEqualTo(new Decision(false, 0, 60_000, 60_000, 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
     void withoutAnExplicitTimeTheScriptUsesRedisClock(RedisEndpoint server) {
         String key = freshKey();
         long redisNowMillis = RedisFixture.redisTimeMillis(redis(server));
 
-        assertThat(SCRIPT.run(redis(server)::executeCommand, key, FIVE_PER_FIVE_SECONDS, 1)).isEqualTo(new Decision(true, 4, 0, 1000));
+        assertThat(SCRIPT.run(redis(server)::executeCommand, List.of(key), policy(FIVE_PER_FIVE_SECONDS, 1))).isEqualTo(new Decision(true, 4, 0, 1000));
         assertThat(StoredBucket.read(server, key).ts()).isBetween(redisNowMillis, redisNowMillis + 5_000);
     }
 

@@ -13,14 +13,15 @@ import java.util.Objects;
  * @param policy          limits, cost and failure mode
  * @param clientIdSource  where the built-in resolver reads the client id from
  * @param missingClientId what to do with a request that carries none
- * @param enabled         false lets every call through undecided
+ * @param mode            whether calls are decided, and whether a refusal is acted on
  */
 public record EndpointPolicy(RateLimitPolicy policy, ClientIdSource clientIdSource,
-                             MissingClientIdRule missingClientId, boolean enabled) {
+                             MissingClientIdRule missingClientId, Mode mode) {
 
     public EndpointPolicy {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(clientIdSource, "clientIdSource");
         Objects.requireNonNull(missingClientId, "missingClientId");
+        Objects.requireNonNull(mode, "mode");
     }
 }

@@ -1,6 +1,7 @@
 package dev.ratelimit.integration.config;
 
 import dev.ratelimit.RateLimited;
+import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.InvalidLimitException;
@@ -15,7 +16,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Turns a {@code @RateLimited} method and MicroProfile Config into its {@link EndpointPolicy}. Each
@@ -28,7 +32,9 @@ import java.util.function.Function;
  *     <li>{@code ratelimit.defaults.<property>}</li>
  *     <li>the built-in default</li>
  * </ol>
- * Every error names the method and the key whose value is wrong.
+ * Further bands, {@code bands.<band>.capacity}, {@code .refill-tokens} and {@code .refill-period}, come as a
+ * set from the first of the first three layers that configures any. The global {@code ratelimit.mode} caps
+ * every policy's {@code mode}. Every error names the method and the key whose value is wrong.
  */
 final class PolicyResolver {
 
@@ -43,9 +49,16 @@ final class PolicyResolver {
     static final String FAILURE_MODE = "failure-mode";
     static final String CLIENT_ID = "client-id";
     static final String MISSING_CLIENT_ID = "missing-client-id";
-    static final String ENABLED = "enabled";
+    static final String MODE = "mode";
     static final List<String> PROPERTIES = List.of(CAPACITY, REFILL_TOKENS, REFILL_PERIOD, COST, FAILURE_MODE,
-            CLIENT_ID, MISSING_CLIENT_ID, ENABLED);
+            CLIENT_ID, MISSING_CLIENT_ID, MODE);
+    /** {@code bands.<band>.}: the segment before each band's own properties. */
+    static final String BANDS = "bands.";
+    static final List<String> BAND_PROPERTIES = List.of(CAPACITY, REFILL_TOKENS, REFILL_PERIOD);
+    /** Caps every policy's mode: the switch that turns them all to shadow, or off. */
+    static final String GLOBAL_MODE = "ratelimit.mode";
+    private static final Pattern BAND_NAME = Pattern.compile("[a-z0-9]{1,32}");
+    private static final Pattern ONE_SEGMENT = Pattern.compile("[A-Za-z0-9]+");
 
     private final Config config;
 
@@ -135,18 +148,85 @@ final class PolicyResolver {
             Setting failureMode = find(FAILURE_MODE).orElse(builtIn("open"));
             Setting clientId = find(CLIENT_ID).orElse(builtIn("header:X-Client-Id"));
             Setting missingClientId = find(MISSING_CLIENT_ID).orElse(builtIn("reject"));
-            Setting enabled = find(ENABLED).orElse(builtIn("true"));
+            Setting mode = find(MODE).orElse(builtIn("enforce"));
+            Setting globalMode = value(GLOBAL_MODE).map(v -> new Setting(GLOBAL_MODE, v)).orElse(builtIn("enforce"));
             used.putAll(Map.of(CAPACITY, capacity, REFILL_TOKENS, refillTokens, REFILL_PERIOD, refillPeriod,
                     COST, cost));
             try {
                 BucketLimits limits = new BucketLimits(asLong(capacity), asLong(refillTokens),
                         parse(refillPeriod, Durations::parse));
                 RateLimitPolicy policy = new RateLimitPolicy(policyName, limits, asLong(cost),
-                        parse(failureMode, PolicyResolver::failureMode));
+                        parse(failureMode, PolicyResolver::failureMode), bands());
                 return new EndpointPolicy(policy, parse(clientId, ClientIdSource::parse),
-                        parse(missingClientId, MissingClientIdRule::parse), parse(enabled, PolicyResolver::bool));
+                        parse(missingClientId, MissingClientIdRule::parse),
+                        parse(mode, Mode::parse).cappedBy(parse(globalMode, Mode::parse)));
             } catch (InvalidLimitException e) {
-                throw invalid(used.get(e.property()) + ": " + e.getMessage());
+                Setting culprit = used.get(e.property());
+                throw invalid((culprit != null ? culprit.toString() : "policy '" + policyName + "'") + ": "
+                        + e.getMessage());
+            }
+        }
+
+        /** The bands of the first layer that configures any, in the order of their names. */
+        private List<Band> bands() {
+            for (String prefix : prefixes) {
+                Set<String> names = bandNames(prefix);
+                if (!names.isEmpty()) {
+                    List<Band> bands = new ArrayList<>();
+                    for (String name : names) {
+                        bands.add(band(prefix + BANDS + name + ".", name));
+                    }
+                    return bands;
+                }
+            }
+            return List.of();
+        }
+
+        /**
+         * Band names under the prefix, however spelt: Open Liberty lists an environment variable as its lower-case
+         * dotted form, and every spelling keeps the name's length and place, so the name is cut out by position.
+         */
+        private Set<String> bandNames(String prefix) {
+            String bandsPrefix = UnknownKeys.envForm(prefix + BANDS);
+            Set<String> names = new TreeSet<>();
+            for (String key : config.getPropertyNames()) {
+                String env = UnknownKeys.envForm(key);
+                for (String property : BAND_PROPERTIES) {
+                    String suffix = "_" + UnknownKeys.envForm(property);
+                    if (env.startsWith(bandsPrefix) && env.endsWith(suffix)
+                            && env.length() > bandsPrefix.length() + suffix.length()) {
+                        String name = key.substring(bandsPrefix.length(), key.length() - suffix.length());
+                        if (!ONE_SEGMENT.matcher(name).matches()) {
+                            // Another policy's key whose name starts like this one's (probe and probe-bands); or
+                            // a name that is no band's, which the unknown-key check reports.
+                            continue;
+                        }
+                        String spelt = key.equals(env) ? name.toLowerCase(Locale.ROOT) : name;
+                        if (!BAND_NAME.matcher(spelt).matches()) {
+                            throw invalid(key + ": a band's name must be 1 to 32 lower-case letters or digits,"
+                                    + " was '" + name + "'");
+                        }
+                        names.add(spelt);
+                    }
+                }
+            }
+            return names;
+        }
+
+        private Band band(String bandPrefix, String name) {
+            Setting capacity = value(bandPrefix + CAPACITY).map(v -> new Setting(bandPrefix + CAPACITY, v))
+                    .orElseThrow(() -> invalid("no capacity is configured for band '" + name + "' of policy '"
+                            + policyName + "': set " + bandPrefix + CAPACITY));
+            Setting refillTokens = value(bandPrefix + REFILL_TOKENS)
+                    .map(v -> new Setting(bandPrefix + REFILL_TOKENS, v)).orElse(capacity);
+            Setting refillPeriod = value(bandPrefix + REFILL_PERIOD)
+                    .map(v -> new Setting(bandPrefix + REFILL_PERIOD, v)).orElse(builtIn("1s"));
+            try {
+                return new Band(name, new BucketLimits(asLong(capacity), asLong(refillTokens), parse(refillPeriod, Durations::parse)));
+            } catch (InvalidLimitException e) {
+                Setting culprit = Map.of(CAPACITY, capacity, REFILL_TOKENS, refillTokens, REFILL_PERIOD, refillPeriod)
+                        .get(e.property());
+                throw invalid((culprit != null ? culprit : bandPrefix) + ": " + e.getMessage());
             }
         }
 

@@ -1,6 +1,6 @@
 package dev.ratelimit.integration.config;
 
-import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.core.RateLimitPolicy;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
@@ -87,12 +87,17 @@ public record RateLimitConfiguration(LimiterSettings settings, EndpointPolicies 
      */
     private static void checkSameLimits(Endpoint first, EndpointPolicy firstPolicy, Endpoint other,
                                         EndpointPolicy otherPolicy, List<InvalidRateLimitConfigException> problems) {
-        BucketLimits firstLimits = firstPolicy.policy().limits();
-        BucketLimits otherLimits = otherPolicy.policy().limits();
-        if (!firstLimits.equals(otherLimits)) {
-            problems.add(new InvalidRateLimitConfigException("policy '" + firstPolicy.policy().name()
-                    + "' is shared by " + first + " " + firstLimits + " and " + other + " " + otherLimits
-                    + ": methods naming one policy share its bucket, so give them the same capacity and refill"));
+        RateLimitPolicy firstShape = firstPolicy.policy();
+        RateLimitPolicy otherShape = otherPolicy.policy();
+        if (!firstShape.limits().equals(otherShape.limits()) || !firstShape.extraBands().equals(otherShape.extraBands())) {
+            problems.add(new InvalidRateLimitConfigException("policy '" + firstShape.name() + "' is shared by "
+                    + first + " " + shapeOf(firstShape) + " and " + other + " " + shapeOf(otherShape)
+                    + ": methods naming one policy share its buckets, so give them the same capacity, refill and"
+                    + " bands"));
         }
+    }
+
+    private static String shapeOf(RateLimitPolicy policy) {
+        return policy.limits() + (policy.extraBands().isEmpty() ? "" : " " + policy.extraBands());
     }
 }

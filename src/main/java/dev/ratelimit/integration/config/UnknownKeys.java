@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -38,6 +39,10 @@ final class UnknownKeys {
     private static final String POLICIES = envForm(PolicyResolver.POLICIES_PREFIX);
     private static final String ANNOTATION_SEGMENT = "/" + PolicyResolver.ANNOTATION + "/";
     private static final String ANNOTATION_ENV_SEGMENT = envForm(ANNOTATION_SEGMENT);
+    /** {@code <layer>.bands.<band>.<property>}, in any spelling an environment variable gives it. */
+    private static final Pattern BAND_KEY = Pattern.compile(
+            "(.+)[^A-Za-z0-9]bands[^A-Za-z0-9]([A-Za-z0-9]+)[^A-Za-z0-9](capacity|refill.tokens|refill.period)",
+            Pattern.CASE_INSENSITIVE);
     private static final Pattern KUBERNETES_SERVICE_LINK = Pattern.compile(
             "[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)");
 
@@ -50,6 +55,7 @@ final class UnknownKeys {
         LimiterSettings.KEYS.forEach(this::register);
         register(YamlConfigSource.LOCATION_PROPERTY);
         register(ALLOW_UNUSED_POLICIES);
+        register(PolicyResolver.GLOBAL_MODE);
         PolicyResolver.PROPERTIES.forEach(property -> register(PolicyResolver.DEFAULTS_PREFIX + property));
         for (Endpoint endpoint : endpoints) {
             Optional<String> policy = PolicyResolver.namedPolicyOf(endpoint);
@@ -92,7 +98,7 @@ final class UnknownKeys {
         for (String name : propertyNames) {
             boolean fromEnvironment = !writtenAsIs.contains(name);
             // A key as documented maps to itself; any other spelling only an environment variable can make.
-            boolean known = fromEnvironment ? keysBySpelling.containsKey(name) : name.equals(keysBySpelling.get(name));
+            boolean known = isKnown(name, fromEnvironment) || isBandKey(name, fromEnvironment);
             boolean kubernetes = fromEnvironment && KUBERNETES_SERVICE_LINK.matcher(envForm(name)).matches();
             if (known || kubernetes || !looksOurs(name)) {
                 continue;
@@ -104,8 +110,10 @@ final class UnknownKeys {
             } else {
                 problems.add(new InvalidRateLimitConfigException("unknown key " + name + closestKey(name)
                         + "; policy properties are " + String.join(", ", PolicyResolver.PROPERTIES)
+                        + ", bands.<band>." + String.join("|", PolicyResolver.BAND_PROPERTIES)
                         + ", shared settings " + String.join(", ", LimiterSettings.KEYS) + ", "
-                        + YamlConfigSource.LOCATION_PROPERTY + ", " + ALLOW_UNUSED_POLICIES));
+                        + PolicyResolver.GLOBAL_MODE + ", " + YamlConfigSource.LOCATION_PROPERTY + ", "
+                        + ALLOW_UNUSED_POLICIES));
             }
         }
         for (Unused target : unused.values()) {
@@ -119,6 +127,27 @@ final class UnknownKeys {
             }
         }
         return problems;
+    }
+
+    private boolean isKnown(String name, boolean fromEnvironment) {
+        // A key as documented maps to itself; any other spelling only an environment variable can make.
+        return fromEnvironment ? keysBySpelling.containsKey(name) : name.equals(keysBySpelling.get(name));
+    }
+
+    /**
+     * A band's property where its policy's own property of that name is known: the band's name is checked
+     * where it is read ({@link PolicyResolver}).
+     */
+    private boolean isBandKey(String name, boolean fromEnvironment) {
+        Matcher band = BAND_KEY.matcher(name);
+        if (!band.matches()) {
+            return false;
+        }
+        char separator = name.charAt(band.end(1));
+        String policyKey = band.group(1) + separator + band.group(3);
+        // In the YAML file, word for word: the name as the resolver reads it, lower case.
+        return isKnown(policyKey, fromEnvironment) && (fromEnvironment
+                || name.equals(band.group(1) + ".bands." + band.group(2).toLowerCase(Locale.ROOT) + "." + band.group(3)));
     }
 
     /** A policy or class that keys configure and no limited method uses, with the keys that name it. */

@@ -1,6 +1,8 @@
 package dev.ratelimit.integration.config;
 
 import dev.ratelimit.RateLimited;
+import dev.ratelimit.core.Band;
+import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientIdSecret;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.integration.http.ClientIdSource;
@@ -137,7 +139,7 @@ class EnvironmentVariablesTest {
                 "RATELIMIT_POLICIES_SEARCH_FAILURE_MODE", "closed",
                 "RATELIMIT_POLICIES_SEARCH_CLIENT_ID", "principal",
                 "RATELIMIT_POLICIES_SEARCH_MISSING_CLIENT_ID", "anonymous",
-                "RATELIMIT_POLICIES_SEARCH_ENABLED", "false"));
+                "RATELIMIT_POLICIES_SEARCH_MODE", "shadow"));
 
         assertThat(search.policy().limits().capacity()).isEqualTo(6);
         assertThat(search.policy().limits().refillTokens()).isEqualTo(3);
@@ -146,13 +148,30 @@ class EnvironmentVariablesTest {
         assertThat(search.policy().failureMode()).isEqualTo(FailureMode.CLOSED);
         assertThat(search.clientIdSource()).isEqualTo(ClientIdSource.PRINCIPAL);
         assertThat(search.missingClientId()).isEqualTo(MissingClientIdRule.ANONYMOUS);
-        assertThat(search.enabled()).isFalse();
+        assertThat(search.mode()).isEqualTo(Mode.SHADOW);
+    }
+
+    @Test
+    void bandsAndTheGlobalModeAreReadFromTheirVariables() {
+        EndpointPolicy search = search(Map.of(
+                "RATELIMIT_POLICIES_SEARCH_CAPACITY", "20",
+                "RATELIMIT_POLICIES_SEARCH_BANDS_HOURLY_CAPACITY", "1000",
+                "RATELIMIT_POLICIES_SEARCH_BANDS_HOURLY_REFILL_PERIOD", "1h",
+                "RATELIMIT_POLICIES_SEARCH_BANDS_DAILY_CAPACITY", "5000",
+                "RATELIMIT_POLICIES_SEARCH_BANDS_DAILY_REFILL_TOKENS", "200",
+                "RATELIMIT_POLICIES_SEARCH_BANDS_DAILY_REFILL_PERIOD", "1d",
+                "RATELIMIT_MODE", "shadow"));
+
+        assertThat(search.policy().extraBands()).containsExactly(
+                new Band("daily", new BucketLimits(5000, 200, Duration.ofDays(1))),
+                new Band("hourly", new BucketLimits(1000, 1000, Duration.ofHours(1))));
+        assertThat(search.mode()).isEqualTo(Mode.SHADOW);
     }
 
     @Test
     void everyDefaultIsReadFromItsVariable() {
         EndpointPolicy search = search(Map.of(
-                "RATELIMIT_POLICIES_SEARCH_ENABLED", "false",
+                "RATELIMIT_POLICIES_SEARCH_MODE", "shadow",
                 "RATELIMIT_DEFAULTS_CAPACITY", "40",
                 "RATELIMIT_DEFAULTS_REFILL_TOKENS", "4",
                 "RATELIMIT_DEFAULTS_REFILL_PERIOD", "2s",
@@ -160,7 +179,7 @@ class EnvironmentVariablesTest {
                 "RATELIMIT_DEFAULTS_FAILURE_MODE", "closed",
                 "RATELIMIT_DEFAULTS_CLIENT_ID", "remote-address",
                 "RATELIMIT_DEFAULTS_MISSING_CLIENT_ID", "anonymous"));
-        EndpointPolicy browse = read(Map.of("RATELIMIT_DEFAULTS_ENABLED", "false"))
+        EndpointPolicy browse = read(Map.of("RATELIMIT_DEFAULTS_MODE", "off"))
                 .endpointPolicies().of(Shop.class, endpoint("browse").method());
 
         assertThat(search.policy().limits().capacity()).isEqualTo(40);
@@ -170,7 +189,7 @@ class EnvironmentVariablesTest {
         assertThat(search.policy().failureMode()).isEqualTo(FailureMode.CLOSED);
         assertThat(search.clientIdSource()).isEqualTo(ClientIdSource.REMOTE_ADDRESS);
         assertThat(search.missingClientId()).isEqualTo(MissingClientIdRule.ANONYMOUS);
-        assertThat(browse.enabled()).isFalse();
+        assertThat(browse.mode()).isEqualTo(Mode.OFF);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.ratelimit.integration.config;
 
 import dev.ratelimit.RateLimited;
+import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.integration.http.ClientIdSource;
 import dev.ratelimit.core.FailureMode;
@@ -161,7 +162,7 @@ class PolicyResolverTest {
             new Property("client-id", "principal", "remote-address", null, "header:X-Client-Id", p -> p.clientIdSource().toString()),
             new Property("missing-client-id", "anonymous", "reject", null, "reject",
                     p -> p.missingClientId().name().toLowerCase(Locale.ROOT)),
-            new Property("enabled", "false", "true", null, "true", p -> Boolean.toString(p.enabled())));
+            new Property("mode", "shadow", "off", null, "enforce", p -> p.mode().name().toLowerCase(Locale.ROOT)));
 
     static Stream<Arguments> propertyAtLevel() {
         List<Arguments> cases = new ArrayList<>();
@@ -190,8 +191,8 @@ class PolicyResolverTest {
         Map<String, String> values = new HashMap<>();
         values.put("ratelimit.defaults.capacity", "20");
         // Keeps 'orders' a known policy when nothing is set under ratelimit.policies.orders
-        values.put(property.name().equals("enabled") ? "ratelimit.policies.orders.missing-client-id"
-                : "ratelimit.policies.orders.enabled", property.name().equals("enabled") ? "reject" : "true");
+        values.put(property.name().equals("mode") ? "ratelimit.policies.orders.missing-client-id"
+                : "ratelimit.policies.orders.mode", property.name().equals("mode") ? "reject" : "enforce");
         for (Level lower : Level.values()) {
             if (lower.compareTo(level) > 0 && lower != Level.INLINE && lower != Level.BUILT_IN) {
                 values.put(key(lower, methodName, property.name()), property.loser());
@@ -239,7 +240,7 @@ class PolicyResolverTest {
 
         assertThat(policy).isEqualTo(new EndpointPolicy(new RateLimitPolicy("orders",
                 new BucketLimits(5, 5, Duration.ofSeconds(1)), 1, FailureMode.OPEN),
-                ClientIdSource.header("X-Client-Id"), MissingClientIdRule.REJECT, true));
+                ClientIdSource.header("X-Client-Id"), MissingClientIdRule.REJECT, Mode.ENFORCE));
     }
 
     @Test
@@ -252,11 +253,11 @@ class PolicyResolverTest {
                 "ratelimit.policies.orders.failure-mode", "closed",
                 "ratelimit.policies.orders.client-id", "header:X-Api-Key",
                 "ratelimit.policies.orders.missing-client-id", "anonymous",
-                "ratelimit.policies.orders.enabled", "false"), Orders.class, "create");
+                "ratelimit.policies.orders.mode", "shadow"), Orders.class, "create");
 
         assertThat(policy).isEqualTo(new EndpointPolicy(new RateLimitPolicy("orders",
                 new BucketLimits(100, 10, Duration.ofMinutes(1)), 4, FailureMode.CLOSED),
-                ClientIdSource.header("X-Api-Key"), MissingClientIdRule.ANONYMOUS, false));
+                ClientIdSource.header("X-Api-Key"), MissingClientIdRule.ANONYMOUS, Mode.SHADOW));
     }
 
     // ---- refill-tokens defaulting to capacity --------------------------------------------------------------------
@@ -266,7 +267,7 @@ class PolicyResolverTest {
         assertThat(resolve(Map.of(), PolicyResolverTestResource.class, "find").policy().limits().refillTokens()).isEqualTo(5);
         assertThat(resolve(Map.of("ratelimit.defaults.capacity", "8"), PolicyResolverTestResource.class, "bare")
                 .policy().limits().refillTokens()).isEqualTo(8);
-        assertThat(resolve(Map.of(ORDERS + "/create/RateLimited/capacity", "6", "ratelimit.policies.orders.enabled", "true"),
+        assertThat(resolve(Map.of(ORDERS + "/create/RateLimited/capacity", "6", "ratelimit.policies.orders.mode", "enforce"),
                 Orders.class, "create").policy().limits().refillTokens()).isEqualTo(6);
     }
 
@@ -425,13 +426,13 @@ class PolicyResolverTest {
                 "ratelimit.policies.orders.cost", "+2",
                 "ratelimit.policies.orders.failure-mode", " CLOSED ",
                 "ratelimit.policies.orders.missing-client-id", "Anonymous",
-                "ratelimit.policies.orders.enabled", " FALSE "), Orders.class, "create");
+                "ratelimit.policies.orders.mode", " SHADOW "), Orders.class, "create");
 
         assertThat(policy.policy().limits()).isEqualTo(new BucketLimits(12, 3, Duration.ofSeconds(2)));
         assertThat(policy.policy().cost()).isEqualTo(2);
         assertThat(policy.policy().failureMode()).isEqualTo(FailureMode.CLOSED);
         assertThat(policy.missingClientId()).isEqualTo(MissingClientIdRule.ANONYMOUS);
-        assertThat(policy.enabled()).isFalse();
+        assertThat(policy.mode()).isEqualTo(Mode.SHADOW);
     }
 
     @ParameterizedTest(name = "refill-period ''{0}''")
@@ -473,9 +474,9 @@ class PolicyResolverTest {
             "client-id     | cookie:id  | must be header:<Header-Name>, principal or remote-address",
             "client-id     | ip         | must be header:<Header-Name>, principal or remote-address",
             "client-id     | X-Client-Id | must be header:<Header-Name>, principal or remote-address",
-            "enabled       | yes        | must be true or false",
-            "enabled       | 1          | must be true or false",
-            "enabled       | on         | must be true or false",
+            "mode          | enabled    | must be enforce, shadow or off",
+            "mode          | false      | must be enforce, shadow or off",
+            "mode          | dry-run    | must be enforce, shadow or off",
     })
     void everyInvalidValueNamesItsKeyAndTheMethod(String property, String value, String problem) {
         String key = "ratelimit.policies.orders." + property;
@@ -488,6 +489,104 @@ class PolicyResolverTest {
                 .startsWith("Invalid rate limit configuration for " + endpoint(Orders.class, "create") + ": "
                         + key + "=" + value + ": ")
                 .contains(problem);
+    }
+
+    // ---- bands ------------------------------------------------------------------------------------------------
+
+    @Test
+    void aPolicyOfOneBandHasNoExtraBands() {
+        assertThat(resolve(Map.of("ratelimit.policies.orders.capacity", "5"), Orders.class, "create")
+                .policy().extraBands()).isEmpty();
+    }
+
+    @Test
+    void bandsAreReadInTheOrderOfTheirNamesWithRefillTokensAndPeriodDefaultingAsForThePolicy() {
+        EndpointPolicy policy = resolve(Map.of(
+                "ratelimit.policies.orders.capacity", "20",
+                "ratelimit.policies.orders.bands.hourly.capacity", "1000",
+                "ratelimit.policies.orders.bands.hourly.refill-period", "1h",
+                "ratelimit.policies.orders.bands.daily.capacity", "5000",
+                "ratelimit.policies.orders.bands.daily.refill-tokens", "100",
+                "ratelimit.policies.orders.bands.daily.refill-period", "1d",
+                "ratelimit.policies.orders.bands.burst2.capacity", "30"), Orders.class, "create");
+
+        assertThat(policy.policy().extraBands()).containsExactly(
+                new Band("burst2", new BucketLimits(30, 30, Duration.ofSeconds(1))),
+                new Band("daily", new BucketLimits(5000, 100, Duration.ofDays(1))),
+                new Band("hourly", new BucketLimits(1000, 1000, Duration.ofHours(1))));
+    }
+
+    @Test
+    void theBandsOfTheMethodReplaceThoseOfItsPolicyAsAWhole() {
+        EndpointPolicy policy = resolve(Map.of(
+                "ratelimit.policies.orders.capacity", "20",
+                "ratelimit.policies.orders.bands.hourly.capacity", "1000",
+                ORDERS + "/create/RateLimited/bands.daily.capacity", "50",
+                ORDERS + "/create/RateLimited/bands.daily.refill-period", "1d"), Orders.class, "create");
+
+        assertThat(policy.policy().extraBands())
+                .containsExactly(new Band("daily", new BucketLimits(50, 50, Duration.ofDays(1))));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "ratelimit.policies.orders.bands.hourly.capacity      | 0    | ratelimit.policies.orders.bands.hourly.capacity=0: capacity must be at least 1",
+            "ratelimit.policies.orders.bands.hourly.capacity      | many | ratelimit.policies.orders.bands.hourly.capacity=many: not a whole number",
+            "ratelimit.policies.orders.bands.hourly.refill-period | soon | ratelimit.policies.orders.bands.hourly.refill-period=soon: ",
+            "ratelimit.policies.orders.bands.hourly.refill-tokens | 0    | ratelimit.policies.orders.bands.hourly.refill-tokens=0: refill-tokens must be at least 1",
+            "ratelimit.policies.orders.bands.abcdefghijklmnopqrstuvwxyz0123456.capacity | 10 | ratelimit.policies.orders.bands.abcdefghijklmnopqrstuvwxyz0123456.capacity: a band's name must be 1 to 32 lower-case letters or digits, was 'abcdefghijklmnopqrstuvwxyz0123456'",
+            "ratelimit.policies.orders.bands.Hourly.capacity      | 10   | a band's name must be 1 to 32 lower-case letters or digits, was 'Hourly'",
+            "ratelimit.policies.orders.bands.hourly.capacity      | 1    | ratelimit.policies.orders.cost=2: cost must not exceed band 'hourly''s capacity 1, was 2",
+    })
+    void everyInvalidBandNamesItsKeyAndTheMethod(String key, String value, String problem) {
+        Map<String, String> values = new HashMap<>(Map.of("ratelimit.policies.orders.capacity", "5",
+                "ratelimit.policies.orders.cost", "2"));
+        if (!key.endsWith(".capacity")) {
+            values.put("ratelimit.policies.orders.bands.hourly.capacity", "10");
+        }
+        values.put(key, value);
+        InvalidRateLimitConfigException e = failure(values, Orders.class, "create");
+
+        assertThat(e.getMessage()).startsWith("Invalid rate limit configuration for " + endpoint(Orders.class, "create"))
+                .contains(problem);
+    }
+
+    @Test
+    void aBandWithoutCapacityNamesTheKeyToSet() {
+        assertThat(failure(Map.of("ratelimit.policies.orders.capacity", "5",
+                "ratelimit.policies.orders.bands.hourly.refill-period", "1h"), Orders.class, "create").getMessage())
+                .contains("no capacity is configured for band 'hourly' of policy 'orders': set"
+                        + " ratelimit.policies.orders.bands.hourly.capacity");
+    }
+
+    @Test
+    void moreThanEightBandsAreRefused() {
+        Map<String, String> values = new HashMap<>(Map.of("ratelimit.policies.orders.capacity", "5"));
+        for (int band = 1; band <= 8; band++) {
+            values.put("ratelimit.policies.orders.bands.b" + band + ".capacity", "5");
+        }
+
+        assertThat(failure(values, Orders.class, "create").getMessage())
+                .contains("a policy holds at most 8 bands, its own limits included; was given 9");
+    }
+
+    // ---- mode ---------------------------------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "policy {0}, global {1}")
+    @CsvSource(delimiter = '|', value = {
+            "enforce | enforce | ENFORCE", "enforce | shadow | SHADOW", "enforce | off | OFF",
+            "shadow  | enforce | SHADOW", "shadow  | shadow | SHADOW", "shadow  | off | OFF",
+            "off     | enforce | OFF", "off     | shadow | OFF", "off     | off | OFF",
+    })
+    void theGlobalModeCapsEveryPolicysOwn(String own, String global, Mode expected) {
+        assertThat(resolve(Map.of("ratelimit.policies.orders.capacity", "5", "ratelimit.policies.orders.mode", own,
+                "ratelimit.mode", global), Orders.class, "create").mode()).isEqualTo(expected);
+    }
+
+    @Test
+    void anInvalidGlobalModeNamesItsKey() {
+        assertThat(failure(Map.of("ratelimit.policies.orders.capacity", "5", "ratelimit.mode", "partial"),
+                Orders.class, "create").getMessage()).contains("ratelimit.mode=partial: must be enforce, shadow or off");
     }
 
     @Test
@@ -537,7 +636,7 @@ class PolicyResolverTest {
         assertThat(period.getMessage()).contains(endpoint(Orders.class, "badInlinePeriod"))
                 .contains("@RateLimited(refillPeriod)=soon");
 
-        InvalidRateLimitConfigException capacity = failure(Map.of("ratelimit.policies.orders.enabled", "true"),
+        InvalidRateLimitConfigException capacity = failure(Map.of("ratelimit.policies.orders.mode", "enforce"),
                 Orders.class, "zeroInlineCapacity");
         assertThat(capacity.getMessage()).contains(endpoint(Orders.class, "zeroInlineCapacity"))
                 .contains("@RateLimited(capacity)=0");
@@ -600,7 +699,7 @@ class PolicyResolverTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "capacity | 5", "refill-tokens | 5", "refill-period | 1s", "cost | 1",
-            "failure-mode | open", "client-id | principal", "missing-client-id | reject", "enabled | true"})
+            "failure-mode | open", "client-id | principal", "missing-client-id | reject", "mode | enforce"})
     void anyOnePolicyPropertyMakesThePolicyKnown(String property, String value) {
         assertThatNoException().isThrownBy(() -> resolve(Map.of("ratelimit.policies.orders." + property, value,
                 "ratelimit.defaults.capacity", "5"), Orders.class, "create"));

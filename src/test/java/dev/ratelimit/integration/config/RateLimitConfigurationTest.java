@@ -68,7 +68,7 @@ class RateLimitConfigurationTest {
                 .singleElement().asString()
                 .startsWith("Invalid rate limit configuration: policy 'orders' is shared by ")
                 .contains(Orders.class.getName() + "#create", Orders.class.getName() + "#bulk",
-                        "give them the same capacity and refill");
+                        "give them the same capacity, refill and bands");
     }
 
     @Test

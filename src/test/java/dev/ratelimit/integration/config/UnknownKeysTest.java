@@ -50,7 +50,8 @@ class UnknownKeysTest {
             "ratelimit.redis.pool-size", "ratelimit.redis.key-prefix", "ratelimit.trusted-proxies",
             "ratelimit.redis.user", "ratelimit.redis.password", "ratelimit.redis.truststore",
             "ratelimit.redis.truststore-password", "ratelimit.redis.truststore-type", "ratelimit.config.file", "ratelimit.allow-unused-policies",
-            "ratelimit.defaults.capacity", "ratelimit.defaults.missing-client-id",
+            "ratelimit.defaults.capacity", "ratelimit.defaults.missing-client-id", "ratelimit.mode",
+            "ratelimit.policies.orders.bands.hourly.capacity", "ratelimit.policies.orders.bands.d1.refill-tokens",
             "ratelimit.policies.orders.refill-tokens", "ratelimit.policies.search-v2.client-id",
             "config_ordinal", "mp.metrics.tags", "REDIS_URL", "HOME"})
     void keysTheLimiterReadsOrDoesNotOwnAreFine(String key) {
@@ -67,6 +68,9 @@ class UnknownKeysTest {
             // as Open Liberty lists environment variables among the property names
             "ratelimit.policies.search.v2.failure.mode", "ratelimit.trusted.proxies", "ratelimit.redis.key.prefix",
             "ratelimit.redis.truststore.password",
+            // a band's properties, and the global mode
+            "RATELIMIT_POLICIES_ORDERS_BANDS_HOURLY_CAPACITY", "ratelimit.policies.search.v2.bands.daily.refill.period",
+            "RATELIMIT_DEFAULTS_MODE", "RATELIMIT_MODE",
     })
     void everyKeyMayBeSpeltAsItsEnvironmentVariable(String name) {
         assertThat(problems(name)).isEmpty();
@@ -77,8 +81,11 @@ class UnknownKeysTest {
         String methodKey = SHOP + "/order/RateLimited/capacity";
         String classKey = SHOP + "/RateLimited/cost";
 
+        String methodBandKey = SHOP + "/order/RateLimited/bands.hourly.capacity";
+
         assertThat(problems(methodKey, classKey, UnknownKeys.envForm(methodKey), UnknownKeys.envForm(classKey),
-                UnknownKeys.envForm(methodKey).toLowerCase().replace('_', '.'))).isEmpty();
+                UnknownKeys.envForm(methodKey).toLowerCase().replace('_', '.'), methodBandKey,
+                UnknownKeys.envForm(methodBandKey))).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -97,7 +104,7 @@ class UnknownKeysTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"ratelimit.polices.orders.capacity", "ratelimit.redis", "ratelimit.enabled",
-            "ratelimit.policies.orders.key",
+            "ratelimit.policies.orders.key", "ratelimit.policies.orders.enabled",
             "/order/RateLimited/capacty", "/ordr/RateLimited/capacity"})
     void otherUnknownKeysAreReportedByName(String name) {
         String key = name.startsWith("/") ? SHOP + name : name;
@@ -184,7 +191,8 @@ class UnknownKeysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ratelimit.redis.key.prefix", "RATELIMIT_REDIS_URL", "ratelimit.policies.search.v2.capacity"})
+    @ValueSource(strings = {"ratelimit.redis.key.prefix", "RATELIMIT_REDIS_URL", "ratelimit.policies.search.v2.capacity",
+            "ratelimit.policies.orders.bands.Hourly.capacity", "ratelimit.policies.orders.bands.hourly.refill.period"})
     void inTheYamlFileOnlyTheDocumentedSpellingCounts(String name) {
         assertThat(new UnknownKeys(endpoints()).check(List.of(name), Set.of(name), false)).hasSize(1);
         assertThat(new UnknownKeys(endpoints()).check(List.of(name), Set.of(), false)).isEmpty();
