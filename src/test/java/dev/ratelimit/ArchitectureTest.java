@@ -4,6 +4,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.ratelimit.redis.RedisRateLimiter;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -19,6 +20,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *   dev.ratelimit.integration          CDI: interceptor, extension, producer, client ids, metrics
  *   dev.ratelimit.integration.config   MicroProfile Config: YAML source, settings, policy resolution, key checks
  *   dev.ratelimit.integration.http     the HTTP request and response: identity, headers, rejections
+ *   dev.ratelimit.integration.health   MicroProfile Health: readiness follows Redis, liveness never does
  *   dev.ratelimit.demo                 the demo API, left out of the library jar
  * </pre>
  */
@@ -72,6 +74,13 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage(
                     "dev.ratelimit.core..", "dev.ratelimit.redis..", "dev.ratelimit.local..",
                     "dev.ratelimit.integration..");
+
+    /** An orchestrator restarts an instance whose liveness fails: a Redis outage must not restart them all. */
+    @ArchTest
+    static final ArchRule livenessNeverAsksRedis = noClasses()
+            .that().areAnnotatedWith("org.eclipse.microprofile.health.Liveness")
+            .should().dependOnClassesThat().belongToAnyOf(RedisRateLimiter.class)
+            .orShould().dependOnClassesThat().resideInAPackage("redis.clients..");
 
     @ArchTest
     static final ArchRule packagesAreFreeOfCycles = slices()

@@ -2,11 +2,14 @@ package dev.ratelimit.redis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.ratelimit.core.FailureReason;
 import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.CommandObjects;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisAskDataException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -19,7 +22,10 @@ import redis.clients.jedis.providers.SentineledConnectionProvider;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,6 +47,7 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
         RedisNodes.Sentineled {
 
     private static final Logger LOG = Logger.getLogger(RedisNodes.class.getName());
+    private static final CommandObjects COMMANDS = new CommandObjects(RedisProtocol.RESP2);
 
     static RedisNodes connect(RedisSettings settings) {
         return switch (settings.topology()) {
@@ -64,6 +71,54 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
 
     /** Closes the node's idle connections: once one of them broke, the others likely did too. */
     abstract void dropIdleConnections(String node);
+
+    /**
+     * The nodes that hold keys now, by name, each with the calls that reach it.
+     *
+     * @throws JedisException when the deployment cannot tell which nodes those are
+     */
+    abstract Map<String, PipelinedCalls> servingNodes();
+
+    /**
+     * PINGs each node that holds keys now, once, on the pooled connections decisions use, so that a PING
+     * waits no longer than a decision would: for its turn or a connection, then for the reply.
+     *
+     * @return each node by name to why it did not answer; empty when it did
+     */
+    Map<String, Optional<FailureReason>> ping() {
+        Map<String, PipelinedCalls> serving;
+        try {
+            serving = servingNodes();
+        } catch (JedisException e) {
+            return Map.of(nodeFor(""), Optional.of(RedisFailures.reasonFor(e)));
+        }
+        Map<String, Optional<FailureReason>> replies = new LinkedHashMap<>();
+        serving.forEach((node, calls) -> replies.put(node, ping(node, calls)));
+        return replies;
+    }
+
+    /**
+     * A connection the pool held while Redis restarted fails at its next use, as a decision's would: PING is
+     * sent once more, on a new connection, so that a Redis that is back never reads as down.
+     */
+    private Optional<FailureReason> ping(String node, PipelinedCalls calls) {
+        try {
+            calls.execute(COMMANDS.ping());
+            return Optional.empty();
+        } catch (JedisException e) {
+            FailureReason reason = RedisFailures.reasonFor(e);
+            if (reason != FailureReason.CONNECTION) {
+                return Optional.of(reason);
+            }
+        }
+        dropIdleConnections(node);
+        try {
+            calls.execute(COMMANDS.ping());
+            return Optional.empty();
+        } catch (JedisException e) {
+            return Optional.of(RedisFailures.reasonFor(e));
+        }
+    }
 
     /**
      * Told that the key's node did not serve it (timed out, unreachable, "not now") or that its breaker is
@@ -109,6 +164,11 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
         @Override
         <T> T execute(String key, CommandObject<T> command) {
             return calls.execute(command);
+        }
+
+        @Override
+        Map<String, PipelinedCalls> servingNodes() {
+            return Map.of(address, calls);
         }
 
         @Override
@@ -185,8 +245,7 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
                             return connection.executeCommand(command);
                         }
                     }
-                    return callsByNode.get(node, owner -> pipelinedCalls(() -> cluster.getConnection(owner), settings))
-                            .execute(command);
+                    return callsTo(cluster, node).execute(command);
                 } catch (JedisRedirectionException e) {
                     if (redirects == MAX_REDIRECTS) {
                         throw e;
@@ -199,6 +258,38 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
                     asking = e instanceof JedisAskDataException;
                 }
             }
+        }
+
+        private PipelinedCalls callsTo(ClusterConnectionProvider cluster, HostAndPort node) {
+            return callsByNode.get(node, owner -> pipelinedCalls(() -> cluster.getConnection(owner), settings));
+        }
+
+        /** Every master of the slot map, in the order of their first slots. */
+        @Override
+        Map<String, PipelinedCalls> servingNodes() {
+            ClusterConnectionProvider cluster = provider.get();
+            Map<String, PipelinedCalls> masters = new LinkedHashMap<>();
+            for (int slot = 0; slot < Protocol.CLUSTER_HASHSLOTS; slot++) {
+                HostAndPort node = cluster.getNode(slot);
+                if (node != null && !masters.containsKey(node.toString())) {
+                    masters.put(node.toString(), callsTo(cluster, node));
+                }
+            }
+            if (masters.isEmpty()) {
+                throw new JedisException("the cluster's slot map names no master");
+            }
+            return masters;
+        }
+
+        @Override
+        Map<String, Optional<FailureReason>> ping() {
+            Map<String, Optional<FailureReason>> replies = super.ping();
+            if (replies.values().stream().anyMatch(Optional::isPresent)) {
+                // A replica may have taken the silent master's place: with no decisions coming (an instance the
+                // probe took out of service gets none), only the probe can make the slot map follow.
+                renewSlotsSoon();
+            }
+            return replies;
         }
 
         /** A slot being migrated: the command, preceded by ASKING on the same connection, outside any pipeline. */
@@ -301,6 +392,11 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
         @Override
         <T> T execute(String key, CommandObject<T> command) {
             return calls.execute(command);
+        }
+
+        @Override
+        Map<String, PipelinedCalls> servingNodes() {
+            return Map.of(provider.get().getCurrentMaster().toString(), calls);
         }
 
         @Override

@@ -15,6 +15,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -191,6 +192,24 @@ public final class RedisRateLimiter implements RateLimiter {
                 .filter(entry -> nodes.isCurrent(entry.getKey()))
                 .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, entry -> stateOf(entry.getValue().getState())));
         return states.isEmpty() ? Map.of(nodes.nodeFor(""), BreakerState.CLOSED) : states;
+    }
+
+    /**
+     * PINGs each node that holds keys now (see {@link RedisProbe#nodes()}), once, beside the state of its
+     * circuit breaker. Outside the breakers: a PING is made whatever a breaker's state, never counts in its
+     * window, and never keeps an idle breaker from being forgotten. Each node's PING waits as a decision
+     * would: at most the command timeout for a pooled connection (plus the connect timeout for a new one),
+     * then the command timeout for the reply; a connection found broken costs a second PING on a new one.
+     */
+    public RedisProbe probe() {
+        List<RedisProbe.Node> probed = new ArrayList<>();
+        nodes.ping().forEach((node, failure) -> probed.add(new RedisProbe.Node(node, breakerStateOf(node), failure)));
+        return new RedisProbe(settings.topology(), probed);
+    }
+
+    private BreakerState breakerStateOf(String node) {
+        CircuitBreaker breaker = breakers.policy().getIfPresentQuietly(node);
+        return breaker == null ? BreakerState.CLOSED : stateOf(breaker.getState());
     }
 
     private static BreakerState stateOf(CircuitBreaker.State state) {

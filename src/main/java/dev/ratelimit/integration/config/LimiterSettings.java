@@ -18,15 +18,17 @@ import java.util.stream.Collectors;
 
 /**
  * The settings shared by every policy: how to reach Redis, which proxies to trust, how to size the
- * local buckets of {@code failure-mode: local} policies, and how client ids are stored.
+ * local buckets of {@code failure-mode: local} policies, how client ids are stored, and what readiness means.
  *
- * @param instances        how many instances share each policy: a local bucket holds that fraction of it
- * @param maxLocalClients  local buckets kept per policy at most
- * @param clientIdSecret   when present, every client id is stored as its keyed hash
- * @param ipv6PrefixLength the leading bits of an IPv6 caller's address that make its remote-address id
+ * @param instances              how many instances share each policy: a local bucket holds that fraction of it
+ * @param maxLocalClients        local buckets kept per policy at most
+ * @param clientIdSecret         when present, every client id is stored as its keyed hash
+ * @param ipv6PrefixLength       the leading bits of an IPv6 caller's address that make its remote-address id
+ * @param readinessRequiresRedis whether the readiness check reports DOWN while Redis does not answer
  */
 public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies, int instances,
-                              int maxLocalClients, Optional<ClientIdSecret> clientIdSecret, int ipv6PrefixLength) {
+                              int maxLocalClients, Optional<ClientIdSecret> clientIdSecret, int ipv6PrefixLength,
+                              boolean readinessRequiresRedis) {
 
     static final String REDIS_URL = "ratelimit.redis.url";
     static final String CONNECT_TIMEOUT = "ratelimit.redis.connect-timeout";
@@ -50,10 +52,11 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
     static final String SENTINEL_PASSWORD = "ratelimit.redis.sentinel.password";
     static final String CLIENT_ID_SECRET = "ratelimit.client-id-secret";
     static final String IPV6_PREFIX_LENGTH = "ratelimit.ipv6-prefix-length";
+    static final String READINESS_REQUIRES_REDIS = "ratelimit.health.readiness-requires-redis";
     static final List<String> KEYS = List.of(REDIS_URL, REDIS_USER, REDIS_PASSWORD, TRUSTSTORE, TRUSTSTORE_PASSWORD,
             TRUSTSTORE_TYPE, SENTINEL_USER, SENTINEL_PASSWORD, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, SHIELD_ENABLED, SHIELD_MAX_ENTRIES, KEY_PREFIX, BREAKER_WINDOW,
             BREAKER_FAILURE_RATE, BREAKER_OPEN_FOR, TRUSTED_PROXIES, INSTANCES, MAX_LOCAL_CLIENTS, CLIENT_ID_SECRET,
-            IPV6_PREFIX_LENGTH);
+            IPV6_PREFIX_LENGTH, READINESS_REQUIRES_REDIS);
     private static final Map<Setting, String> KEY_OF = Map.of(Setting.URL, REDIS_URL, Setting.USER, REDIS_USER,
             Setting.PASSWORD, REDIS_PASSWORD, Setting.TRUSTSTORE, TRUSTSTORE,
             Setting.TRUSTSTORE_PASSWORD, TRUSTSTORE_PASSWORD, Setting.TRUSTSTORE_TYPE, TRUSTSTORE_TYPE,
@@ -98,6 +101,7 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         Optional<ClientIdSecret> clientIdSecret = read(config, CLIENT_ID_SECRET, false, ClientIdSecret::of);
         int ipv6PrefixLength = read(config, IPV6_PREFIX_LENGTH, text -> ipv6PrefixLength(wholeNumber(text)))
                 .orElse(DEFAULT_IPV6_PREFIX_LENGTH);
+        boolean readinessRequiresRedis = read(config, READINESS_REQUIRES_REDIS, PolicyResolver::bool).orElse(true);
         List<String> proxies = config.getOptionalValues(TRUSTED_PROXIES, String.class).orElse(List.of());
         TrustedProxies trustedProxies;
         try {
@@ -107,7 +111,7 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
                     + e.getMessage());
         }
         return new LimiterSettings(named(redis::build), trustedProxies, instances, maxLocalClients, clientIdSecret,
-                ipv6PrefixLength);
+                ipv6PrefixLength, readinessRequiresRedis);
     }
 
     private static void readTruststore(Config config, RedisSettings.Builder redis) {

@@ -112,6 +112,13 @@ class EnvironmentVariablesTest {
     }
 
     @Test
+    void readinessIsFreedFromRedisByItsVariable() {
+        assertThat(read(Map.of()).settings().readinessRequiresRedis()).isTrue();
+        assertThat(read(Map.of("RATELIMIT_HEALTH_READINESS_REQUIRES_REDIS", "false")).settings().readinessRequiresRedis())
+                .isFalse();
+    }
+
+    @Test
     void trustedProxiesAreReadFromTheirVariable() {
         RateLimitConfiguration configuration = read(Map.of("RATELIMIT_TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.1"));
 

@@ -59,6 +59,7 @@ class LimiterSettingsTest {
         assertThat(settings.maxLocalClients()).isEqualTo(10_000);
         assertThat(settings.clientIdSecret()).isEmpty();
         assertThat(settings.ipv6PrefixLength()).isEqualTo(64);
+        assertThat(settings.readinessRequiresRedis()).isTrue();
         // No trusted proxy: X-Forwarded-For is ignored
         assertThat(settings.trustedProxies().clientAddress("127.0.0.1", List.of("203.0.113.7"))).isEqualTo("127.0.0.1");
     }
@@ -79,7 +80,8 @@ class LimiterSettingsTest {
                 Map.entry("ratelimit.instances", "3"),
                 Map.entry("ratelimit.local.max-clients", "500"),
                 Map.entry("ratelimit.client-id-secret", SECRET),
-                Map.entry("ratelimit.ipv6-prefix-length", "48")));
+                Map.entry("ratelimit.ipv6-prefix-length", "48"),
+                Map.entry("ratelimit.health.readiness-requires-redis", "false")));
 
         assertThat(settings.redis().url()).isEqualTo(URI.create("redis://user:pw@redis.internal:6380/2"));
         assertThat(settings.redis().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -95,6 +97,7 @@ class LimiterSettingsTest {
         assertThat(settings.clientIdSecret()).get().extracting(secret -> secret.idOf("alice"))
                 .isEqualTo(ClientIdSecret.of(SECRET).idOf("alice"));
         assertThat(settings.ipv6PrefixLength()).isEqualTo(48);
+        assertThat(settings.readinessRequiresRedis()).isFalse();
         assertThat(settings.trustedProxies().clientAddress("10.1.2.3", List.of("203.0.113.7"))).isEqualTo("203.0.113.7");
         assertThat(settings.trustedProxies().clientAddress("fd00::1", List.of("203.0.113.8"))).isEqualTo("203.0.113.8");
     }
@@ -240,6 +243,7 @@ class LimiterSettingsTest {
             "ratelimit.ipv6-prefix-length    | 129   | must be between 1 and 128 bits",
             "ratelimit.ipv6-prefix-length    | -64   | must be between 1 and 128 bits",
             "ratelimit.ipv6-prefix-length    | /64   | not a whole number",
+            "ratelimit.health.readiness-requires-redis | no | must be true or false",
     })
     void invalidValuesAreRefusedNamingTheKeyAndValue(String key, String value, String problem) {
         InvalidRateLimitConfigException e = failure(key, value);
