@@ -72,7 +72,13 @@ final class DemoDeployment {
         config.put("ratelimit.policies.probe-by-address.refill-period", "1h");
         config.put("ratelimit.policies.probe-by-address.client-id", "remote-address");
         config.put("ratelimit.policies.probe-disabled.capacity", "1");
-        config.put("ratelimit.policies.probe-disabled.enabled", "false");
+        config.put("ratelimit.policies.probe-disabled.mode", "off");
+        config.put("ratelimit.policies.probe-shadow.capacity", "1");
+        config.put("ratelimit.policies.probe-shadow.refill-period", "1h");
+        config.put("ratelimit.policies.probe-shadow.mode", "shadow");
+        config.put("ratelimit.policies.probe-bands.capacity", "3");
+        config.put("ratelimit.policies.probe-bands.bands.hourly.capacity", "2");
+        config.put("ratelimit.policies.probe-bands.bands.hourly.refill-period", "1h");
         config.put(ProbeResource.class.getName() + "/inline/RateLimited/capacity", "2");
         config.put(SecondInheritingProbe.class.getName() + "/RateLimited/capacity", "3");
         config.putAll(extraConfig);

@@ -13,28 +13,29 @@ import java.net.URL;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static dev.ratelimit.it.Http.CLIENT_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The counters at /metrics, in Prometheus format, against the responses the test saw. */
+/** The metrics at /metrics, in Prometheus format, against the responses the test saw. */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class MetricsIT {
 
-    private static final List<String> COUNTERS = List.of("ratelimit_requests_allowed_total",
-            "ratelimit_requests_blocked_total", "ratelimit_requests_unidentified_total", "ratelimit_redis_errors_total",
-            "ratelimit_failopen_events_total", "ratelimit_failclosed_rejections_total", "ratelimit_local_allowed_total",
-            "ratelimit_local_blocked_total");
+    private static final List<String> OUTCOMES = List.of("allowed", "blocked", "unidentified", "fail_open",
+            "fail_closed", "local_allowed", "local_blocked", "shadow_blocked");
     private static final List<String> REASONS = List.of("timeout", "connection", "too_many_connections",
-            "breaker_open", "pool_exhausted", "authentication", "no_permission", "out_of_memory", "wrong_type",
-            "script_error", "error_reply");
+            "node_unavailable", "breaker_open", "pool_exhausted", "authentication", "no_permission", "out_of_memory",
+            "wrong_type", "script_error", "error_reply");
 
-    private static final Pattern SAMPLE =
-            Pattern.compile("(?m)^(ratelimit_[a-z_]+_total)\\{mp_scope=\"application\",policy=\"([^\"]+)\",?} ([0-9.]+)$");
+    /** A sample of a tagged series: its name, its tags as written, and its value. */
+    private static final Pattern SAMPLE = Pattern.compile("(?m)^(ratelimit_[a-z_]+)\\{([^}]*)} ([0-9.eE+-]+)$");
+    private static final Pattern TAG = Pattern.compile("([a-z_]+)=\"([^\"]*)\"");
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -45,21 +46,24 @@ class MetricsIT {
     URL base;
 
     @Test
-    void countersMatchTheResponsesSeenAndStartAtZero() throws Exception {
+    void decisionsByPolicyAndOutcomeTheirTimingsAndRedisFailuresMatchTheResponsesSeenAndStartAtZero()
+            throws Exception {
         String beforeText = Http.applicationMetrics(base);
         Map<String, Double> before = samples(beforeText);
-        for (String policy : List.of("probe", "probe-open", "probe-closed", "catalog", "orders", "search")) {
-            for (String counter : COUNTERS) {
-                assertThat(before).as("registered at deployment").containsEntry(counter + "|" + policy, 0.0);
+        for (String policy : List.of("probe", "probe-open", "probe-closed", "probe-shadow", "catalog", "orders",
+                "search")) {
+            for (String outcome : OUTCOMES) {
+                assertThat(before).as("registered at deployment")
+                        .containsEntry("ratelimit_decisions_total|outcome=" + outcome + ",policy=" + policy, 0.0);
             }
+            assertThat(before).containsEntry("ratelimit_decision_duration_seconds_count|policy=" + policy, 0.0);
         }
         for (String reason : REASONS) {
-            assertThat(beforeText).containsPattern("(?m)^ratelimit_redis_failures_total\\{[^}]*reason=\"" + reason
-                    + "\"[^}]*} 0");
+            assertThat(before).containsEntry("ratelimit_redis_failures_total|reason=" + reason, 0.0);
         }
-        assertThat(beforeText).containsPattern("(?m)^ratelimit_redis_breaker_state\\{[^}]*state=\"closed\"[^}]*} 1")
-                .containsPattern("(?m)^ratelimit_redis_breaker_state\\{[^}]*state=\"open\"[^}]*} 0")
-                .containsPattern("(?m)^ratelimit_redis_breaker_opened_total\\{[^}]*} 0");
+        assertThat(before).containsEntry("ratelimit_redis_breaker_state|state=closed", 1.0)
+                .containsEntry("ratelimit_redis_breaker_state|state=open", 0.0)
+                .containsEntry("ratelimit_redis_breaker_opened_total|", 0.0);
 
         String client = "metrics-" + UUID.randomUUID();
         Map<Integer, Integer> probeStatuses = new HashMap<>();
@@ -83,23 +87,39 @@ class MetricsIT {
         assertThat(outageStatuses).containsOnly(Map.entry(200, 2), Map.entry(1503, 1));
         String scraped = Http.applicationMetrics(base);
         Map<String, Double> after = samples(scraped);
-        assertThat(after.get("ratelimit_requests_allowed_total|probe")).isEqualTo(3.0);
-        assertThat(after.get("ratelimit_requests_blocked_total|probe")).isEqualTo(2.0);
-        assertThat(after.get("ratelimit_requests_unidentified_total|probe")).isEqualTo(1.0);
-        assertThat(after.get("ratelimit_failopen_events_total|probe-open")).isEqualTo(2.0);
-        assertThat(after.get("ratelimit_redis_errors_total|probe-open")).isEqualTo(2.0);
-        assertThat(after.get("ratelimit_requests_allowed_total|probe-open")).isEqualTo(0.0);
-        assertThat(after.get("ratelimit_failclosed_rejections_total|probe-closed")).isEqualTo(1.0);
-        assertThat(after.get("ratelimit_redis_errors_total|probe-closed")).isEqualTo(1.0);
-        assertThat(scraped).containsPattern("(?m)^ratelimit_redis_failures_total\\{[^}]*reason=\"connection\"[^}]*} 3");
+        assertThat(after).containsEntry("ratelimit_decisions_total|outcome=allowed,policy=probe", 3.0)
+                .containsEntry("ratelimit_decisions_total|outcome=blocked,policy=probe", 2.0)
+                .containsEntry("ratelimit_decisions_total|outcome=unidentified,policy=probe", 1.0)
+                .containsEntry("ratelimit_decisions_total|outcome=fail_open,policy=probe-open", 2.0)
+                .containsEntry("ratelimit_decisions_total|outcome=allowed,policy=probe-open", 0.0)
+                .containsEntry("ratelimit_decisions_total|outcome=fail_closed,policy=probe-closed", 1.0)
+                .containsEntry("ratelimit_redis_failures_total|reason=connection", 3.0)
+                // Every call a bucket or a failure mode decided is timed; the one without a client id was not.
+                .containsEntry("ratelimit_decision_duration_seconds_count|policy=probe", 5.0)
+                .containsEntry("ratelimit_decision_duration_seconds_count|policy=probe-open", 2.0);
+        assertThat(after.get("ratelimit_decision_duration_seconds_sum|policy=probe")).isPositive();
+        assertThat(after).as("p99 as a summary, and histogram buckets that PromQL can add up across instances")
+                .containsKey("ratelimit_decision_duration_seconds|policy=probe,quantile=0.99")
+                .containsKey("ratelimit_decision_duration_seconds_bucket|le=0.001,policy=probe")
+                .containsKey("ratelimit_decision_duration_seconds_bucket|le=2.0,policy=probe")
+                .containsEntry("ratelimit_decision_duration_seconds_bucket|le=+Inf,policy=probe", 5.0);
         assertThat(scraped).as("client ids never become tags").doesNotContain(client);
     }
 
+    /** Each sample as {@code name|tag=value,...}, tags sorted by name and mp_scope left out, to its value. */
     private static Map<String, Double> samples(String prometheusText) {
         Map<String, Double> samples = new HashMap<>();
-        Matcher matcher = SAMPLE.matcher(prometheusText);
-        while (matcher.find()) {
-            samples.put(matcher.group(1) + "|" + matcher.group(2), Double.parseDouble(matcher.group(3)));
+        Matcher sample = SAMPLE.matcher(prometheusText);
+        while (sample.find()) {
+            Map<String, String> tags = new TreeMap<>();
+            Matcher tag = TAG.matcher(sample.group(2));
+            while (tag.find()) {
+                tags.put(tag.group(1), tag.group(2));
+            }
+            tags.remove("mp_scope");
+            String id = tags.entrySet().stream().map(entry -> entry.getKey() + "=" + entry.getValue())
+                    .collect(Collectors.joining(","));
+            samples.put(sample.group(1) + "|" + id, Double.parseDouble(sample.group(3)));
         }
         return samples;
     }

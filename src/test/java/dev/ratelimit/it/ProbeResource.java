@@ -82,6 +82,20 @@ public class ProbeResource {
     }
 
     @GET
+    @Path("shadow")
+    @RateLimited("probe-shadow")
+    public String shadow() {
+        return "ran";
+    }
+
+    @GET
+    @Path("bands")
+    @RateLimited("probe-bands")
+    public String bands() {
+        return "ran";
+    }
+
+    @GET
     @Path("anonymous")
     @RateLimited("probe-anonymous")
     public String anonymous() {

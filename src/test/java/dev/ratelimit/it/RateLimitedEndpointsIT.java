@@ -99,7 +99,8 @@ class RateLimitedEndpointsIT {
         // In the server's environment only: RATELIMIT_POLICIES_SEARCH_CAPACITY=4 beats the YAML's 10, and the
         // method-level DEV_RATELIMIT_DEMO_SEARCHRESOURCE_SEARCH_RATELIMITED_COST=1 beats the YAML's cost 2.
         HttpResponse<String> firstSearch = Http.get(base, "api/search?q=anvil", CLIENT_ID, client);
-        assertThat(firstSearch.headers().firstValue("RateLimit-Policy")).hasValue("\"search\";q=4;w=4");
+        assertThat(firstSearch.headers().firstValue("RateLimit-Policy"))
+                .hasValue("\"search\";q=4;w=4, \"search.hourly\";q=200;w=3600");
         assertThat(firstSearch.headers().firstValue("RateLimit")).get().asString().startsWith("\"search\";r=3;");
 
         // -Dratelimit.policies.orders.capacity=2 on the server's JVM beats the YAML's 5.
@@ -150,7 +151,45 @@ class RateLimitedEndpointsIT {
     }
 
     @Test
-    void aDisabledPolicyLetsEveryCallThroughUndecided() {
+    void aShadowPolicyLetsEveryCallThroughWithoutHeadersAndCountsWhatItWouldHaveRefused() {
+        String client = "shadow-" + UUID.randomUUID();
+        double before = shadowBlocked(Http.applicationMetrics(base));
+
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = Http.get(base, "api/probe/shadow", CLIENT_ID, client);
+            assertThat(response.statusCode()).as("call %d of a bucket of 1", i + 1).isEqualTo(200);
+            assertThat(response.headers().map()).doesNotContainKeys("RateLimit", "RateLimit-Policy", "Retry-After");
+        }
+
+        assertThat(shadowBlocked(Http.applicationMetrics(base)) - before).isEqualTo(2.0);
+    }
+
+    @Test
+    void aPolicyOfTwoBandsListsBothAndRefusesOnceTheSmallerIsEmpty() {
+        String client = "bands-" + UUID.randomUUID();
+        HttpResponse<String> first = Http.get(base, "api/probe/bands", CLIENT_ID, client);
+        HttpResponse<String> second = Http.get(base, "api/probe/bands", CLIENT_ID, client);
+        HttpResponse<String> third = Http.get(base, "api/probe/bands", CLIENT_ID, client);
+
+        assertThat(first.headers().firstValue("RateLimit-Policy"))
+                .hasValue("\"probe-bands\";q=3;w=1, \"probe-bands.hourly\";q=2;w=3600");
+        assertThat(first.headers().firstValue("RateLimit")).hasValue("\"probe-bands.hourly\";r=1;t=1800");
+        assertThat(second.headers().firstValue("RateLimit")).hasValue("\"probe-bands.hourly\";r=0;t=3600");
+        assertThat(third.statusCode()).isEqualTo(429);
+        assertThat(third.headers().firstValue("RateLimit")).hasValue("\"probe-bands.hourly\";r=0;t=3600");
+        assertThat(Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow())).isBetween(1790L, 1800L);
+    }
+
+    private static double shadowBlocked(String prometheusText) {
+        return prometheusText.lines()
+                .filter(line -> line.startsWith("ratelimit_decisions_total{") && line.contains("outcome=\"shadow_blocked\"")
+                        && line.contains("policy=\"probe-shadow\""))
+                .findFirst().map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .orElseThrow(() -> new AssertionError("no shadow_blocked series of probe-shadow at /metrics"));
+    }
+
+    @Test
+    void aPolicyInModeOffLetsEveryCallThroughUndecided() {
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> response = Http.get(base, "api/probe/disabled");
             assertThat(response.statusCode()).isEqualTo(200);

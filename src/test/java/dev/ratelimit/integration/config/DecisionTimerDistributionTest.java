@@ -1,0 +1,34 @@
+package dev.ratelimit.integration.config;
+
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.eclipse.microprofile.config.Config;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DecisionTimerDistributionTest {
+
+    private static final String BUCKETS = "mp.metrics.distribution.timer.buckets";
+
+    @Test
+    void theLibrarysBucketsAndPercentilesAreFoundThroughTheServiceLoader() {
+        Config config = new SmallRyeConfigBuilder().addDiscoveredSources().build();
+
+        assertThat(config.getValue(BUCKETS, String.class)).startsWith("ratelimit.decision.duration=1ms,");
+        assertThat(config.getValue("mp.metrics.distribution.percentiles", String.class))
+                .isEqualTo("ratelimit.decision.duration=0.5,0.9,0.99,0.999");
+    }
+
+    @Test
+    void anApplicationsOwnPropertiesFileOverridesThem() {
+        Config config = new SmallRyeConfigBuilder().addDiscoveredSources()
+                .withSources(new PropertiesConfigSource(Map.of(BUCKETS, "ratelimit.decision.duration=1ms,10ms"),
+                        "microprofile-config.properties", 100))
+                .build();
+
+        assertThat(config.getValue(BUCKETS, String.class)).isEqualTo("ratelimit.decision.duration=1ms,10ms");
+    }
+}
