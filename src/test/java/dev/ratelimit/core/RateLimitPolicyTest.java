@@ -5,6 +5,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
@@ -86,5 +88,42 @@ class RateLimitPolicyTest {
                 .withMessage("limits");
         assertThatNullPointerException().isThrownBy(() -> new RateLimitPolicy("p", FIVE_PER_MINUTE, 1, null))
                 .withMessage("failureMode");
+    }
+
+    private static Band band(String name, long capacity) {
+        return new Band(name, new BucketLimits(capacity, capacity, Duration.ofHours(1)));
+    }
+
+    @Test
+    void bandsAreNumberedAfterThePolicysOwnAndNamedAfterIt() {
+        RateLimitPolicy policy = new RateLimitPolicy("search", FIVE_PER_MINUTE, 1, FailureMode.OPEN,
+                List.of(band("hourly", 100), band("daily", 500)));
+
+        assertThat(policy.bandCount()).isEqualTo(3);
+        assertThat(policy.limitsOfBand(0)).isEqualTo(FIVE_PER_MINUTE);
+        assertThat(policy.limitsOfBand(2).capacity()).isEqualTo(500);
+        assertThat(policy.nameOfBand(0)).isEqualTo("search");
+        assertThat(policy.nameOfBand(1)).isEqualTo("search.hourly");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "Hourly", "per-hour", "a.b", "abcdefghijklmnopqrstuvwxyz0123456"})
+    void bandNamesAreLowerCaseLettersAndDigits(String name) {
+        assertThat(catchThrowableOfType(InvalidLimitException.class, () -> band(name, 10)).property())
+                .isEqualTo("bands");
+    }
+
+    @Test
+    void aCostAboveAnyBandsCapacityTwoBandsOfOneNameAndMoreThanEightBandsAreRefused() {
+        assertThat(catchThrowableOfType(InvalidLimitException.class, () -> new RateLimitPolicy("p", FIVE_PER_MINUTE,
+                3, FailureMode.OPEN, List.of(band("small", 2)))))
+                .hasMessageContaining("must not exceed band 'small''s capacity 2, was 3");
+        assertThat(catchThrowableOfType(InvalidLimitException.class, () -> new RateLimitPolicy("p", FIVE_PER_MINUTE,
+                1, FailureMode.OPEN, List.of(band("twin", 9), band("twin", 10)))))
+                .hasMessageContaining("two bands are named 'twin'");
+        List<Band> eight = IntStream.rangeClosed(1, 8).mapToObj(i -> band("b" + i, 10)).toList();
+        assertThat(catchThrowableOfType(InvalidLimitException.class, () -> new RateLimitPolicy("p", FIVE_PER_MINUTE,
+                1, FailureMode.OPEN, eight)))
+                .hasMessageContaining("at most 8 bands, its own limits included; was given 9");
     }
 }

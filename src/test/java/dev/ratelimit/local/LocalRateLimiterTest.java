@@ -1,5 +1,6 @@
 package dev.ratelimit.local;
 
+import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
@@ -9,6 +10,7 @@ import io.github.bucket4j.TimeMeter;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
@@ -64,6 +66,19 @@ class LocalRateLimiterTest {
         // 5 tokens per second for this instance: one every 200 ms; full again after 1 s.
         assertThat(denied.retryAfterMillis()).isEqualTo(200);
         assertThat(denied.resetAfterMillis()).isEqualTo(1000);
+    }
+
+    @Test
+    void everyBandOfAPolicyLimitsItsShareAndARefusalTakesFromNone() {
+        RateLimitPolicy tenPerSecondAndFourPerMinute = new RateLimitPolicy("banded",
+                new BucketLimits(10, 10, Duration.ofSeconds(1)), 1, FailureMode.LOCAL,
+                List.of(new Band("minute", new BucketLimits(4, 4, Duration.ofMinutes(1)))));
+        LocalRateLimiter limiter = new LocalRateLimiter(2, 100, clock);
+
+        // This instance's share: 5 per second, and 2 per minute, which runs out first.
+        assertThat(allowedOf(limiter, tenPerSecondAndFourPerMinute, "carol", 10)).isEqualTo(2);
+        nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+        assertThat(allowedOf(limiter, tenPerSecondAndFourPerMinute, "carol", 10)).isEqualTo(1);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ratelimit.redis;
 
+import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.FailureMode;
@@ -10,6 +11,7 @@ import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -48,6 +50,20 @@ class BucketKeysTest {
         assertThat(key.chars().filter(c -> c == '}')).hasSize(1);
         assertThat(key).endsWith("}");
         assertThat(hashTag(key)).isEqualTo("orders:" + ClientId.of(id).value()).doesNotContain("{", "}");
+    }
+
+    @Test
+    void aPolicysBandsHaveOneKeyEachInTheHashTagOfItsOwnKey() {
+        RateLimitPolicy banded = new RateLimitPolicy("search", new BucketLimits(5, 5, Duration.ofSeconds(1)), 1,
+                FailureMode.OPEN, List.of(new Band("hourly", new BucketLimits(50, 50, Duration.ofHours(1))),
+                new Band("daily", new BucketLimits(500, 500, Duration.ofDays(1)))));
+
+        List<String> keys = KEYS.keysFor(banded, ClientId.of("alice"));
+
+        assertThat(keys).containsExactly("ratelimit:{search:alice}", "ratelimit:{search:alice}:hourly",
+                "ratelimit:{search:alice}:daily");
+        assertThat(keys).extracting(BucketKeysTest::hashTag).containsOnly("search:alice");
+        assertThat(KEYS.keysFor(policy("search"), ClientId.of("alice"))).containsExactly("ratelimit:{search:alice}");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ratelimit.redis;
 
+import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
@@ -20,8 +21,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -94,6 +97,35 @@ class RedisClusterTest {
             assertThat(bucketsByMaster.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(300);
             assertThat(limiter.breakerStates()).hasSize(3).allSatisfy((node, state) ->
                     assertThat(state).isEqualTo(BreakerState.CLOSED));
+        }
+    }
+
+    @Test
+    void aPolicyOfSeveralBandsIsDecidedInOneCallOnWhicheverMasterHoldsItsClient() throws IOException {
+        RateLimitPolicy tenPerHourAndThreePerDay = new RateLimitPolicy("cluster-bands", TEN_PER_HOUR, 1,
+                FailureMode.CLOSED, List.of(new Band("daily", new BucketLimits(3, 3, Duration.ofDays(1)))));
+        String prefix = prefix();
+        try (RedisRateLimiter limiter = limiter(prefix, Duration.ofSeconds(2), cluster)) {
+            for (int i = 0; i < 30; i++) {
+                ClientId client = ClientId.of("banded-" + i);
+                for (int call = 0; call < 3; call++) {
+                    assertThat(limiter.acquire(tenPerHourAndThreePerDay, client).allowed()).isTrue();
+                }
+                Decision fourth = limiter.acquire(tenPerHourAndThreePerDay, client);
+                assertThat(fourth.allowed()).isFalse();
+                assertThat(fourth.band()).isEqualTo(1);
+            }
+            Set<Integer> mastersUsed = new HashSet<>();
+            for (int port : cluster.masterPorts()) {
+                try (Jedis master = admin(port)) {
+                    Set<String> keys = master.keys(prefix + "*");
+                    keys.stream().filter(key -> key.endsWith(":daily")).forEach(daily -> {
+                        assertThat(keys).contains(daily.substring(0, daily.length() - ":daily".length()));
+                        mastersUsed.add(port);
+                    });
+                }
+            }
+            assertThat(mastersUsed).as("both keys of a client on one master, clients on every master").hasSize(3);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ratelimit.integration.http;
 
+import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.FailureMode;
@@ -9,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +34,18 @@ class AppliedDecisionTest {
         AppliedDecision applied = new AppliedDecision(ORDERS, new Decision(false, 0, 600, 7000));
 
         assertThat(applied.limitHeader()).isEqualTo("\"orders\";r=0;t=7");
+    }
+
+    @Test
+    void aPolicyOfSeveralBandsListsEachAndReportsTheBandItsDecisionNames() {
+        RateLimitPolicy search = new RateLimitPolicy("search", new BucketLimits(20, 10, Duration.ofSeconds(1)), 1,
+                FailureMode.OPEN, List.of(new Band("hourly", new BucketLimits(1000, 1000, Duration.ofHours(1))),
+                new Band("daily", new BucketLimits(5000, 5000, Duration.ofDays(1)))));
+        AppliedDecision applied = new AppliedDecision(search, new Decision(false, 0, 1_800_000, 3_600_000, 1));
+
+        assertThat(applied.policyHeader())
+                .isEqualTo("\"search\";q=20;w=2, \"search.hourly\";q=1000;w=3600, \"search.daily\";q=5000;w=86400");
+        assertThat(applied.limitHeader()).isEqualTo("\"search.hourly\";r=0;t=3600");
     }
 
     /** RFC 8941: a quoted string item with ;key=integer parameters, for names at the edges of their charset. */
