@@ -123,7 +123,11 @@ public final class PeerComparison {
     private static final String SCG_SCRIPT = "/dev/ratelimit/bench/request_rate_limiter.lua";
     private static final String PLAIN_SCRIPT = "/dev/ratelimit/bench/plain_token_bucket.lua";
     /** The project script's arguments for the generous bucket: capacity, refill tokens, refill period ms, cost. */
-    private static final List<String> PROJECT_SCRIPT_ARGS = List.of(Long.toString(GENEROUS), Long.toString(GENEROUS),
+    /** Cost 1, Redis' clock (no time given), then one band: capacity, refill tokens, refill period. */
+    private static final List<String> PROJECT_SCRIPT_ARGS = List.of("1", "", Long.toString(GENEROUS),
+            Long.toString(GENEROUS), Long.toString(REFILL_PERIOD.toMillis()));
+    /** Capacity, refill tokens, refill period, cost. */
+    private static final List<String> PLAIN_SCRIPT_ARGS = List.of(Long.toString(GENEROUS), Long.toString(GENEROUS),
             Long.toString(REFILL_PERIOD.toMillis()), "1");
     /** As Spring Cloud Gateway passes them: rate per second, burst capacity, no time (Redis' TIME), requested. */
     private static final List<String> SCG_SCRIPT_ARGS = List.of(Long.toString(GENEROUS), Long.toString(GENEROUS),
@@ -586,7 +590,7 @@ public final class PeerComparison {
 
         static ScriptOverJedis plainScript(int port, int callers) {
             return new ScriptOverJedis(port, callers, PLAIN_SCRIPT, client -> List.of(projectKey(client)),
-                    PROJECT_SCRIPT_ARGS);
+                    PLAIN_SCRIPT_ARGS);
         }
 
         /** Keyed as Spring Cloud Gateway keys a route's client: {@code request_rate_limiter.{route.id}.*}. */
