@@ -472,16 +472,27 @@ class DockerComposeTest {
         assertThat(run.exitCode()).as(String.join(" ", command) + " said:\n" + run.output()).isZero();
     }
 
+    /** {@code docker compose} where the Compose plugin is installed, else Compose v1's {@code docker-compose}. */
+    private static List<String> compose() throws IOException, InterruptedException {
+        Optional<Path> docker = onPath("docker");
+        if (docker.isPresent() && run(docker.get().toString(), "compose", "version").exitCode() == 0) {
+            return List.of(docker.get().toString(), "compose");
+        }
+        Optional<Path> composeV1 = onPath("docker-compose");
+        assumeTrue(composeV1.isPresent(), "neither the Compose plugin (`docker compose`) nor `docker-compose` is"
+                + " installed (Debian package docker-compose; .ci/run installs it): `config` not run");
+        return List.of(composeV1.get().toString());
+    }
+
     @Test
     void dockerComposeConfigAcceptsTheFile() throws IOException, InterruptedException {
-        Optional<Path> docker = onPath("docker");
-        assumeTrue(docker.isPresent(), "no docker client on PATH: `docker compose config` not run");
-        Run version = run(docker.get().toString(), "compose", "version");
-        assumeTrue(version.exitCode() == 0, "`docker compose` (the Compose plugin) is not installed beside "
-                + docker.get() + ": `docker compose config` not run (" + version.output().strip() + ")");
-        assertSucceeds(docker.get().toString(), "compose", "-f", COMPOSE_FILE.toString(), "config", "--quiet");
-        assertSucceeds(docker.get().toString(), "compose", "-f", COMPOSE_FILE.toString(), "--profile", "cluster",
-                "config", "--quiet");
+        List<String> compose = compose();
+        List<String> plain = new ArrayList<>(compose);
+        plain.addAll(List.of("-f", COMPOSE_FILE.toString(), "config", "--quiet"));
+        assertSucceeds(plain.toArray(String[]::new));
+        List<String> cluster = new ArrayList<>(compose);
+        cluster.addAll(List.of("-f", COMPOSE_FILE.toString(), "--profile", "cluster", "config", "--quiet"));
+        assertSucceeds(cluster.toArray(String[]::new));
     }
 
     private static Path promtool() {
