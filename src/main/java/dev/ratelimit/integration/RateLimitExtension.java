@@ -6,6 +6,7 @@ import dev.ratelimit.integration.config.Endpoint;
 import dev.ratelimit.integration.config.EndpointPolicies;
 import dev.ratelimit.integration.config.InvalidRateLimitConfigException;
 import dev.ratelimit.integration.config.LimiterSettings;
+import dev.ratelimit.integration.config.PolicyReloader;
 import dev.ratelimit.integration.config.RateLimitConfiguration;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -22,6 +23,7 @@ import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.interceptor.Interceptor;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.lang.reflect.Method;
@@ -35,7 +37,8 @@ import java.util.stream.Collectors;
  * Discovers every {@code @RateLimited} method while the application deploys and validates its configuration
  * then, so that configuration that cannot work stops the deployment with a message naming the key and the
  * method instead of surfacing on the first request. The validated configuration becomes two beans,
- * {@link LimiterSettings} and {@link EndpointPolicies}, which the rest of the library injects.
+ * {@link LimiterSettings} and {@link EndpointPolicies}, which the rest of the library injects, and a
+ * {@link PolicyReloader} that reads the policies again while the application runs.
  */
 public class RateLimitExtension implements Extension {
 
@@ -43,6 +46,7 @@ public class RateLimitExtension implements Extension {
 
     private final Set<Endpoint> endpoints = new LinkedHashSet<>();
     private RateLimitConfiguration configuration;
+    private PolicyReloader reloader;
 
     void discoverRateLimitedMethods(@Observes ProcessManagedBean<?> event) {
         AnnotatedType<?> type = event.getAnnotatedBeanClass();
@@ -65,15 +69,21 @@ public class RateLimitExtension implements Extension {
                 .createWith(context -> configuration.settings());
         event.addBean().types(EndpointPolicies.class, Object.class)
                 .createWith(context -> configuration.endpointPolicies());
+        event.addBean().types(PolicyReloader.class, Object.class)
+                .createWith(context -> reloader);
     }
 
     /** Early among the observers, so that the configuration exists before any other extension creates a bean. */
     void validate(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) AfterDeploymentValidation event,
                   BeanManager beanManager) {
         try {
-            configuration = RateLimitConfiguration.read(ConfigProvider.getConfig(), endpoints);
+            // The application's own Config, kept for the reloads: their thread is not the application's.
+            Config config = ConfigProvider.getConfig();
+            configuration = RateLimitConfiguration.read(config, endpoints);
+            reloader = new PolicyReloader(config, endpoints, configuration);
             LOG.info(() -> "Rate limiting " + endpoints.size() + " methods under the policies "
                     + configuration.endpointPolicies().policyNames() + ", with " + configuration.settings().redis());
+            configuration.warnings().forEach(LOG::warning);
         } catch (InvalidRateLimitConfigException e) {
             e.problems().forEach(problem -> event.addDeploymentProblem(new DeploymentException(problem)));
         }

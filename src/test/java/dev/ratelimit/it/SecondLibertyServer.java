@@ -73,6 +73,11 @@ public final class SecondLibertyServer implements AutoCloseable {
         return new URL("http://127.0.0.1:" + httpPort + "/" + war.getName().replaceFirst("\\.war$", "") + "/");
     }
 
+    /** What the server logged. */
+    Path messagesLog() {
+        return serverDir().resolve("logs/messages.log");
+    }
+
     @Override
     public void close() throws Exception {
         ProcessHandle jvm = runningJvm();

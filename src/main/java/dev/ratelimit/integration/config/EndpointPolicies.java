@@ -1,14 +1,22 @@
 package dev.ratelimit.integration.config;
 
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Each {@code @RateLimited} method's policy, resolved once at deployment and looked up on every call. */
+/**
+ * Each {@code @RateLimited} method's policy, resolved at deployment, replaced all at once when a reload finds
+ * them changed, and looked up on every call.
+ */
 public final class EndpointPolicies {
 
-    private final Map<Endpoint, EndpointPolicy> byEndpoint;
+    /** Immutable, replaced whole: a call sees either every old policy or every new one. */
+    private volatile Map<Endpoint, EndpointPolicy> byEndpoint;
 
     EndpointPolicies(Map<Endpoint, EndpointPolicy> byEndpoint) {
         this.byEndpoint = Map.copyOf(byEndpoint);
@@ -32,5 +40,36 @@ public final class EndpointPolicies {
         Set<String> names = new TreeSet<>();
         byEndpoint.values().forEach(endpoint -> names.add(endpoint.policy().name()));
         return names;
+    }
+
+    /** A method whose policy a reload replaced. */
+    record Change(Endpoint endpoint, EndpointPolicy before, EndpointPolicy after) {
+        @Override
+        public String toString() {
+            return endpoint + ": " + before + " -> " + after;
+        }
+    }
+
+    /**
+     * Takes the other's policies, unless they equal these. Only the reload thread calls it, so no other
+     * write can come between the comparison and the swap.
+     *
+     * @param reread the same methods' policies, read again
+     * @return the methods whose policy changed; none when nothing was replaced
+     */
+    List<Change> replaceWith(EndpointPolicies reread) {
+        Map<Endpoint, EndpointPolicy> current = byEndpoint;
+        List<Change> changes = new ArrayList<>();
+        reread.byEndpoint.forEach((endpoint, after) -> {
+            EndpointPolicy before = current.get(endpoint);
+            if (!Objects.equals(before, after)) {
+                changes.add(new Change(endpoint, before, after));
+            }
+        });
+        changes.sort(Comparator.comparing(change -> change.endpoint().toString()));
+        if (!changes.isEmpty()) {
+            byEndpoint = reread.byEndpoint;
+        }
+        return changes;
     }
 }

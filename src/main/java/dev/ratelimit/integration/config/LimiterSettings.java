@@ -9,6 +9,7 @@ import org.eclipse.microprofile.config.Config;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,10 +26,11 @@ import java.util.stream.Collectors;
  * @param clientIdSecret         when present, every client id is stored as its keyed hash
  * @param ipv6PrefixLength       the leading bits of an IPv6 caller's address that make its remote-address id
  * @param readinessRequiresRedis whether the readiness check reports DOWN while Redis does not answer
+ * @param reloadInterval         how often the policies are read again while the application runs; zero never
  */
 public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies, int instances,
                               int maxLocalClients, Optional<ClientIdSecret> clientIdSecret, int ipv6PrefixLength,
-                              boolean readinessRequiresRedis) {
+                              boolean readinessRequiresRedis, Duration reloadInterval) {
 
     static final String REDIS_URL = "ratelimit.redis.url";
     static final String CONNECT_TIMEOUT = "ratelimit.redis.connect-timeout";
@@ -53,10 +55,11 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
     static final String CLIENT_ID_SECRET = "ratelimit.client-id-secret";
     static final String IPV6_PREFIX_LENGTH = "ratelimit.ipv6-prefix-length";
     static final String READINESS_REQUIRES_REDIS = "ratelimit.health.readiness-requires-redis";
+    static final String RELOAD_INTERVAL = "ratelimit.reload-interval";
     static final List<String> KEYS = List.of(REDIS_URL, REDIS_USER, REDIS_PASSWORD, TRUSTSTORE, TRUSTSTORE_PASSWORD,
             TRUSTSTORE_TYPE, SENTINEL_USER, SENTINEL_PASSWORD, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, SHIELD_ENABLED, SHIELD_MAX_ENTRIES, KEY_PREFIX, BREAKER_WINDOW,
             BREAKER_FAILURE_RATE, BREAKER_OPEN_FOR, TRUSTED_PROXIES, INSTANCES, MAX_LOCAL_CLIENTS, CLIENT_ID_SECRET,
-            IPV6_PREFIX_LENGTH, READINESS_REQUIRES_REDIS);
+            IPV6_PREFIX_LENGTH, READINESS_REQUIRES_REDIS, RELOAD_INTERVAL);
     private static final Map<Setting, String> KEY_OF = Map.of(Setting.URL, REDIS_URL, Setting.USER, REDIS_USER,
             Setting.PASSWORD, REDIS_PASSWORD, Setting.TRUSTSTORE, TRUSTSTORE,
             Setting.TRUSTSTORE_PASSWORD, TRUSTSTORE_PASSWORD, Setting.TRUSTSTORE_TYPE, TRUSTSTORE_TYPE,
@@ -66,6 +69,7 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
     static final int DEFAULT_MAX_LOCAL_CLIENTS = 10_000;
     /** A /64 is what one IPv6 subscriber or host usually gets: grouping less lets one caller hold 2^64 ids. */
     static final int DEFAULT_IPV6_PREFIX_LENGTH = 64;
+    static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(10);
 
     /**
      * Keys that are absent keep {@link RedisSettings}' defaults.
@@ -102,6 +106,8 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         int ipv6PrefixLength = read(config, IPV6_PREFIX_LENGTH, text -> ipv6PrefixLength(wholeNumber(text)))
                 .orElse(DEFAULT_IPV6_PREFIX_LENGTH);
         boolean readinessRequiresRedis = read(config, READINESS_REQUIRES_REDIS, PolicyResolver::bool).orElse(true);
+        Duration reloadInterval = read(config, RELOAD_INTERVAL, LimiterSettings::reloadIntervalOf)
+                .orElse(DEFAULT_RELOAD_INTERVAL);
         List<String> proxies = config.getOptionalValues(TRUSTED_PROXIES, String.class).orElse(List.of());
         TrustedProxies trustedProxies;
         try {
@@ -111,7 +117,7 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
                     + e.getMessage());
         }
         return new LimiterSettings(named(redis::build), trustedProxies, instances, maxLocalClients, clientIdSecret,
-                ipv6PrefixLength, readinessRequiresRedis);
+                ipv6PrefixLength, readinessRequiresRedis, reloadInterval);
     }
 
     private static void readTruststore(Config config, RedisSettings.Builder redis) {
@@ -172,6 +178,17 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
             throw new IllegalArgumentException("must be between 1 and 128 bits, was " + bits);
         }
         return bits;
+    }
+
+    private static Duration reloadIntervalOf(String text) {
+        if (text.equals("0") || text.equalsIgnoreCase("off")) {
+            return Duration.ZERO;
+        }
+        Duration interval = Durations.parse(text);
+        if (interval.toMillis() < 1) {
+            throw new IllegalArgumentException("must be at least 1ms, or 0 or off to read the policies at deployment only");
+        }
+        return interval;
     }
 
     private static int atLeastOne(int number) {

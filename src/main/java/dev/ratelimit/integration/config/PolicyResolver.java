@@ -61,9 +61,11 @@ final class PolicyResolver {
     private static final Pattern ONE_SEGMENT = Pattern.compile("[A-Za-z0-9]+");
 
     private final Config config;
+    private final Set<String> propertyNames;
 
     PolicyResolver(Config config) {
         this.config = config;
+        this.propertyNames = PropertyNames.of(config);
     }
 
     /** {@code <fully.qualified.Class>/<method>/RateLimited/}: the prefix of one method's own keys. */
@@ -189,7 +191,7 @@ final class PolicyResolver {
         private Set<String> bandNames(String prefix) {
             String bandsPrefix = UnknownKeys.envForm(prefix + BANDS);
             Set<String> names = new TreeSet<>();
-            for (String key : config.getPropertyNames()) {
+            for (String key : propertyNames) {
                 String env = UnknownKeys.envForm(key);
                 for (String property : BAND_PROPERTIES) {
                     String suffix = "_" + UnknownKeys.envForm(property);

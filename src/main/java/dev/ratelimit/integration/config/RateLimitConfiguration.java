@@ -14,10 +14,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Everything the limiter reads from MicroProfile Config, read and checked once, while the application
- * deploys: the shared settings and the policy of every {@code @RateLimited} method.
+ * Everything the limiter reads from MicroProfile Config, read and checked while the application deploys, and
+ * again on each reload: the shared settings and the policy of every {@code @RateLimited} method.
+ *
+ * @param warnings what was allowed but should be logged
  */
-public record RateLimitConfiguration(LimiterSettings settings, EndpointPolicies endpointPolicies) {
+public record RateLimitConfiguration(LimiterSettings settings, EndpointPolicies endpointPolicies,
+                                     List<String> warnings) {
 
     /**
      * @param endpoints every {@code @RateLimited} method the deployment holds
@@ -25,10 +28,8 @@ public record RateLimitConfiguration(LimiterSettings settings, EndpointPolicies 
      */
     public static RateLimitConfiguration read(Config config, Collection<Endpoint> endpoints) {
         List<InvalidRateLimitConfigException> problems = new ArrayList<>();
-        for (ConfigSource source : config.getConfigSources()) {
-            if (source instanceof YamlConfigSource yaml) {
-                yaml.problem().ifPresent(problem -> problems.add(new InvalidRateLimitConfigException(problem)));
-            }
+        for (YamlConfigSource yaml : yamlSources(config)) {
+            yaml.problem().ifPresent(problem -> problems.add(new InvalidRateLimitConfigException(problem)));
         }
         if (!problems.isEmpty()) {
             // Without the file's keys, every other check would only report what its absence causes.
@@ -63,11 +64,22 @@ public record RateLimitConfiguration(LimiterSettings settings, EndpointPolicies 
             problems.add(new InvalidRateLimitConfigException(UnknownKeys.ALLOW_UNUSED_POLICIES + "=" + allowUnusedText
                     + ": " + e.getMessage()));
         }
-        problems.addAll(new UnknownKeys(endpoints).check(config.getPropertyNames(), namesOnlyInYaml(config), allowUnused));
+        UnknownKeys unknownKeys = new UnknownKeys(endpoints);
+        problems.addAll(unknownKeys.check(PropertyNames.of(config), namesOnlyInYaml(config), allowUnused));
         if (!problems.isEmpty()) {
             throw InvalidRateLimitConfigException.combining(problems);
         }
-        return new RateLimitConfiguration(settings, new EndpointPolicies(byEndpoint));
+        return new RateLimitConfiguration(settings, new EndpointPolicies(byEndpoint), unknownKeys.warnings());
+    }
+
+    static List<YamlConfigSource> yamlSources(Config config) {
+        List<YamlConfigSource> yamlSources = new ArrayList<>();
+        for (ConfigSource source : config.getConfigSources()) {
+            if (source instanceof YamlConfigSource yaml) {
+                yamlSources.add(yaml);
+            }
+        }
+        return yamlSources;
     }
 
     /** Names that only YAML files hold: read word for word, they are not environment-variable spellings. */

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,7 +33,6 @@ final class UnknownKeys {
 
     static final String ALLOW_UNUSED_POLICIES = "ratelimit.allow-unused-policies";
 
-    private static final Logger LOG = Logger.getLogger(UnknownKeys.class.getName());
     private static final String NAMESPACE = "RATELIMIT_";
     private static final String POLICIES = envForm(PolicyResolver.POLICIES_PREFIX);
     private static final String ANNOTATION_SEGMENT = "/" + PolicyResolver.ANNOTATION + "/";
@@ -50,6 +48,7 @@ final class UnknownKeys {
     private final Map<String, String> keysBySpelling = new HashMap<>();
     private final Set<String> policiesInUse = new TreeSet<>();
     private final Set<String> limitedClasses = new HashSet<>();
+    private final List<String> warnings = new ArrayList<>();
 
     UnknownKeys(Collection<Endpoint> endpoints) {
         LimiterSettings.KEYS.forEach(this::register);
@@ -84,7 +83,7 @@ final class UnknownKeys {
 
     /**
      * Keys of policies, or of classes, that no {@code @RateLimited} method uses are problems too, unless
-     * {@code allowUnused}: then each such policy or class is logged once, as a warning.
+     * {@code allowUnused}: then each such policy or class is one of the {@link #warnings()}.
      *
      * @param propertyNames every configured name
      * @param writtenAsIs   those of them that only a source read word for word holds (the YAML file): they
@@ -120,7 +119,7 @@ final class UnknownKeys {
             String message = target.what() + " is configured (" + String.join(", ", target.keys())
                     + ") but no @RateLimited method uses it" + target.hint();
             if (allowUnused) {
-                LOG.warning(message + "; allowed by " + ALLOW_UNUSED_POLICIES);
+                warnings.add(message + "; allowed by " + ALLOW_UNUSED_POLICIES);
             } else {
                 problems.add(new InvalidRateLimitConfigException(message + ". If this config is shared with other"
                         + " applications, set " + ALLOW_UNUSED_POLICIES + "=true"));
@@ -148,6 +147,14 @@ final class UnknownKeys {
         // In the YAML file, word for word: the name as the resolver reads it, lower case.
         return isKnown(policyKey, fromEnvironment) && (fromEnvironment
                 || name.equals(band.group(1) + ".bands." + band.group(2).toLowerCase(Locale.ROOT) + "." + band.group(3)));
+    }
+
+    /**
+     * What the checks allowed but an operator should hear of, for the caller to log: a reload that finds the
+     * same ones again need not repeat them.
+     */
+    List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     /** A policy or class that keys configure and no limited method uses, with the keys that name it. */

@@ -12,6 +12,10 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +39,11 @@ import java.util.stream.Collectors;
  * <p>A file that cannot be read or parsed yields no properties and a {@link #problem()}, which fails the
  * deployment with the file's path and the line and column at fault: a config source that threw while
  * MicroProfile Config starts would show only a bare deployment error.
+ *
+ * <p>A file named by the property or variable is read again by {@link #refresh()} once it changed, so that
+ * edited limits reach a running application. A file that then cannot be read or parsed keeps the properties
+ * it gave last, with the problem. The ordinal stays the one read first: MicroProfile Config orders its
+ * sources once.
  */
 public final class YamlConfigSource implements ConfigSource {
 
@@ -44,67 +53,76 @@ public final class YamlConfigSource implements ConfigSource {
     static final int DEFAULT_ORDINAL = 200;
 
     private final String name;
-    private final Map<String, String> properties;
     private final int ordinal;
-    private final String problem;
+    /** The file on disk, when there is one to read again; a resource inside the application cannot change. */
+    private final Path file;
+    private FileStamp readStamp;
+    private volatile Content content;
 
     /** The source ServiceLoader creates: the configured file, else the classpath resource. */
     public YamlConfigSource() {
         this(configuredLocation());
     }
 
-    private YamlConfigSource(Location location) {
-        this(location.name(), location.content(), location.problem());
+    /** The source of a file on disk, as {@value #LOCATION_PROPERTY} names it. */
+    YamlConfigSource(Path file) {
+        this(read(file.toAbsolutePath()));
     }
 
     YamlConfigSource(String name, String yaml) {
-        this(name, yaml, null);
+        this(new Location(name, yaml, null, null, null));
     }
 
-    private YamlConfigSource(String name, String yaml, String readProblem) {
-        this.name = "YamlConfigSource[" + name + "]";
-        Map<String, String> parsed = Map.of();
-        String found = readProblem;
-        if (found == null) {
-            try {
-                parsed = flatten(name, yaml);
-            } catch (InvalidYamlException e) {
-                found = e.getMessage();
-            }
-        }
-        int parsedOrdinal = DEFAULT_ORDINAL;
-        String ordinalText = parsed.get(CONFIG_ORDINAL);
-        if (ordinalText != null) {
-            try {
-                parsedOrdinal = Integer.parseInt(ordinalText.trim());
-            } catch (NumberFormatException e) {
-                found = name + ": " + CONFIG_ORDINAL + "=" + ordinalText + " is not a whole number";
-                parsed = Map.of();
-            }
-        }
-        this.properties = Collections.unmodifiableMap(parsed);
-        this.ordinal = parsedOrdinal;
-        this.problem = found;
+    private YamlConfigSource(Location location) {
+        this.name = "YamlConfigSource[" + location.name() + "]";
+        this.file = location.file();
+        this.readStamp = location.stamp();
+        this.content = parse(location);
+        this.ordinal = Optional.ofNullable(content.properties().get(CONFIG_ORDINAL))
+                .map(text -> Integer.parseInt(text.trim()))
+                .orElse(DEFAULT_ORDINAL);
     }
 
-    /** Why the file gave no properties: unreadable, not YAML, or not a mapping of keys to values. */
+    /** Why the file gave no properties, or no new ones: unreadable, not YAML, or not a mapping of keys to values. */
     Optional<String> problem() {
-        return Optional.ofNullable(problem);
+        return Optional.ofNullable(content.problem());
+    }
+
+    /**
+     * Reads the file again if its modification time, size or identity changed since it was last read: one
+     * {@code stat}, cheap enough for every reload. Called before a reload reads its keys rather than on each
+     * lookup, so that the lookups of one reload all see one version of the file.
+     *
+     * @return whether the file was read again
+     */
+    synchronized boolean refresh() {
+        if (file == null) {
+            return false;
+        }
+        FileStamp stamp = FileStamp.of(file);
+        if (stamp.sameAs(readStamp)) {
+            return false;
+        }
+        Location location = read(file);
+        Content reread = parse(location);
+        content = reread.problem() == null ? reread : new Content(content.properties(), reread.problem());
+        readStamp = location.stamp();
+        return true;
     }
 
     @Override
     public Map<String, String> getProperties() {
-        return properties;
+        return content.properties();
     }
 
     @Override
     public Set<String> getPropertyNames() {
-        return properties.keySet();
+        return content.properties().keySet();
     }
 
     @Override
     public String getValue(String propertyName) {
-        return properties.get(propertyName);
+        return content.properties().get(propertyName);
     }
 
     @Override
@@ -117,7 +135,43 @@ public final class YamlConfigSource implements ConfigSource {
         return ordinal;
     }
 
-    private record Location(String name, String content, String problem) {
+    /** @param file  the file on disk, null for a resource */
+    private record Location(String name, String content, String problem, Path file, FileStamp stamp) {
+    }
+
+    /** The properties one reading gave, or none and why. */
+    private record Content(Map<String, String> properties, String problem) {
+    }
+
+    /**
+     * What tells a changed file from the one read: the inode too, since a file replaced by a rename (as
+     * Kubernetes swaps a mounted ConfigMap) may keep the size and time.
+     */
+    private record FileStamp(FileTime modified, Long size, Object key) {
+
+        /**
+         * A file modified this recently may be written again within the same tick of a coarse file-system
+         * clock, keeping time and size: it is read again until it is older (as git treats "racily clean" files).
+         */
+        private static final Duration RACY = Duration.ofSeconds(2);
+        private static final FileStamp UNKNOWN = new FileStamp(null, null, null);
+
+        static FileStamp of(Path file) {
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                if (attributes.lastModifiedTime().toInstant().isAfter(Instant.now().minus(RACY))) {
+                    return UNKNOWN;
+                }
+                return new FileStamp(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
+            } catch (IOException e) {
+                return UNKNOWN;
+            }
+        }
+
+        /** Unknown stamps never match, so that the file is read again. */
+        boolean sameAs(FileStamp other) {
+            return this != UNKNOWN && equals(other);
+        }
     }
 
     private static final class InvalidYamlException extends RuntimeException {
@@ -129,25 +183,52 @@ public final class YamlConfigSource implements ConfigSource {
     private static Location configuredLocation() {
         String configured = System.getProperty(LOCATION_PROPERTY, System.getenv(LOCATION_ENV));
         if (configured != null && !configured.isBlank()) {
-            Path file = Path.of(configured.trim()).toAbsolutePath();
-            try {
-                return new Location(file.toString(), Files.readString(file), null);
-            } catch (IOException e) {
-                return new Location(file.toString(), "", LOCATION_PROPERTY + " (" + LOCATION_ENV + ") names " + file
-                        + ", which cannot be read: " + e);
-            }
+            return read(Path.of(configured.trim()).toAbsolutePath());
         }
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         URL resource = (loader != null ? loader : YamlConfigSource.class.getClassLoader()).getResource(CLASSPATH_RESOURCE);
         if (resource == null) {
-            return new Location("classpath:" + CLASSPATH_RESOURCE + " (absent)", "", null);
+            return new Location("classpath:" + CLASSPATH_RESOURCE + " (absent)", "", null, null, null);
         }
         String name = CLASSPATH_RESOURCE + " on the application's classpath (" + resource + ")";
         try (InputStream in = resource.openStream()) {
-            return new Location(name, new String(in.readAllBytes(), StandardCharsets.UTF_8), null);
+            return new Location(name, new String(in.readAllBytes(), StandardCharsets.UTF_8), null, null, null);
         } catch (IOException e) {
-            return new Location(name, "", name + " cannot be read: " + e);
+            return new Location(name, "", name + " cannot be read: " + e, null, null);
         }
+    }
+
+    /** The stamp is taken before the content, so that a write in between is read again at the next refresh. */
+    private static Location read(Path file) {
+        FileStamp stamp = FileStamp.of(file);
+        try {
+            return new Location(file.toString(), Files.readString(file), null, file, stamp);
+        } catch (IOException e) {
+            return new Location(file.toString(), "", LOCATION_PROPERTY + " (" + LOCATION_ENV + ") names " + file
+                    + ", which cannot be read: " + e, file, stamp);
+        }
+    }
+
+    private static Content parse(Location location) {
+        if (location.problem() != null) {
+            return new Content(Map.of(), location.problem());
+        }
+        Map<String, String> parsed;
+        try {
+            parsed = flatten(location.name(), location.content());
+        } catch (InvalidYamlException e) {
+            return new Content(Map.of(), e.getMessage());
+        }
+        String ordinalText = parsed.get(CONFIG_ORDINAL);
+        if (ordinalText != null) {
+            try {
+                Integer.parseInt(ordinalText.trim());
+            } catch (NumberFormatException e) {
+                return new Content(Map.of(), location.name() + ": " + CONFIG_ORDINAL + "=" + ordinalText
+                        + " is not a whole number");
+            }
+        }
+        return new Content(Collections.unmodifiableMap(parsed), null);
     }
 
     private static Map<String, String> flatten(String name, String yaml) {

@@ -79,6 +79,7 @@ class EnvironmentVariablesTest {
             "RATELIMIT_INSTANCES             | 4",
             "RATELIMIT_LOCAL_MAX_CLIENTS     | 900",
             "RATELIMIT_IPV6_PREFIX_LENGTH    | 56",
+            "RATELIMIT_RELOAD_INTERVAL       | PT30S",
     })
     void eachRedisSettingIsReadFromItsVariable(String variable, String value) {
         Map<String, Function<RateLimitConfiguration, Object>> readBack = Map.ofEntries(
@@ -93,13 +94,15 @@ class EnvironmentVariablesTest {
                 Map.entry("RATELIMIT_REDIS_BREAKER_OPEN_FOR", c -> c.settings().redis().breakerOpenFor()),
                 Map.entry("RATELIMIT_INSTANCES", c -> c.settings().instances()),
                 Map.entry("RATELIMIT_LOCAL_MAX_CLIENTS", c -> c.settings().maxLocalClients()),
-                Map.entry("RATELIMIT_IPV6_PREFIX_LENGTH", c -> c.settings().ipv6PrefixLength()));
+                Map.entry("RATELIMIT_IPV6_PREFIX_LENGTH", c -> c.settings().ipv6PrefixLength()),
+                Map.entry("RATELIMIT_RELOAD_INTERVAL", c -> c.settings().reloadInterval()));
 
         Object read = readBack.get(variable).apply(read(Map.of(variable, value)));
 
         assertThat(read).hasToString(switch (variable) {
             case "RATELIMIT_REDIS_URL" -> URI.create(value).toString();
-            case "RATELIMIT_REDIS_CONNECT_TIMEOUT", "RATELIMIT_REDIS_COMMAND_TIMEOUT", "RATELIMIT_REDIS_BREAKER_OPEN_FOR" ->
+            case "RATELIMIT_REDIS_CONNECT_TIMEOUT", "RATELIMIT_REDIS_COMMAND_TIMEOUT", "RATELIMIT_REDIS_BREAKER_OPEN_FOR",
+                 "RATELIMIT_RELOAD_INTERVAL" ->
                     Duration.parse(value).toString();
             default -> value;
         });
@@ -116,6 +119,11 @@ class EnvironmentVariablesTest {
         assertThat(read(Map.of()).settings().readinessRequiresRedis()).isTrue();
         assertThat(read(Map.of("RATELIMIT_HEALTH_READINESS_REQUIRES_REDIS", "false")).settings().readinessRequiresRedis())
                 .isFalse();
+    }
+
+    @Test
+    void reloadingIsTurnedOffByItsVariable() {
+        assertThat(read(Map.of("RATELIMIT_RELOAD_INTERVAL", "off")).settings().reloadInterval()).isZero();
     }
 
     @Test

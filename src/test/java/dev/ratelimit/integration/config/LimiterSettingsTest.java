@@ -60,6 +60,7 @@ class LimiterSettingsTest {
         assertThat(settings.clientIdSecret()).isEmpty();
         assertThat(settings.ipv6PrefixLength()).isEqualTo(64);
         assertThat(settings.readinessRequiresRedis()).isTrue();
+        assertThat(settings.reloadInterval()).isEqualTo(Duration.ofSeconds(10));
         // No trusted proxy: X-Forwarded-For is ignored
         assertThat(settings.trustedProxies().clientAddress("127.0.0.1", List.of("203.0.113.7"))).isEqualTo("127.0.0.1");
     }
@@ -81,7 +82,8 @@ class LimiterSettingsTest {
                 Map.entry("ratelimit.local.max-clients", "500"),
                 Map.entry("ratelimit.client-id-secret", SECRET),
                 Map.entry("ratelimit.ipv6-prefix-length", "48"),
-                Map.entry("ratelimit.health.readiness-requires-redis", "false")));
+                Map.entry("ratelimit.health.readiness-requires-redis", "false"),
+                Map.entry("ratelimit.reload-interval", "30s")));
 
         assertThat(settings.redis().url()).isEqualTo(URI.create("redis://user:pw@redis.internal:6380/2"));
         assertThat(settings.redis().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -98,6 +100,7 @@ class LimiterSettingsTest {
                 .isEqualTo(ClientIdSecret.of(SECRET).idOf("alice"));
         assertThat(settings.ipv6PrefixLength()).isEqualTo(48);
         assertThat(settings.readinessRequiresRedis()).isFalse();
+        assertThat(settings.reloadInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(settings.trustedProxies().clientAddress("10.1.2.3", List.of("203.0.113.7"))).isEqualTo("203.0.113.7");
         assertThat(settings.trustedProxies().clientAddress("fd00::1", List.of("203.0.113.8"))).isEqualTo("203.0.113.8");
     }
@@ -244,6 +247,9 @@ class LimiterSettingsTest {
             "ratelimit.ipv6-prefix-length    | -64   | must be between 1 and 128 bits",
             "ratelimit.ipv6-prefix-length    | /64   | not a whole number",
             "ratelimit.health.readiness-requires-redis | no | must be true or false",
+            "ratelimit.reload-interval       | PT-1S | must be at least 1ms, or 0 or off",
+            "ratelimit.reload-interval       | 0s    | must be at least 1ms, or 0 or off",
+            "ratelimit.reload-interval       | never | 'never' is not a duration",
     })
     void invalidValuesAreRefusedNamingTheKeyAndValue(String key, String value, String problem) {
         InvalidRateLimitConfigException e = failure(key, value);
@@ -251,6 +257,12 @@ class LimiterSettingsTest {
         assertThat(e.getMessage())
                 .startsWith("Invalid rate limit configuration: " + key + "=" + value + ": ")
                 .contains(problem);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "off", "OFF", " off "})
+    void reloadingIsTurnedOffByZeroOrOff(String value) {
+        assertThat(read("ratelimit.reload-interval", value).reloadInterval()).isZero();
     }
 
     @Test

@@ -19,6 +19,9 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -488,5 +491,67 @@ class YamlConfigSourceTest {
                 .containsExactly("10.0.0.0/8", "192.168.0.0/16");
         TrustedProxies proxies = LimiterSettings.read(config).trustedProxies();
         assertThat(proxies.clientAddress("192.168.1.1", List.of("203.0.113.5, 10.0.0.1"))).isEqualTo("203.0.113.5");
+    }
+
+    // ---- reading the file again ----------------------------------------------------------------------------------
+
+    /** Written as an edit long done, so that only a change of its time, size or inode makes it read again. */
+    private static void writeAged(Path file, String text, Instant modified) throws IOException {
+        Files.writeString(file, text);
+        Files.setLastModifiedTime(file, FileTime.from(modified));
+    }
+
+    @Test
+    void aFileIsReadAgainOnlyOnceItChanged(@TempDir Path directory) throws IOException {
+        Path file = directory.resolve("rate_limits.yaml");
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        writeAged(file, "ratelimit.instances: 2\n", hourAgo);
+        YamlConfigSource source = new YamlConfigSource(file);
+
+        assertThat(source.refresh()).as("unchanged").isFalse();
+
+        writeAged(file, "ratelimit.instances: 30\n", hourAgo.plusSeconds(1));
+
+        assertThat(source.refresh()).isTrue();
+        assertThat(source.getValue("ratelimit.instances")).isEqualTo("30");
+        assertThat(source.refresh()).isFalse();
+    }
+
+    @Test
+    void aFileModifiedMomentsAgoIsReadAgainEvenWithItsSizeAndTimeKept(@TempDir Path directory) throws IOException {
+        Path file = directory.resolve("rate_limits.yaml");
+        Files.writeString(file, "ratelimit.instances: 2\n");
+        FileTime written = Files.getLastModifiedTime(file);
+        YamlConfigSource source = new YamlConfigSource(file);
+
+        Files.writeString(file, "ratelimit.instances: 3\n");
+        Files.setLastModifiedTime(file, written);
+
+        assertThat(source.refresh()).isTrue();
+        assertThat(source.getValue("ratelimit.instances")).isEqualTo("3");
+    }
+
+    @Test
+    void aBrokenEditKeepsTheValuesReadLastAndReportsTheProblemUntilMended(@TempDir Path directory) throws IOException {
+        Path file = directory.resolve("rate_limits.yaml");
+        Files.writeString(file, "ratelimit.instances: 2\n");
+        YamlConfigSource source = new YamlConfigSource(file);
+
+        Files.writeString(file, "ratelimit: [\n");
+        source.refresh();
+
+        assertThat(source.getValue("ratelimit.instances")).isEqualTo("2");
+        assertThat(source.problem()).get().asString().contains(file + " is not valid YAML");
+
+        Files.writeString(file, "ratelimit.instances: 4\n");
+        source.refresh();
+
+        assertThat(source.getValue("ratelimit.instances")).isEqualTo("4");
+        assertThat(source.problem()).isEmpty();
+    }
+
+    @Test
+    void aResourceInsideTheApplicationIsNeverReadAgain() {
+        assertThat(yaml("ratelimit.instances: 2").refresh()).isFalse();
     }
 }

@@ -24,7 +24,7 @@ class RedisReadinessCheckTest {
                 .commandTimeout(Duration.ofMillis(200)).build();
         RedisReadinessCheck check = new RedisReadinessCheck();
         check.settings = new LimiterSettings(redis, TrustedProxies.of(List.of()), 1, 1, Optional.empty(), 64,
-                readinessRequiresRedis);
+                readinessRequiresRedis, Duration.ZERO);
         check.redis = RedisRateLimiter.connect(redis);
         return check;
     }
