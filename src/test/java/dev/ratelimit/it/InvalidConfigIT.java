@@ -77,7 +77,7 @@ class InvalidConfigIT {
         assertThat(failedDeploymentLog(SHARED_POLICY_SPLIT)).contains(
                 "Invalid rate limit configuration: policy 'probe' is shared by ",
                 ProbeResource.class.getName() + "#limited ", ProbeResource.class.getName() + "#limitedAgain ",
-                "give them the same capacity and refill");
+                "give them the same capacity, refill and bands");
     }
 
     @Test
