@@ -92,7 +92,7 @@ public class RateLimitInterceptor {
         long started = System.nanoTime();
         Verdict verdict = decider.decide(policy, client.get());
         metrics.decided(policy.name(), verdict, System.nanoTime() - started, shadow);
-        verdict.failure().ifPresent(failure -> logUndecided(policy, verdict, failure));
+        verdict.failure().ifPresent(failure -> logUndecided(policy, failure, shadow));
         if (shadow) {
             // Headers would tell clients of limits that do not apply yet.
             if (!verdict.permitsCall()) {
@@ -118,15 +118,15 @@ public class RateLimitInterceptor {
                 + " counts every one", null);
     }
 
-    private static void logUndecided(RateLimitPolicy policy, Verdict verdict, LimiterUnavailableException failure) {
+    private static void logUndecided(RateLimitPolicy policy, LimiterUnavailableException failure, boolean shadow) {
         // An outage is for whoever runs Redis; a refusal (credentials, memory, key clash) for whoever set it up.
         Level level = failure.reason().outage() || failure.reason() == FailureReason.BREAKER_OPEN
                 || failure.reason() == FailureReason.POOL_EXHAUSTED ? Level.WARNING : Level.SEVERE;
         UNDECIDED.get(failure.reason()).log(level, () -> failure.getMessage() + "; policy '" + policy.name()
-                + "' " + switch (policy.failureMode()) {
+                + "' " + (shadow ? "is in shadow mode: calls run" : switch (policy.failureMode()) {
                     case OPEN -> "is fail-open: calls pass undecided";
                     case CLOSED -> "is fail-closed: calls get 503";
                     case LOCAL -> "decides locally: calls are limited by this instance's share of the policy";
-                }, failure.getCause());
+                }), failure.getCause());
     }
 }

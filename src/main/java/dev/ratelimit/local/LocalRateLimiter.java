@@ -2,6 +2,7 @@ package dev.ratelimit.local;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
@@ -24,25 +25,27 @@ import java.util.concurrent.TimeUnit;
  * buckets do the arithmetic; per policy, a Caffeine cache holds at most {@code maxClients} of them and drops
  * one once it has been idle long enough to be full again, when it is no different from a new one. Client ids
  * come from requests, hence the bound: the policies come from configuration, and a client evicted early
- * only gets a full bucket again. Like Redis' keys, buckets belong to a policy's name and limits, so methods
- * sharing a named policy at different costs share its bucket.
+ * only gets a full bucket again. Like Redis' keys, buckets belong to a policy's name, so methods sharing a
+ * named policy at different costs share its bucket; limits changed at runtime replace the policy's buckets,
+ * which start full.
  */
 public final class LocalRateLimiter implements RateLimiter {
 
     private final int instances;
     private final long maxClients;
     private final TimeMeter clock;
-    private final ConcurrentMap<PolicyBuckets, Cache<ClientId, Bucket>> bucketsByPolicy = new ConcurrentHashMap<>();
+    /** By policy name: limits changed by a reload replace the policy's buckets rather than add to them. */
+    private final ConcurrentMap<String, PolicyBuckets> bucketsByPolicy = new ConcurrentHashMap<>();
 
-    /** What a bucket belongs to: a cost is the call's, not the bucket's. */
-    private record PolicyBuckets(String name, List<BucketLimits> bands) {
+    /**
+     * A policy's buckets and the limits they were made for (a cost is the call's, not the bucket's), with the
+     * smallest of its bands' shares, worked out once.
+     */
+    private record PolicyBuckets(BucketLimits limits, List<Band> extraBands, long smallestShare,
+                                 Cache<ClientId, Bucket> buckets) {
 
-        static PolicyBuckets of(RateLimitPolicy policy) {
-            List<BucketLimits> bands = new ArrayList<>(policy.bandCount());
-            for (int band = 0; band < policy.bandCount(); band++) {
-                bands.add(policy.limitsOfBand(band));
-            }
-            return new PolicyBuckets(policy.name(), List.copyOf(bands));
+        boolean madeFor(RateLimitPolicy policy) {
+            return limits.equals(policy.limits()) && extraBands.equals(policy.extraBands());
         }
     }
 
@@ -72,12 +75,10 @@ public final class LocalRateLimiter implements RateLimiter {
      */
     @Override
     public Decision acquire(RateLimitPolicy policy, ClientId client) {
-        PolicyBuckets shape = PolicyBuckets.of(policy);
-        Cache<ClientId, Bucket> buckets = bucketsByPolicy.computeIfAbsent(shape, this::newCache);
-        long smallestShare = shape.bands().stream().mapToLong(this::shareOfCapacity).min().orElseThrow();
+        PolicyBuckets buckets = bucketsOf(policy);
         // A call costing more than this instance's share takes all of it: once per refill of the share.
-        ConsumptionProbe probe = buckets.get(client, id -> newBucket(shape))
-                .tryConsumeAndReturnRemaining(Math.min(policy.cost(), smallestShare));
+        ConsumptionProbe probe = buckets.buckets().get(client, id -> newBucket(policy))
+                .tryConsumeAndReturnRemaining(Math.min(policy.cost(), buckets.smallestShare()));
         return new Decision(probe.isConsumed(), probe.getRemainingTokens(),
                 probe.isConsumed() ? 0 : TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForRefill()),
                 TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForReset()));
@@ -93,35 +94,56 @@ public final class LocalRateLimiter implements RateLimiter {
         return limits.refillPeriod().multipliedBy(instances);
     }
 
-    private Bucket newBucket(PolicyBuckets shape) {
+    private PolicyBuckets bucketsOf(RateLimitPolicy policy) {
+        PolicyBuckets current = bucketsByPolicy.get(policy.name());
+        if (current != null && current.madeFor(policy)) {
+            return current;
+        }
+        return bucketsByPolicy.compute(policy.name(),
+                (name, existing) -> existing != null && existing.madeFor(policy) ? existing : newBuckets(policy));
+    }
+
+    private static List<BucketLimits> bandsOf(RateLimitPolicy policy) {
+        List<BucketLimits> bands = new ArrayList<>(policy.bandCount());
+        for (int band = 0; band < policy.bandCount(); band++) {
+            bands.add(policy.limitsOfBand(band));
+        }
+        return bands;
+    }
+
+    private Bucket newBucket(RateLimitPolicy policy) {
         var builder = Bucket.builder();
-        for (BucketLimits limits : shape.bands()) {
+        for (BucketLimits limits : bandsOf(policy)) {
             builder.addLimit(limit -> limit.capacity(shareOfCapacity(limits))
                     .refillGreedy(limits.refillTokens(), shareOfRefillPeriod(limits)));
         }
         return builder.withCustomTimePrecision(clock).build();
     }
 
-    private Cache<ClientId, Bucket> newCache(PolicyBuckets policy) {
-        Duration untilFull = policy.bands().stream()
+    private PolicyBuckets newBuckets(RateLimitPolicy policy) {
+        List<BucketLimits> bands = bandsOf(policy);
+        Duration untilFull = bands.stream()
                 .map(limits -> shareOfRefillPeriod(limits).multipliedBy(shareOfCapacity(limits))
                         .dividedBy(limits.refillTokens()))
                 .max(Duration::compareTo).orElseThrow();
-        return Caffeine.newBuilder()
+        Cache<ClientId, Bucket> buckets = Caffeine.newBuilder()
                 .maximumSize(maxClients)
                 .expireAfterAccess(untilFull.plusSeconds(1))
                 .ticker(clock::currentTimeNanos)
                 // Maintenance runs on the calling thread: an application server owns the threads.
                 .executor(Runnable::run)
                 .build();
+        long smallestShare = bands.stream().mapToLong(this::shareOfCapacity).min().orElseThrow();
+        return new PolicyBuckets(policy.limits(), policy.extraBands(), smallestShare, buckets);
     }
 
     /** Buckets kept for the policy now, after evicting what is due. */
     long bucketCount(RateLimitPolicy policy) {
-        Cache<ClientId, Bucket> buckets = bucketsByPolicy.get(PolicyBuckets.of(policy));
-        if (buckets == null) {
+        PolicyBuckets policyBuckets = bucketsByPolicy.get(policy.name());
+        if (policyBuckets == null || !policyBuckets.madeFor(policy)) {
             return 0;
         }
+        Cache<ClientId, Bucket> buckets = policyBuckets.buckets();
         buckets.cleanUp();
         return buckets.estimatedSize();
     }

@@ -82,6 +82,18 @@ class LocalRateLimiterTest {
     }
 
     @Test
+    void changedLimitsReplaceThePolicysBucketsWhichStartFull() {
+        LocalRateLimiter limiter = new LocalRateLimiter(1, 100, clock);
+        RateLimitPolicy fivePerSecond = new RateLimitPolicy("ten", new BucketLimits(5, 5, Duration.ofSeconds(1)), 1,
+                FailureMode.LOCAL);
+        allowedOf(limiter, TEN_PER_SECOND, "dave", 3);
+
+        assertThat(allowedOf(limiter, fivePerSecond, "dave", 10)).isEqualTo(5);
+        assertThat(limiter.bucketCount(fivePerSecond)).isEqualTo(1);
+        assertThat(limiter.bucketCount(TEN_PER_SECOND)).as("the old limits' buckets are gone").isZero();
+    }
+
+    @Test
     void clientsAndPoliciesHaveTheirOwnBuckets() {
         LocalRateLimiter limiter = new LocalRateLimiter(1, 100, clock);
         RateLimitPolicy other = new RateLimitPolicy("other", TEN_PER_SECOND.limits(), 1, FailureMode.LOCAL);

@@ -69,7 +69,8 @@ public final class PolicyReloader implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        executor.scheduleWithFixedDelay(this::reload, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
+        executor.scheduleWithFixedDelay(this::reloadOrSayWhyReloadsStop, interval.toNanos(), interval.toNanos(),
+                TimeUnit.NANOSECONDS);
         LOG.info(() -> "Rate limit policies are read again every " + interval);
     }
 
@@ -89,6 +90,17 @@ public final class PolicyReloader implements AutoCloseable {
         }
         executor = null;
         LOG.info("Rate limit policies are no longer read again");
+    }
+
+    /** An Error leaving a scheduled task cancels every later run without a word: say so before it does. */
+    private void reloadOrSayWhyReloadsStop() {
+        try {
+            reload();
+        } catch (Error e) {
+            LOG.log(Level.SEVERE, "Rate limit policies are no longer read again: the policies in force stay until"
+                    + " the application restarts", e);
+            throw e;
+        }
     }
 
     /** One reload: re-reads changed YAML files, then the whole configuration. */

@@ -198,12 +198,13 @@ final class PolicyResolver {
                     if (env.startsWith(bandsPrefix) && env.endsWith(suffix)
                             && env.length() > bandsPrefix.length() + suffix.length()) {
                         String name = key.substring(bandsPrefix.length(), key.length() - suffix.length());
-                        if (!ONE_SEGMENT.matcher(name).matches()) {
-                            // Another policy's key whose name starts like this one's (probe and probe-bands); or
-                            // a name that is no band's, which the unknown-key check reports.
+                        String spelt = key.equals(env) ? name.toLowerCase(Locale.ROOT) : name;
+                        if (!ONE_SEGMENT.matcher(name).matches() || BAND_PROPERTIES.stream()
+                                .noneMatch(band -> value(prefix + BANDS + spelt + "." + band).isPresent())) {
+                            // Another policy's key whose name starts like this one's (probe and probe-bands, api
+                            // and api-bands-hour); or a name that is no band's, which the unknown-key check reports.
                             continue;
                         }
-                        String spelt = key.equals(env) ? name.toLowerCase(Locale.ROOT) : name;
                         if (!BAND_NAME.matcher(spelt).matches()) {
                             throw invalid(key + ": a band's name must be 1 to 32 lower-case letters or digits,"
                                     + " was '" + name + "'");

@@ -134,19 +134,19 @@ final class UnknownKeys {
     }
 
     /**
-     * A band's property where its policy's own property of that name is known: the band's name is checked
-     * where it is read ({@link PolicyResolver}).
+     * A band's property where its policy's own property of that name is known, at a method, a class or a named
+     * policy: bands have no defaults. The band's name is checked where it is read ({@link PolicyResolver}).
      */
     private boolean isBandKey(String name, boolean fromEnvironment) {
         Matcher band = BAND_KEY.matcher(name);
-        if (!band.matches()) {
+        if (!band.matches() || envForm(name).startsWith(envForm(PolicyResolver.DEFAULTS_PREFIX))) {
             return false;
         }
         char separator = name.charAt(band.end(1));
         String policyKey = band.group(1) + separator + band.group(3);
         // In the YAML file, word for word: the name as the resolver reads it, lower case.
-        return isKnown(policyKey, fromEnvironment) && (fromEnvironment
-                || name.equals(band.group(1) + ".bands." + band.group(2).toLowerCase(Locale.ROOT) + "." + band.group(3)));
+        return isKnown(policyKey, fromEnvironment) && (fromEnvironment || name.equals(band.group(1) + separator
+                + "bands." + band.group(2).toLowerCase(Locale.ROOT) + "." + band.group(3)));
     }
 
     /**

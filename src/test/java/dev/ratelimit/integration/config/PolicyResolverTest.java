@@ -552,6 +552,16 @@ class PolicyResolverTest {
     }
 
     @Test
+    void anotherPolicysKeysThatStartLikeABandOfThisOneAreNotItsBands() {
+        EndpointPolicy policy = resolve(Map.of(
+                "ratelimit.policies.orders.capacity", "5",
+                "ratelimit.policies.orders-bands-hour.capacity", "7",
+                "ratelimit.policies.orders.bands.daily.capacity", "50"), Orders.class, "create");
+
+        assertThat(policy.policy().extraBands()).extracting(Band::name).containsExactly("daily");
+    }
+
+    @Test
     void aBandWithoutCapacityNamesTheKeyToSet() {
         assertThat(failure(Map.of("ratelimit.policies.orders.capacity", "5",
                 "ratelimit.policies.orders.bands.hourly.refill-period", "1h"), Orders.class, "create").getMessage())

@@ -165,6 +165,21 @@ class UnknownKeysTest {
                 .hasSize(2).allSatisfy(problem -> assertThat(problem).doesNotContain("unknown key ratelimit.redis.url"));
     }
 
+    @Test
+    void bandKeysOfMethodsAndClassesAreKnownInTheYamlFileToo() {
+        String methodBand = SHOP + "/order/RateLimited/bands.hourly.capacity";
+        String classBand = SHOP + "/RateLimited/bands.daily.refill-period";
+
+        assertThat(new UnknownKeys(endpoints()).check(List.of(methodBand, classBand), Set.of(methodBand, classBand),
+                false)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ratelimit.defaults.bands.daily.capacity", "RATELIMIT_DEFAULTS_BANDS_DAILY_CAPACITY"})
+    void bandsHaveNoDefaults(String name) {
+        assertThat(problems(name)).singleElement().asString().contains("unknown key " + name);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"ratelimit.redis.key.prefix", "RATELIMIT_REDIS_URL", "ratelimit.policies.search.v2.capacity",
             "ratelimit.policies.orders.bands.Hourly.capacity", "ratelimit.policies.orders.bands.hourly.refill.period"})
