@@ -12,6 +12,7 @@ import org.eclipse.microprofile.config.Config;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,11 +62,12 @@ final class PolicyResolver {
     private static final Pattern ONE_SEGMENT = Pattern.compile("[A-Za-z0-9]+");
 
     private final Config config;
-    private final Set<String> propertyNames;
+    /** Every configured name, in order, and its environment-variable form: made once for every method's band lookup. */
+    private final Map<String, String> envFormByName = new LinkedHashMap<>();
 
     PolicyResolver(Config config) {
         this.config = config;
-        this.propertyNames = PropertyNames.of(config);
+        PropertyNames.of(config).forEach(name -> envFormByName.put(name, UnknownKeys.envForm(name)));
     }
 
     /** {@code <fully.qualified.Class>/<method>/RateLimited/}: the prefix of one method's own keys. */
@@ -191,8 +193,9 @@ final class PolicyResolver {
         private Set<String> bandNames(String prefix) {
             String bandsPrefix = UnknownKeys.envForm(prefix + BANDS);
             Set<String> names = new TreeSet<>();
-            for (String key : propertyNames) {
-                String env = UnknownKeys.envForm(key);
+            for (Map.Entry<String, String> named : envFormByName.entrySet()) {
+                String key = named.getKey();
+                String env = named.getValue();
                 for (String property : BAND_PROPERTIES) {
                     String suffix = "_" + UnknownKeys.envForm(property);
                     if (env.startsWith(bandsPrefix) && env.endsWith(suffix)
