@@ -5,14 +5,10 @@ import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.RateLimitPolicy;
-import dev.ratelimit.testsupport.RedisFixture;
-import dev.ratelimit.testsupport.RedisServerProcess;
+import dev.ratelimit.testsupport.OwnRedisServer;
 import dev.ratelimit.testsupport.RedisStats;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,29 +30,11 @@ class HotKeyShieldTest {
 
     private static final ClientId CLIENT = ClientId.of("flooder");
 
-    private static RedisServerProcess redis;
-    private static Jedis admin;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServerProcess.start(RedisFixture.localRedisServer(), RedisServerProcess.freePort());
-        admin = RedisServerProcess.adminClient(redis.port(), Duration.ofSeconds(5));
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        admin.close();
-        redis.close();
-    }
-
-    @BeforeEach
-    void emptyRedis() {
-        admin.flushAll();
-        admin.configResetStat();
-    }
+    @RegisterExtension
+    static final OwnRedisServer REDIS = new OwnRedisServer();
 
     private static RedisRateLimiter limiter(int shieldSize) {
-        return RedisRateLimiter.connect(RedisSettings.builder().url("redis://127.0.0.1:" + redis.port())
+        return RedisRateLimiter.connect(RedisSettings.builder().url("redis://127.0.0.1:" + REDIS.port())
                 .commandTimeout(Duration.ofSeconds(2)).shieldSize(shieldSize).build());
     }
 
@@ -66,7 +44,7 @@ class HotKeyShieldTest {
     }
 
     private static long redisDecisions() {
-        return RedisStats.scriptsRun(admin);
+        return RedisStats.scriptsRun(REDIS.admin());
     }
 
     @Test
@@ -175,7 +153,7 @@ class HotKeyShieldTest {
     }
 
     private static long redisNowMillis() {
-        List<String> time = admin.time();
+        List<String> time = REDIS.admin().time();
         return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
     }
 }

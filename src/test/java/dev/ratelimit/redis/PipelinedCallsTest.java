@@ -1,13 +1,10 @@
 package dev.ratelimit.redis;
 
 import dev.ratelimit.core.FailureReason;
-import dev.ratelimit.testsupport.RedisFixture;
-import dev.ratelimit.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterAll;
+import dev.ratelimit.testsupport.OwnRedisServer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.BuilderFactory;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.CommandObject;
@@ -16,7 +13,6 @@ import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -44,29 +40,11 @@ class PipelinedCallsTest {
     private static final CommandObjects COMMANDS = new CommandObjects(RedisProtocol.RESP2);
     private static final Duration WAIT = Duration.ofMillis(300);
 
-    private static RedisServerProcess redis;
-    private static Jedis admin;
+    @RegisterExtension
+    static final OwnRedisServer REDIS = new OwnRedisServer();
 
     private ConnectionPool pool;
     private final AtomicInteger connectionsLent = new AtomicInteger();
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServerProcess.start(RedisFixture.localRedisServer(), RedisServerProcess.freePort());
-        admin = RedisServerProcess.adminClient(redis.port(), Duration.ofSeconds(5));
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        admin.close();
-        redis.close();
-    }
-
-    @BeforeEach
-    void emptyRedis() {
-        admin.flushAll();
-        admin.configResetStat();
-    }
 
     @AfterEach
     void closePool() {
@@ -80,7 +58,7 @@ class PipelinedCallsTest {
     private PipelinedCalls pipelines(int count, Duration replyTimeout) {
         ConnectionPoolConfig poolConfig = new ConnectionPoolConfig();
         poolConfig.setMaxTotal(count);
-        pool = new ConnectionPool(new HostAndPort("127.0.0.1", redis.port()), DefaultJedisClientConfig.builder()
+        pool = new ConnectionPool(new HostAndPort("127.0.0.1", REDIS.port()), DefaultJedisClientConfig.builder()
                 .protocol(RedisProtocol.RESP2).timeoutMillis(Math.toIntExact(replyTimeout.toMillis())).build(),
                 poolConfig);
         return new PipelinedCalls(() -> {
@@ -139,19 +117,19 @@ class PipelinedCallsTest {
         assertThat(repliesByCaller).allSatisfy(lengths -> assertThat(lengths)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, perCaller).boxed().toList()));
         for (int caller = 1; caller <= 64; caller++) {
-            assertThat(admin.lrange("list:" + caller, 0, -1)).as("list:" + caller)
+            assertThat(REDIS.admin().lrange("list:" + caller, 0, -1)).as("list:" + caller)
                     .containsExactlyElementsOf(LongStream.range(0, perCaller).mapToObj(Long::toString).toList());
         }
         assertThat(connectionsLent.get()).as("round trips for %d commands", 64 * perCaller)
                 .isLessThan(64 * perCaller / 2);
-        assertThat(admin.clientList().lines().filter(line -> line.contains("cmd=rpush")))
+        assertThat(REDIS.admin().clientList().lines().filter(line -> line.contains("cmd=rpush")))
                 .as("connections that sent the commands").hasSizeLessThanOrEqualTo(2);
     }
 
     @Test
     void anErrorReplyFailsItsOwnCallOnly() throws Exception {
         PipelinedCalls calls = pipelines(1);
-        admin.set("text", "not a number");
+        REDIS.admin().set("text", "not a number");
         AtomicInteger callerIds = new AtomicInteger();
 
         List<String> outcomes = inParallel(32, () -> {
@@ -171,7 +149,7 @@ class PipelinedCallsTest {
         // The pipeline on the wire outwaits the queued calls, which are then withdrawn rather than sent.
         PipelinedCalls calls = pipelines(1, WAIT.multipliedBy(3));
         ExecutorService threads = Executors.newFixedThreadPool(20);
-        redis.signal("STOP");
+        REDIS.signal("STOP");
         try {
             Future<FailureReason> sent = threads.submit(() -> reasonOf(() -> calls.execute(COMMANDS.incr("counter"))));
             Thread.sleep(WAIT.toMillis() / 3);
@@ -185,7 +163,7 @@ class PipelinedCallsTest {
             }
             assertThat(sent.get(10, TimeUnit.SECONDS)).isEqualTo(FailureReason.TIMEOUT);
         } finally {
-            redis.signal("CONT");
+            REDIS.signal("CONT");
             threads.shutdownNow();
         }
         // The withdrawn calls left the queue: the next call finds at most the one that was on the wire before it.
@@ -200,16 +178,16 @@ class PipelinedCallsTest {
     void aPipelineCutAfterSomeRepliesFailsTheRestAsMayHaveRun() throws Exception {
         ConnectionPoolConfig poolConfig = new ConnectionPoolConfig();
         poolConfig.setMaxTotal(1);
-        pool = new ConnectionPool(new HostAndPort("127.0.0.1", redis.port()), DefaultJedisClientConfig.builder()
+        pool = new ConnectionPool(new HostAndPort("127.0.0.1", REDIS.port()), DefaultJedisClientConfig.builder()
                 .protocol(RedisProtocol.RESP2).timeoutMillis(10_000).build(), poolConfig);
         PipelinedCalls calls = new PipelinedCalls(pool::getResource, 1, Duration.ofSeconds(10));
         calls.execute(COMMANDS.set("warm", "up"));
-        String pooledConnection = admin.clientList().lines().filter(line -> line.contains("cmd=set"))
+        String pooledConnection = REDIS.admin().clientList().lines().filter(line -> line.contains("cmd=set"))
                 .map(line -> line.replaceAll("^id=(\\d+) .*", "$1")).findFirst().orElseThrow();
         CommandObject<Long> killItsOwnConnection = new CommandObject<>(new CommandArguments(Protocol.Command.CLIENT)
                 .add("KILL").add("ID").add(pooledConnection).add("SKIPME").add("no"), BuilderFactory.LONG);
 
-        redis.signal("STOP");
+        REDIS.signal("STOP");
         List<CompletableFuture<Object>> pipelined = new ArrayList<>();
         try {
             // The first call holds the only pipeline while Redis is frozen; the next three queue behind it, in order.
@@ -219,7 +197,7 @@ class PipelinedCallsTest {
             for (CommandObject<?> command : List.of(COMMANDS.incr("before"), killItsOwnConnection, COMMANDS.incr("after"))) {
                 pipelined.add(queuedCall(calls, command));
             }
-            redis.signal("CONT");
+            REDIS.signal("CONT");
             assertThat(holding.get(20, TimeUnit.SECONDS)).isEqualTo(1L);
             assertThat(pipelined.get(0).get(20, TimeUnit.SECONDS)).isEqualTo(1L);
             assertThat(pipelined.get(1).get(20, TimeUnit.SECONDS)).isEqualTo(1L);
@@ -227,9 +205,9 @@ class PipelinedCallsTest {
                     .isExactlyInstanceOf(JedisException.class).hasMessageContaining("may have run")
                     .satisfies(e -> assertThat(RedisFailures.reasonFor((JedisException) e)).isEqualTo(FailureReason.CONNECTION));
         } finally {
-            redis.signal("CONT");
+            REDIS.signal("CONT");
         }
-        assertThat(admin.exists("after")).isFalse();
+        assertThat(REDIS.admin().exists("after")).isFalse();
         assertThat(calls.execute(COMMANDS.incr("after"))).as("a new connection").isEqualTo(1L);
     }
 
@@ -239,7 +217,7 @@ class PipelinedCallsTest {
         pool.close();
 
         assertThatThrownBy(() -> calls.execute(COMMANDS.incr("counter"))).isInstanceOf(JedisException.class);
-        assertThat(admin.exists("counter")).isFalse();
+        assertThat(REDIS.admin().exists("counter")).isFalse();
     }
 
     private static CompletableFuture<Object> callOnItsOwnThread(PipelinedCalls calls, CommandObject<?> command) {
