@@ -48,6 +48,9 @@ class PipelinedCallsTest {
 
     @AfterEach
     void closePool() {
+        if (pool != null) {
+            pool.close();
+        }
     }
 
     private PipelinedCalls pipelines(int count) {
