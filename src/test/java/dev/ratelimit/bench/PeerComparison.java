@@ -44,6 +44,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -97,8 +98,9 @@ import java.util.stream.IntStream;
  * clients written in the cell. A second table divides each contender's decisions/s by {@code jedis}' and by
  * {@code redis-benchmark}'s in the same cell. A contender that cannot start is reported and skipped.
  *
- * <p>Arguments (all optional): {@code seconds contenders callers}, default {@code 5 all 1,16,64,256}, e.g.
- * {@code 2 project,jedis 1,64}; a full default run takes about 7 minutes.
+ * <p>Arguments (all optional): {@code seconds contenders callers projectPoolSize}, default
+ * {@code 5 all 1,16,64,256} and the library's default pool size, e.g. {@code 2 project,jedis 1,64} or
+ * {@code 4 project,jedis 16 2}; a full default run takes about 7 minutes.
  * Run: {@code ./mvnw -o -Pbench test-compile exec:exec@peers} (with {@code -Dpeers.args="2 all 1,64"}).
  */
 public final class PeerComparison {
@@ -122,7 +124,6 @@ public final class PeerComparison {
     private static final String PROJECT_SCRIPT = "/dev/ratelimit/redis/token_bucket.lua";
     private static final String SCG_SCRIPT = "/dev/ratelimit/bench/request_rate_limiter.lua";
     private static final String PLAIN_SCRIPT = "/dev/ratelimit/bench/plain_token_bucket.lua";
-    /** The project script's arguments for the generous bucket: capacity, refill tokens, refill period ms, cost. */
     /** Cost 1, Redis' clock (no time given), then one band: capacity, refill tokens, refill period. */
     private static final List<String> PROJECT_SCRIPT_ARGS = List.of("1", "", Long.toString(GENEROUS),
             Long.toString(GENEROUS), Long.toString(REFILL_PERIOD.toMillis()));
@@ -198,7 +199,8 @@ public final class PeerComparison {
         List<Integer> callerCounts = args.length > 2 ? Arrays.stream(args[2].split(","))
                 .map(String::trim).map(Integer::valueOf).toList() : DEFAULT_CALLERS;
         REDISSON_LOG.setLevel(Level.WARNING);
-        List<Peer> peers = choose(allPeers(), args.length > 1 ? args[1] : "all");
+        Optional<Integer> projectPoolSize = args.length > 3 ? Optional.of(Integer.valueOf(args[3])) : Optional.empty();
+        List<Peer> peers = choose(allPeers(projectPoolSize), args.length > 1 ? args[1] : "all");
 
         try (RedisServerProcess redis = RedisServerProcess.start(RedisFixture.localRedisServer(),
                 RedisServerProcess.freePort());
@@ -241,9 +243,11 @@ public final class PeerComparison {
         }
     }
 
-    private static List<Peer> allPeers() {
+    private static List<Peer> allPeers(Optional<Integer> projectPoolSize) {
         List<Peer> peers = new ArrayList<>(List.of(
-                new JavaClientPeer("project", "this project (RedisRateLimiter)", ProjectLimiter::new),
+                new JavaClientPeer("project", "this project (RedisRateLimiter)"
+                        + projectPoolSize.map(size -> ", pool-size " + size).orElse(""),
+                        (port, callers) -> new ProjectLimiter(port, projectPoolSize)),
                 new JavaClientPeer("jedis", "Jedis EVALSHA, project script", ScriptOverJedis::projectScript),
                 new JavaClientPeer("plain", "Jedis EVALSHA, plain two-field bucket", ScriptOverJedis::plainScript),
                 new JavaClientPeer("scg", "Jedis EVALSHA, Spring Cloud Gateway script", ScriptOverJedis::scgScript),
@@ -545,9 +549,11 @@ public final class PeerComparison {
         private final ClientId[] clients = IntStream.range(0, CLIENTS)
                 .mapToObj(client -> ClientId.of(clientName(client))).toArray(ClientId[]::new);
 
-        /** The pool keeps its default size whatever the callers: that is what is compared. */
-        ProjectLimiter(int port, int callers) {
-            this.limiter = RedisRateLimiter.connect(RedisSettings.builder().url("redis://127.0.0.1:" + port).build());
+        /** The pool keeps one size whatever the callers (the default unless the run names one): that is compared. */
+        ProjectLimiter(int port, Optional<Integer> poolSize) {
+            RedisSettings.Builder settings = RedisSettings.builder().url("redis://127.0.0.1:" + port);
+            poolSize.ifPresent(settings::poolSize);
+            this.limiter = RedisRateLimiter.connect(settings.build());
         }
 
         @Override
