@@ -101,7 +101,7 @@ import java.util.stream.IntStream;
  *
  * <p>Arguments (all optional): {@code seconds contenders callers projectPoolSize}, default
  * {@code 5 all 1,16,64,256} and the library's default pool size, e.g. {@code 2 project,jedis 1,64} or
- * {@code 4 project,jedis 16 2}; a full default run takes about 7 minutes.
+ * {@code 4 project,jedis 16 2}; a full default run takes about 8 minutes.
  * Run: {@code ./mvnw -o -Pbench test-compile exec:exec@peers} (with {@code -Dpeers.args="2 all 1,64"}).
  */
 public final class PeerComparison {
@@ -206,6 +206,9 @@ public final class PeerComparison {
                 .map(String::trim).map(Integer::valueOf).toList() : DEFAULT_CALLERS;
         REDISSON_LOG.setLevel(Level.WARNING);
         Optional<Integer> projectPoolSize = args.length > 3 ? Optional.of(Integer.valueOf(args[3])) : Optional.empty();
+        if (projectPoolSize.filter(size -> size < 1).isPresent()) {
+            throw new IllegalArgumentException("the pool size must be at least 1: " + args[3]);
+        }
         List<Peer> peers = choose(allPeers(projectPoolSize), args.length > 1 ? args[1] : "all");
 
         try (RedisServerProcess redis = RedisServerProcess.start(RedisFixture.localRedisServer(),
