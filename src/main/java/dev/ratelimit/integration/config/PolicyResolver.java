@@ -56,6 +56,9 @@ final class PolicyResolver {
     /** {@code bands.<band>.}: the segment before each band's own properties. */
     static final String BANDS = "bands.";
     static final List<String> BAND_PROPERTIES = List.of(CAPACITY, REFILL_TOKENS, REFILL_PERIOD);
+    /** How each band property's key ends in its environment-variable form, e.g. {@code _REFILL_TOKENS}. */
+    private static final List<String> BAND_PROPERTY_ENV_SUFFIXES = BAND_PROPERTIES.stream()
+            .map(property -> "_" + UnknownKeys.envForm(property)).toList();
     /** Caps every policy's mode: the switch that turns them all to shadow, or off. */
     static final String GLOBAL_MODE = "ratelimit.mode";
     private static final Pattern BAND_NAME = Pattern.compile("[a-z0-9]{1,32}");
@@ -153,7 +156,7 @@ final class PolicyResolver {
             Setting clientId = find(CLIENT_ID).orElse(builtIn("header:X-Client-Id"));
             Setting missingClientId = find(MISSING_CLIENT_ID).orElse(builtIn("reject"));
             Setting mode = find(MODE).orElse(builtIn("enforce"));
-            Setting globalMode = value(GLOBAL_MODE).map(v -> new Setting(GLOBAL_MODE, v)).orElse(builtIn("enforce"));
+            Setting globalMode = setting(GLOBAL_MODE).orElse(builtIn("enforce"));
             used.putAll(Map.of(CAPACITY, capacity, REFILL_TOKENS, refillTokens, REFILL_PERIOD, refillPeriod,
                     COST, cost));
             try {
@@ -196,8 +199,7 @@ final class PolicyResolver {
             for (Map.Entry<String, String> named : envFormByName.entrySet()) {
                 String key = named.getKey();
                 String env = named.getValue();
-                for (String property : BAND_PROPERTIES) {
-                    String suffix = "_" + UnknownKeys.envForm(property);
+                for (String suffix : BAND_PROPERTY_ENV_SUFFIXES) {
                     if (env.startsWith(bandsPrefix) && env.endsWith(suffix)
                             && env.length() > bandsPrefix.length() + suffix.length()) {
                         String name = key.substring(bandsPrefix.length(), key.length() - suffix.length());
@@ -220,15 +222,14 @@ final class PolicyResolver {
         }
 
         private Band band(String bandPrefix, String name) {
-            Setting capacity = value(bandPrefix + CAPACITY).map(v -> new Setting(bandPrefix + CAPACITY, v))
+            Setting capacity = setting(bandPrefix + CAPACITY)
                     .orElseThrow(() -> invalid("no capacity is configured for band '" + name + "' of policy '"
                             + policyName + "': set " + bandPrefix + CAPACITY));
-            Setting refillTokens = value(bandPrefix + REFILL_TOKENS)
-                    .map(v -> new Setting(bandPrefix + REFILL_TOKENS, v)).orElse(capacity);
-            Setting refillPeriod = value(bandPrefix + REFILL_PERIOD)
-                    .map(v -> new Setting(bandPrefix + REFILL_PERIOD, v)).orElse(builtIn("1s"));
+            Setting refillTokens = setting(bandPrefix + REFILL_TOKENS).orElse(capacity);
+            Setting refillPeriod = setting(bandPrefix + REFILL_PERIOD).orElse(builtIn("1s"));
             try {
-                return new Band(name, new BucketLimits(asLong(capacity), asLong(refillTokens), parse(refillPeriod, Durations::parse)));
+                return new Band(name, new BucketLimits(asLong(capacity), asLong(refillTokens),
+                        parse(refillPeriod, Durations::parse)));
             } catch (InvalidLimitException e) {
                 Setting culprit = Map.of(CAPACITY, capacity, REFILL_TOKENS, refillTokens, REFILL_PERIOD, refillPeriod)
                         .get(e.property());
@@ -242,7 +243,7 @@ final class PolicyResolver {
 
         private Optional<Setting> find(String property, String inlineValue, String annotationMember) {
             for (String prefix : prefixes) {
-                Optional<Setting> configured = value(prefix + property).map(v -> new Setting(prefix + property, v));
+                Optional<Setting> configured = setting(prefix + property);
                 if (configured.isPresent()) {
                     return configured;
                 }
@@ -250,7 +251,7 @@ final class PolicyResolver {
             if (inlineValue != null && !inlineValue.isEmpty()) {
                 return Optional.of(new Setting("@RateLimited(" + annotationMember + ")", inlineValue));
             }
-            return value(DEFAULTS_PREFIX + property).map(v -> new Setting(DEFAULTS_PREFIX + property, v));
+            return setting(DEFAULTS_PREFIX + property);
         }
 
         private InvalidRateLimitConfigException missingCapacity() {
@@ -284,6 +285,10 @@ final class PolicyResolver {
 
     private Optional<String> value(String key) {
         return config.getOptionalValue(key, String.class);
+    }
+
+    private Optional<Setting> setting(String key) {
+        return value(key).map(value -> new Setting(key, value));
     }
 
     private static String inline(long annotationValue) {
