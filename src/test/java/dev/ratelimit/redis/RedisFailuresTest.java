@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Error replies as Redis 7 words them (copied from redis-cli against Debian's 7.0.15), each given its reason.
- * RedisFaultTest provokes the common ones on a real server; these are the ones a test cannot easily provoke.
+ * RedisFaultIT provokes the common ones on a real server; these are the ones a test cannot easily provoke.
  */
 class RedisFailuresTest {
 

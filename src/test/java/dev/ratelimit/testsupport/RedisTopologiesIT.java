@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The cluster and sentinel fixtures start real topologies that spread keys and fail over. How long startup and
  * failover take is printed as {@code [figure]} lines.
  */
-class RedisTopologiesTest {
+class RedisTopologiesIT {
 
     private static final Duration FAILOVER_BOUND = Duration.ofSeconds(20);
 

@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * per key across shards, and what a cluster does to a call (an empty script cache, a slot moving away, a node
  * that stops answering or dies) is answered without a wrong decision.
  */
-class RedisClusterTest {
+class RedisClusterIT {
 
     private static final BucketLimits TEN_PER_HOUR = new BucketLimits(10, 10, Duration.ofHours(1));
     private static final RateLimitPolicy POLICY = new RateLimitPolicy("cluster", TEN_PER_HOUR, 1, FailureMode.CLOSED);

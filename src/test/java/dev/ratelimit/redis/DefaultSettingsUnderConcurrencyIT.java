@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A limiter with nothing but a URL set, as an application gets it, under as many concurrent callers as a
  * Liberty server runs requests: against a healthy Redis, every call is decided, none left to the failure mode.
  */
-class DefaultSettingsUnderConcurrencyTest {
+class DefaultSettingsUnderConcurrencyIT {
 
     private static final RateLimitPolicy NEVER_EMPTY = new RateLimitPolicy("concurrency",
             new BucketLimits(1_000_000_000L, 1_000_000_000L, Duration.ofSeconds(1)), 1, FailureMode.CLOSED);

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the timeouts a decision has, beside each node's breaker, and outside the breakers.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class RedisProbeTest {
+class RedisProbeIT {
 
     private static final Duration TIMEOUT = Duration.ofMillis(200);
     /** A connection's handshake, then a reply, each within the timeout; the margin tells a bounded wait from a hang. */

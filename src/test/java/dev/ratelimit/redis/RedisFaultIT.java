@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * decisions resume once Redis is back. Figures the README quotes are printed as {@code [figure]} lines.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class RedisFaultTest {
+class RedisFaultIT {
 
     private static final Duration TIMEOUT = Duration.ofMillis(200);
     /**

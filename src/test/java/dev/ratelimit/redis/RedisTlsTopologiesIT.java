@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * announces are reached over TLS, and decisions stay exact. The servers keep a plain text port for the
  * fixtures' own set-up; the limiter is only given TLS ports.
  */
-class RedisTlsTopologiesTest {
+class RedisTlsTopologiesIT {
 
     private static final RateLimitPolicy THREE_PER_HOUR = new RateLimitPolicy("tls-topology",
             new BucketLimits(3, 3, Duration.ofHours(1)), 1, FailureMode.CLOSED);

@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * replica is promoted, and the admissions over the whole run stay within what the bucket gives plus what a
  * promoted replica can have missed (Redis replicates asynchronously). Prints the figures the README quotes.
  */
-class RedisFailoverTest {
+class RedisFailoverIT {
 
     /**
      * Drained long before the kill and refilled slowly, so that a promoted replica's stale copy of a bucket, not
