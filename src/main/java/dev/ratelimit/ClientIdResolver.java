@@ -1,7 +1,6 @@
 package dev.ratelimit;
 
 import jakarta.servlet.http.HttpServletRequest;
-
 import java.util.Optional;
 
 /**

@@ -1,14 +1,14 @@
 package dev.ratelimit;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.ratelimit.redis.RedisRateLimiter;
-
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The package rules of the library, read by a newcomer here and kept by the build:
@@ -33,8 +33,11 @@ class ArchitectureTest {
      */
     @ArchTest
     static final ArchRule coreDependsOnTheJavaPlatformOnly = classes()
-            .that().resideInAPackage("dev.ratelimit.core..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("dev.ratelimit.core..", "java..", "javax.crypto..");
+            .that()
+            .resideInAPackage("dev.ratelimit.core..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.ratelimit.core..", "java..", "javax.crypto..");
 
     /**
      * The Redis adapter implements the core and nothing else of ours, and knows nothing of Jakarta; its
@@ -42,48 +45,76 @@ class ArchitectureTest {
      */
     @ArchTest
     static final ArchRule redisAdapterDependsOnTheCoreOnly = classes()
-            .that().resideInAPackage("dev.ratelimit.redis..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage(
-                    "dev.ratelimit.redis..", "dev.ratelimit.core..", "java..",
-                    "redis.clients.jedis..", "org.apache.commons.pool2..", "io.github.resilience4j..",
+            .that()
+            .resideInAPackage("dev.ratelimit.redis..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(
+                    "dev.ratelimit.redis..",
+                    "dev.ratelimit.core..",
+                    "java..",
+                    "redis.clients.jedis..",
+                    "org.apache.commons.pool2..",
+                    "io.github.resilience4j..",
                     "com.github.benmanes.caffeine..");
 
     /** The local buckets implement the core with Bucket4j and Caffeine, and know nothing of Redis or Jakarta. */
     @ArchTest
     static final ArchRule localBucketsDependOnTheCoreOnly = classes()
-            .that().resideInAPackage("dev.ratelimit.local..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage(
-                    "dev.ratelimit.local..", "dev.ratelimit.core..", "java..",
-                    "io.github.bucket4j..", "com.github.benmanes.caffeine..");
+            .that()
+            .resideInAPackage("dev.ratelimit.local..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(
+                    "dev.ratelimit.local..",
+                    "dev.ratelimit.core..",
+                    "java..",
+                    "io.github.bucket4j..",
+                    "com.github.benmanes.caffeine..");
 
     /** The public API is what applications compile against: Java and Jakarta, none of the implementation. */
     @ArchTest
     static final ArchRule publicApiDependsOnJakartaOnly = classes()
-            .that().resideInAPackage("dev.ratelimit")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("dev.ratelimit", "java..", "jakarta..");
+            .that()
+            .resideInAPackage("dev.ratelimit")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.ratelimit", "java..", "jakarta..");
 
     @ArchTest
     static final ArchRule nothingButTheDemoDependsOnTheDemo = noClasses()
-            .that().resideOutsideOfPackage("dev.ratelimit.demo..")
-            .should().dependOnClassesThat().resideInAPackage("dev.ratelimit.demo..");
+            .that()
+            .resideOutsideOfPackage("dev.ratelimit.demo..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.ratelimit.demo..");
 
     /** The demo uses the library as an application would: through the public API only. */
     @ArchTest
     static final ArchRule theDemoUsesThePublicApiOnly = noClasses()
-            .that().resideInAPackage("dev.ratelimit.demo..")
-            .should().dependOnClassesThat().resideInAnyPackage(
-                    "dev.ratelimit.core..", "dev.ratelimit.redis..", "dev.ratelimit.local..",
+            .that()
+            .resideInAPackage("dev.ratelimit.demo..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "dev.ratelimit.core..",
+                    "dev.ratelimit.redis..",
+                    "dev.ratelimit.local..",
                     "dev.ratelimit.integration..");
 
     /** An orchestrator restarts an instance whose liveness fails: a Redis outage must not restart them all. */
     @ArchTest
     static final ArchRule livenessNeverAsksRedis = noClasses()
-            .that().areAnnotatedWith("org.eclipse.microprofile.health.Liveness")
-            .should().dependOnClassesThat().belongToAnyOf(RedisRateLimiter.class)
-            .orShould().dependOnClassesThat().resideInAPackage("redis.clients..");
+            .that()
+            .areAnnotatedWith("org.eclipse.microprofile.health.Liveness")
+            .should()
+            .dependOnClassesThat()
+            .belongToAnyOf(RedisRateLimiter.class)
+            .orShould()
+            .dependOnClassesThat()
+            .resideInAPackage("redis.clients..");
 
     @ArchTest
-    static final ArchRule packagesAreFreeOfCycles = slices()
-            .matching("dev.ratelimit.(**)")
-            .should().beFreeOfCycles();
+    static final ArchRule packagesAreFreeOfCycles =
+            slices().matching("dev.ratelimit.(**)").should().beFreeOfCycles();
 }

@@ -17,8 +17,8 @@ public record Band(String name, BucketLimits limits) {
 
     public Band {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new InvalidLimitException("bands", "a band's name must be 1 to 32 lower-case letters or digits,"
-                    + " was '" + name + "'");
+            throw new InvalidLimitException(
+                    "bands", "a band's name must be 1 to 32 lower-case letters or digits," + " was '" + name + "'");
         }
         Objects.requireNonNull(limits, "limits");
     }

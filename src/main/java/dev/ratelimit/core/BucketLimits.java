@@ -31,8 +31,10 @@ public record BucketLimits(long capacity, long refillTokens, Duration refillPeri
             throw new InvalidLimitException("refill-period", "must be at most 2^53 ms, was " + refillPeriod);
         }
         if (capacity > MAX_EXACT_LEVEL / refillPeriod.toMillis()) {
-            throw new InvalidLimitException("capacity", "x refill-period in ms must not exceed 2^53 (was "
-                    + capacity + " x " + refillPeriod.toMillis() + "ms): use a shorter period");
+            throw new InvalidLimitException(
+                    "capacity",
+                    "x refill-period in ms must not exceed 2^53 (was " + capacity + " x " + refillPeriod.toMillis()
+                            + "ms): use a shorter period");
         }
     }
 

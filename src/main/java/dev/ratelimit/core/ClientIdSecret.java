@@ -1,9 +1,9 @@
 package dev.ratelimit.core;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A secret that turns every raw client id into its HMAC-SHA-256, so that storage keys hold no e-mail address
@@ -30,8 +30,8 @@ public final class ClientIdSecret {
     public static ClientIdSecret of(String secret) {
         byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
         if (bytes.length < MIN_BYTES) {
-            throw new IllegalArgumentException("must be at least " + MIN_BYTES + " bytes, e.g. the output of"
-                    + " 'openssl rand -base64 48'");
+            throw new IllegalArgumentException(
+                    "must be at least " + MIN_BYTES + " bytes, e.g. the output of" + " 'openssl rand -base64 48'");
         }
         return new ClientIdSecret(bytes);
     }

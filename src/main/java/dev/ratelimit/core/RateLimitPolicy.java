@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  * @param failureMode what a decision becomes when the store cannot make it
  * @param extraBands  further limits every call must also fit, decided with the first in one step; usually none
  */
-public record RateLimitPolicy(String name, BucketLimits limits, long cost, FailureMode failureMode,
-                              List<Band> extraBands) {
+public record RateLimitPolicy(
+        String name, BucketLimits limits, long cost, FailureMode failureMode, List<Band> extraBands) {
 
     /** A policy's bands, its own limits included: each is one Redis key, and one Lua call checks them all. */
     public static final int MAX_BANDS = 8;
@@ -31,8 +31,8 @@ public record RateLimitPolicy(String name, BucketLimits limits, long cost, Failu
 
     public RateLimitPolicy {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new InvalidLimitException("name", "must be 1 to 200 of the characters A-Z a-z 0-9 . _ / $ -, was '"
-                    + name + "'");
+            throw new InvalidLimitException(
+                    "name", "must be 1 to 200 of the characters A-Z a-z 0-9 . _ / $ -, was '" + name + "'");
         }
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(failureMode, "failureMode");
@@ -41,12 +41,16 @@ public record RateLimitPolicy(String name, BucketLimits limits, long cost, Failu
             throw new InvalidLimitException("cost", "must be at least 1, was " + cost);
         }
         if (cost > limits.capacity()) {
-            throw new InvalidLimitException("cost", "must not exceed capacity " + limits.capacity()
-                    + ", was " + cost + ": such a call could never be allowed");
+            throw new InvalidLimitException(
+                    "cost",
+                    "must not exceed capacity " + limits.capacity() + ", was " + cost
+                            + ": such a call could never be allowed");
         }
         if (extraBands.size() + 1 > MAX_BANDS) {
-            throw new InvalidLimitException("bands", "a policy holds at most " + MAX_BANDS + " bands, its own"
-                    + " limits included; was given " + (extraBands.size() + 1));
+            throw new InvalidLimitException(
+                    "bands",
+                    "a policy holds at most " + MAX_BANDS + " bands, its own" + " limits included; was given "
+                            + (extraBands.size() + 1));
         }
         Set<String> bandNames = new HashSet<>();
         for (Band band : extraBands) {
@@ -54,8 +58,10 @@ public record RateLimitPolicy(String name, BucketLimits limits, long cost, Failu
                 throw new InvalidLimitException("bands", "two bands are named '" + band.name() + "'");
             }
             if (cost > band.limits().capacity()) {
-                throw new InvalidLimitException("cost", "must not exceed band '" + band.name() + "''s capacity "
-                        + band.limits().capacity() + ", was " + cost + ": such a call could never be allowed");
+                throw new InvalidLimitException(
+                        "cost",
+                        "must not exceed band '" + band.name() + "''s capacity "
+                                + band.limits().capacity() + ", was " + cost + ": such a call could never be allowed");
             }
         }
     }

@@ -50,12 +50,16 @@ public final class Verdict {
     }
 
     static Verdict undecided(boolean permitsCall, LimiterUnavailableException failure) {
-        return new Verdict(permitsCall ? Outcome.FAILED_OPEN : Outcome.FAILED_CLOSED, null,
+        return new Verdict(
+                permitsCall ? Outcome.FAILED_OPEN : Outcome.FAILED_CLOSED,
+                null,
                 Objects.requireNonNull(failure, "failure"));
     }
 
     static Verdict decidedLocally(Decision local, LimiterUnavailableException failure) {
-        return new Verdict(local.allowed() ? Outcome.LOCAL_ALLOWED : Outcome.LOCAL_BLOCKED, local,
+        return new Verdict(
+                local.allowed() ? Outcome.LOCAL_ALLOWED : Outcome.LOCAL_BLOCKED,
+                local,
                 Objects.requireNonNull(failure, "failure"));
     }
 

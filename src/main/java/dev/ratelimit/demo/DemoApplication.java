@@ -11,6 +11,9 @@ public class DemoApplication extends Application {
 
     /** A 400 that says what is wrong with the request. */
     static Response badRequest(String reason) {
-        return Response.status(Response.Status.BAD_REQUEST).type(MediaType.TEXT_PLAIN).entity(reason).build();
+        return Response.status(Response.Status.BAD_REQUEST)
+                .type(MediaType.TEXT_PLAIN)
+                .entity(reason)
+                .build();
     }
 }

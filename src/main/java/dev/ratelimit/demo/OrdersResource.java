@@ -8,7 +8,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A write with a strict limit per client (policy {@code orders}, client id from {@code X-Client-Id}). */

@@ -23,15 +23,14 @@ import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.interceptor.Interceptor;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
-
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Discovers every {@code @RateLimited} method while the application deploys and validates its configuration
@@ -65,24 +64,25 @@ public class RateLimitExtension implements Extension {
 
     void publishConfiguration(@Observes AfterBeanDiscovery event) {
         // Created only after validation, which runs before any bean is.
-        event.addBean().types(LimiterSettings.class, Object.class)
-                .createWith(context -> configuration.settings());
-        event.addBean().types(EndpointPolicies.class, Object.class)
+        event.addBean().types(LimiterSettings.class, Object.class).createWith(context -> configuration.settings());
+        event.addBean()
+                .types(EndpointPolicies.class, Object.class)
                 .createWith(context -> configuration.endpointPolicies());
-        event.addBean().types(PolicyReloader.class, Object.class)
-                .createWith(context -> reloader);
+        event.addBean().types(PolicyReloader.class, Object.class).createWith(context -> reloader);
     }
 
     /** Early among the observers, so that the configuration exists before any other extension creates a bean. */
-    void validate(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) AfterDeploymentValidation event,
-                  BeanManager beanManager) {
+    void validate(
+            @Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) AfterDeploymentValidation event,
+            BeanManager beanManager) {
         try {
             // The application's own Config, kept for the reloads: their thread is not the application's.
             Config config = ConfigProvider.getConfig();
             configuration = RateLimitConfiguration.read(config, endpoints);
             reloader = new PolicyReloader(config, endpoints, configuration);
             LOG.info(() -> "Rate limiting " + endpoints.size() + " methods under the policies "
-                    + configuration.endpointPolicies().policyNames() + ", with " + configuration.settings().redis());
+                    + configuration.endpointPolicies().policyNames() + ", with "
+                    + configuration.settings().redis());
             configuration.warnings().forEach(LOG::warning);
         } catch (InvalidRateLimitConfigException e) {
             e.problems().forEach(problem -> event.addDeploymentProblem(new DeploymentException(problem)));
@@ -96,10 +96,13 @@ public class RateLimitExtension implements Extension {
             beanManager.resolve(resolvers);
         } catch (AmbiguousResolutionException e) {
             String problem = new InvalidRateLimitConfigException("several beans implement "
-                    + ClientIdResolver.class.getName() + " ("
-                    + resolvers.stream().map(bean -> bean.getBeanClass().getName()).sorted()
-                    .collect(Collectors.joining(", "))
-                    + "): keep one, or select one with @Alternative @Priority").getMessage();
+                            + ClientIdResolver.class.getName() + " ("
+                            + resolvers.stream()
+                                    .map(bean -> bean.getBeanClass().getName())
+                                    .sorted()
+                                    .collect(Collectors.joining(", "))
+                            + "): keep one, or select one with @Alternative @Priority")
+                    .getMessage();
             event.addDeploymentProblem(new DeploymentException(problem));
         }
     }
@@ -107,8 +110,11 @@ public class RateLimitExtension implements Extension {
     /** Lifecycle callbacks and compiler-made bridges are not calls a client makes. */
     private static boolean isBusinessMethod(Method method) {
         int modifiers = method.getModifiers();
-        return !Modifier.isPrivate(modifiers) && !Modifier.isStatic(modifiers) && !method.isSynthetic()
+        return !Modifier.isPrivate(modifiers)
+                && !Modifier.isStatic(modifiers)
+                && !method.isSynthetic()
                 && method.getDeclaringClass() != Object.class
-                && !method.isAnnotationPresent(PostConstruct.class) && !method.isAnnotationPresent(PreDestroy.class);
+                && !method.isAnnotationPresent(PostConstruct.class)
+                && !method.isAnnotationPresent(PreDestroy.class);
     }
 }

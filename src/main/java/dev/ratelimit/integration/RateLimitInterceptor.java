@@ -20,7 +20,6 @@ import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 import jakarta.servlet.http.HttpServletRequest;
-
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -62,8 +61,13 @@ public class RateLimitInterceptor {
     private final HttpServletRequest request;
 
     @Inject
-    RateLimitInterceptor(@Intercepted Bean<?> intercepted, EndpointPolicies endpointPolicies, RateLimitDecider decider,
-                         ClientIds clientIds, RateLimitMetrics metrics, HttpServletRequest request) {
+    RateLimitInterceptor(
+            @Intercepted Bean<?> intercepted,
+            EndpointPolicies endpointPolicies,
+            RateLimitDecider decider,
+            ClientIds clientIds,
+            RateLimitMetrics metrics,
+            HttpServletRequest request) {
         this.intercepted = intercepted;
         this.endpointPolicies = endpointPolicies;
         this.decider = decider;
@@ -100,8 +104,9 @@ public class RateLimitInterceptor {
             }
             return invocation.proceed();
         }
-        verdict.decision().ifPresent(decision ->
-                request.setAttribute(AppliedDecision.REQUEST_ATTRIBUTE, new AppliedDecision(policy, decision)));
+        verdict.decision()
+                .ifPresent(decision ->
+                        request.setAttribute(AppliedDecision.REQUEST_ATTRIBUTE, new AppliedDecision(policy, decision)));
         if (verdict.permitsCall()) {
             return invocation.proceed();
         }
@@ -111,22 +116,43 @@ public class RateLimitInterceptor {
     }
 
     private static void logShadowRefusal(RateLimitPolicy policy, String answer) {
-        SHADOW_REFUSALS.computeIfAbsent(policy.name(), name -> new ThrottledLog(
-                Logger.getLogger(RateLimitInterceptor.class.getName()), Duration.ofSeconds(10), System::nanoTime))
-                .log(Level.INFO, () -> "policy '" + policy.name() + "' is in shadow mode: a call it would"
-                + " have refused with " + answer + " ran; ratelimit_decisions_total{outcome=\"shadow_blocked\"}"
-                + " counts every one", null);
+        SHADOW_REFUSALS
+                .computeIfAbsent(
+                        policy.name(),
+                        name -> new ThrottledLog(
+                                Logger.getLogger(RateLimitInterceptor.class.getName()),
+                                Duration.ofSeconds(10),
+                                System::nanoTime))
+                .log(
+                        Level.INFO,
+                        () -> "policy '" + policy.name() + "' is in shadow mode: a call it would"
+                                + " have refused with " + answer
+                                + " ran; ratelimit_decisions_total{outcome=\"shadow_blocked\"}"
+                                + " counts every one",
+                        null);
     }
 
     private static void logUndecided(RateLimitPolicy policy, LimiterUnavailableException failure, boolean shadow) {
         // An outage is for whoever runs Redis; a refusal (credentials, memory, key clash) for whoever set it up.
-        Level level = failure.reason().outage() || failure.reason() == FailureReason.BREAKER_OPEN
-                || failure.reason() == FailureReason.POOL_EXHAUSTED ? Level.WARNING : Level.SEVERE;
-        UNDECIDED.get(failure.reason()).log(level, () -> failure.getMessage() + "; policy '" + policy.name()
-                + "' " + (shadow ? "is in shadow mode: calls run" : switch (policy.failureMode()) {
-                    case OPEN -> "is fail-open: calls pass undecided";
-                    case CLOSED -> "is fail-closed: calls get 503";
-                    case LOCAL -> "decides locally: calls are limited by this instance's share of the policy";
-                }), failure.getCause());
+        Level level = failure.reason().outage()
+                        || failure.reason() == FailureReason.BREAKER_OPEN
+                        || failure.reason() == FailureReason.POOL_EXHAUSTED
+                ? Level.WARNING
+                : Level.SEVERE;
+        UNDECIDED
+                .get(failure.reason())
+                .log(
+                        level,
+                        () -> failure.getMessage() + "; policy '" + policy.name()
+                                + "' "
+                                + (shadow
+                                        ? "is in shadow mode: calls run"
+                                        : switch (policy.failureMode()) {
+                                            case OPEN -> "is fail-open: calls pass undecided";
+                                            case CLOSED -> "is fail-closed: calls get 503";
+                                            case LOCAL ->
+                                                "decides locally: calls are limited by this instance's share of the policy";
+                                        }),
+                        failure.getCause());
     }
 }

@@ -9,13 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.metrics.Counter;
-import org.eclipse.microprofile.metrics.Metadata;
-import org.eclipse.microprofile.metrics.MetricRegistry;
-import org.eclipse.microprofile.metrics.MetricUnits;
-import org.eclipse.microprofile.metrics.Tag;
-import org.eclipse.microprofile.metrics.Timer;
-
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -24,6 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.MetricUnits;
+import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.Timer;
 
 /**
  * What the limiter did, in the application registry, scraped at {@code /metrics}: one decision counter per
@@ -45,7 +44,13 @@ public class RateLimitMetrics {
 
     /** The {@code outcome} tag's values. */
     enum Outcome {
-        ALLOWED, BLOCKED, UNIDENTIFIED, FAIL_OPEN, FAIL_CLOSED, LOCAL_ALLOWED, LOCAL_BLOCKED,
+        ALLOWED,
+        BLOCKED,
+        UNIDENTIFIED,
+        FAIL_OPEN,
+        FAIL_CLOSED,
+        LOCAL_ALLOWED,
+        LOCAL_BLOCKED,
         /** A call a shadow-mode policy would have refused (429, 503 or 400), let through. */
         SHADOW_BLOCKED;
 
@@ -65,8 +70,7 @@ public class RateLimitMetrics {
         }
     }
 
-    private record PolicyMetrics(Map<Outcome, Counter> decisions, Timer duration) {
-    }
+    private record PolicyMetrics(Map<Outcome, Counter> decisions, Timer duration) {}
 
     @Inject
     MetricRegistry registry;
@@ -77,25 +81,37 @@ public class RateLimitMetrics {
             new AtomicReference<>(() -> Map.of("redis", BreakerState.CLOSED));
     private Counter breakerOpened;
 
-    void registerEveryPolicy(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted,
-                             EndpointPolicies endpointPolicies) {
+    void registerEveryPolicy(
+            @Observes @Initialized(ApplicationScoped.class) Object applicationStarted,
+            EndpointPolicies endpointPolicies) {
         endpointPolicies.policyNames().forEach(this::metricsOf);
     }
 
     @PostConstruct
     void registerRedisMetrics() {
         for (FailureReason reason : FailureReason.values()) {
-            failuresByReason.put(reason, counter("ratelimit.redis.failures",
-                    "Decisions Redis could not make, by reason", new Tag(REASON_TAG, reason.label())));
+            failuresByReason.put(
+                    reason,
+                    counter(
+                            "ratelimit.redis.failures",
+                            "Decisions Redis could not make, by reason",
+                            new Tag(REASON_TAG, reason.label())));
         }
         for (BreakerState state : BreakerState.values()) {
-            registry.gauge(Metadata.builder().withName("ratelimit.redis.breaker.state")
+            registry.gauge(
+                    Metadata.builder()
+                            .withName("ratelimit.redis.breaker.state")
                             .withDescription("Redis nodes whose circuit breaker is in this state: with one Redis,"
-                                    + " 1 for its breaker's state, else 0").build(),
-                    breakerStates, current -> current.get().get().values().stream().filter(state::equals).count(),
+                                    + " 1 for its breaker's state, else 0")
+                            .build(),
+                    breakerStates,
+                    current -> current.get().get().values().stream()
+                            .filter(state::equals)
+                            .count(),
                     new Tag(STATE_TAG, state.name().toLowerCase(Locale.ROOT)));
         }
-        breakerOpened = counter("ratelimit.redis.breaker.opened",
+        breakerOpened = counter(
+                "ratelimit.redis.breaker.opened",
                 "Times a Redis node's circuit breaker opened and the decisions it holds stopped asking it");
     }
 
@@ -125,12 +141,16 @@ public class RateLimitMetrics {
         PolicyMetrics metrics = metricsOf(policy);
         metrics.decisions().get(outcome).inc();
         metrics.duration().update(Duration.ofNanos(nanos));
-        verdict.failure().ifPresent(failure -> failuresByReason.get(failure.reason()).inc());
+        verdict.failure()
+                .ifPresent(failure -> failuresByReason.get(failure.reason()).inc());
     }
 
     /** The call carried no client id and the policy refuses such calls, or in shadow mode would have. */
     void unidentified(String policy, boolean shadow) {
-        metricsOf(policy).decisions().get(shadow ? Outcome.SHADOW_BLOCKED : Outcome.UNIDENTIFIED).inc();
+        metricsOf(policy)
+                .decisions()
+                .get(shadow ? Outcome.SHADOW_BLOCKED : Outcome.UNIDENTIFIED)
+                .inc();
     }
 
     private PolicyMetrics metricsOf(String policy) {
@@ -141,16 +161,27 @@ public class RateLimitMetrics {
         Tag policyTag = new Tag(POLICY_TAG, policy);
         Map<Outcome, Counter> decisions = new EnumMap<>(Outcome.class);
         for (Outcome outcome : Outcome.values()) {
-            decisions.put(outcome, counter(DECISIONS, "Calls to rate-limited methods, by policy and by what the"
-                    + " limiter made of them", policyTag, new Tag(OUTCOME_TAG, outcome.label())));
+            decisions.put(
+                    outcome,
+                    counter(
+                            DECISIONS,
+                            "Calls to rate-limited methods, by policy and by what the" + " limiter made of them",
+                            policyTag,
+                            new Tag(OUTCOME_TAG, outcome.label())));
         }
-        Timer duration = registry.timer(Metadata.builder().withName(DECISION_DURATION)
-                .withDescription("Time the limiter took to decide a call: Redis' round trip, or the failure"
-                        + " mode's answer when Redis failed").withUnit(MetricUnits.SECONDS).build(), policyTag);
+        Timer duration = registry.timer(
+                Metadata.builder()
+                        .withName(DECISION_DURATION)
+                        .withDescription("Time the limiter took to decide a call: Redis' round trip, or the failure"
+                                + " mode's answer when Redis failed")
+                        .withUnit(MetricUnits.SECONDS)
+                        .build(),
+                policyTag);
         return new PolicyMetrics(decisions, duration);
     }
 
     private Counter counter(String name, String description, Tag... tags) {
-        return registry.counter(Metadata.builder().withName(name).withDescription(description).build(), tags);
+        return registry.counter(
+                Metadata.builder().withName(name).withDescription(description).build(), tags);
     }
 }

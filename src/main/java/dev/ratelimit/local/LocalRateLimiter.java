@@ -11,7 +11,6 @@ import dev.ratelimit.core.RateLimiter;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +40,8 @@ public final class LocalRateLimiter implements RateLimiter {
      * A policy's buckets and the limits they were made for (a cost is the call's, not the bucket's), with the
      * smallest of its bands' shares, worked out once.
      */
-    private record PolicyBuckets(BucketLimits limits, List<Band> extraBands, long smallestShare,
-                                 Cache<ClientId, Bucket> buckets) {
+    private record PolicyBuckets(
+            BucketLimits limits, List<Band> extraBands, long smallestShare, Cache<ClientId, Bucket> buckets) {
 
         boolean madeFor(RateLimitPolicy policy) {
             return limits.equals(policy.limits()) && extraBands.equals(policy.extraBands());
@@ -77,9 +76,12 @@ public final class LocalRateLimiter implements RateLimiter {
     public Decision acquire(RateLimitPolicy policy, ClientId client) {
         PolicyBuckets buckets = bucketsOf(policy);
         // A call costing more than this instance's share takes all of it: once per refill of the share.
-        ConsumptionProbe probe = buckets.buckets().get(client, id -> newBucket(policy))
+        ConsumptionProbe probe = buckets.buckets()
+                .get(client, id -> newBucket(policy))
                 .tryConsumeAndReturnRemaining(Math.min(policy.cost(), buckets.smallestShare()));
-        return new Decision(probe.isConsumed(), probe.getRemainingTokens(),
+        return new Decision(
+                probe.isConsumed(),
+                probe.getRemainingTokens(),
                 probe.isConsumed() ? 0 : TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForRefill()),
                 TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForReset()));
     }
@@ -99,7 +101,8 @@ public final class LocalRateLimiter implements RateLimiter {
         if (current != null && current.madeFor(policy)) {
             return current;
         }
-        return bucketsByPolicy.compute(policy.name(),
+        return bucketsByPolicy.compute(
+                policy.name(),
                 (name, existing) -> existing != null && existing.madeFor(policy) ? existing : newBuckets(policy));
     }
 
@@ -123,9 +126,11 @@ public final class LocalRateLimiter implements RateLimiter {
     private PolicyBuckets newBuckets(RateLimitPolicy policy) {
         List<BucketLimits> bands = bandsOf(policy);
         Duration untilFull = bands.stream()
-                .map(limits -> shareOfRefillPeriod(limits).multipliedBy(shareOfCapacity(limits))
+                .map(limits -> shareOfRefillPeriod(limits)
+                        .multipliedBy(shareOfCapacity(limits))
                         .dividedBy(limits.refillTokens()))
-                .max(Duration::compareTo).orElseThrow();
+                .max(Duration::compareTo)
+                .orElseThrow();
         Cache<ClientId, Bucket> buckets = Caffeine.newBuilder()
                 .maximumSize(maxClients)
                 .expireAfterAccess(untilFull.plusSeconds(1))
@@ -133,7 +138,8 @@ public final class LocalRateLimiter implements RateLimiter {
                 // Maintenance runs on the calling thread: an application server owns the threads.
                 .executor(Runnable::run)
                 .build();
-        long smallestShare = bands.stream().mapToLong(this::shareOfCapacity).min().orElseThrow();
+        long smallestShare =
+                bands.stream().mapToLong(this::shareOfCapacity).min().orElseThrow();
         return new PolicyBuckets(policy.limits(), policy.extraBands(), smallestShare, buckets);
     }
 

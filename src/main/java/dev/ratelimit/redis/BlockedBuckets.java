@@ -1,13 +1,12 @@
 package dev.ratelimit.redis;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimitPolicy;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +29,8 @@ final class BlockedBuckets {
     private final Cache<String, Refusal> refusals;
 
     /** Times on {@link System#nanoTime()}'s clock. */
-    private record Refusal(BucketLimits limits, List<Band> extraBands, long cost, long retryAtNanos,
-                           long resetAtNanos, int band) {
+    private record Refusal(
+            BucketLimits limits, List<Band> extraBands, long cost, long retryAtNanos, long resetAtNanos, int band) {
 
         long nanosLeft() {
             return retryAtNanos - System.nanoTime();
@@ -49,7 +48,9 @@ final class BlockedBuckets {
     /** Redis' refusal of the bucket, counted down, while it holds; else null, and Redis is to be asked. */
     Decision refusalOf(String key, RateLimitPolicy policy) {
         Refusal refusal = refusals.getIfPresent(key);
-        if (refusal == null || refusal.cost() != policy.cost() || !refusal.limits().equals(policy.limits())
+        if (refusal == null
+                || refusal.cost() != policy.cost()
+                || !refusal.limits().equals(policy.limits())
                 || !refusal.extraBands().equals(policy.extraBands())) {
             return null;
         }
@@ -58,7 +59,11 @@ final class BlockedBuckets {
         if (retryAfterMillis <= 0) {
             return null;
         }
-        return new Decision(false, 0, retryAfterMillis, Math.max(retryAfterMillis, ceilMillis(refusal.resetAtNanos() - now)),
+        return new Decision(
+                false,
+                0,
+                retryAfterMillis,
+                Math.max(retryAfterMillis, ceilMillis(refusal.resetAtNanos() - now)),
                 refusal.band());
     }
 
@@ -68,9 +73,15 @@ final class BlockedBuckets {
             return;
         }
         long now = System.nanoTime();
-        refusals.put(key, new Refusal(policy.limits(), policy.extraBands(), policy.cost(),
-                now + TimeUnit.MILLISECONDS.toNanos(decision.retryAfterMillis()),
-                now + TimeUnit.MILLISECONDS.toNanos(decision.resetAfterMillis()), decision.band()));
+        refusals.put(
+                key,
+                new Refusal(
+                        policy.limits(),
+                        policy.extraBands(),
+                        policy.cost(),
+                        now + TimeUnit.MILLISECONDS.toNanos(decision.retryAfterMillis()),
+                        now + TimeUnit.MILLISECONDS.toNanos(decision.resetAfterMillis()),
+                        decision.band()));
     }
 
     private static long ceilMillis(long nanos) {

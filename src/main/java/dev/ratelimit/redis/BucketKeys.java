@@ -2,7 +2,6 @@ package dev.ratelimit.redis;
 
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.RateLimitPolicy;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -25,8 +24,8 @@ final class BucketKeys {
 
     static String requireValidPrefix(String prefix) {
         if (prefix == null || !PREFIX.matcher(prefix).matches()) {
-            throw new IllegalArgumentException("must be at most 64 characters without braces or spaces, was '"
-                    + prefix + "'");
+            throw new IllegalArgumentException(
+                    "must be at most 64 characters without braces or spaces, was '" + prefix + "'");
         }
         return prefix;
     }

@@ -1,11 +1,5 @@
 package dev.ratelimit.redis;
 
-import redis.clients.jedis.CommandObject;
-import redis.clients.jedis.Connection;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisException;
-
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +12,11 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The commands that concurrent decisions send to one Redis node, carried in as few round trips as the load
@@ -47,6 +46,7 @@ final class PipelinedCalls {
     private final Semaphore pipelines;
     /** How long a call may stay queued, and then how long its reply may take. */
     private final long waitNanos;
+
     private final Queue<Call<?>> queued = new ConcurrentLinkedQueue<>();
 
     /**
@@ -132,10 +132,13 @@ final class PipelinedCalls {
                 // Replies may be left unread on it: it must never serve another pipeline.
                 connection.setBroken();
             }
-            RuntimeException failure = replied == 0 && e instanceof RuntimeException unanswered ? unanswered
+            RuntimeException failure = replied == 0 && e instanceof RuntimeException unanswered
+                    ? unanswered
                     // Redis was running this pipeline: the calls left may have run too, and are not to be made again.
-                    : new JedisException("a pipeline to Redis failed after " + replied + " of its " + pipeline.size()
-                    + " replies: this call may have run", e);
+                    : new JedisException(
+                            "a pipeline to Redis failed after " + replied + " of its " + pipeline.size()
+                                    + " replies: this call may have run",
+                            e);
             for (Call<?> call : pipeline.subList(replied, pipeline.size())) {
                 call.fail(failure);
             }

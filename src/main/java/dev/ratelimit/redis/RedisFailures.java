@@ -2,14 +2,13 @@ package dev.ratelimit.redis;
 
 import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.LimiterUnavailableException;
+import java.net.SocketTimeoutException;
+import java.util.NoSuchElementException;
+import java.util.regex.Pattern;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-
-import java.net.SocketTimeoutException;
-import java.util.NoSuchElementException;
-import java.util.regex.Pattern;
 
 /**
  * Names why Redis could not decide, from what Jedis threw. Error replies are told apart by Redis' own error
@@ -24,8 +23,7 @@ final class RedisFailures {
     private static final Pattern NOT_SERVING =
             Pattern.compile("CLUSTERDOWN|READONLY|LOADING|MASTERDOWN|TRYAGAIN|MOVED|ASK");
 
-    private RedisFailures() {
-    }
+    private RedisFailures() {}
 
     static FailureReason reasonFor(JedisException failure) {
         if (failure instanceof JedisAccessControlException) {
@@ -88,23 +86,30 @@ final class RedisFailures {
     /** What an operator needs to know about the failure, without any credential. */
     private static String explain(FailureReason reason, String key, String node, RedisSettings settings) {
         return switch (reason) {
-            case TIMEOUT -> "no connection within the connect timeout of " + settings.connectTimeout().toMillis()
-                    + "ms or no reply within the command timeout of " + settings.commandTimeout().toMillis()
-                    + "ms: Redis is slow, or this host too busy to read its reply";
+            case TIMEOUT ->
+                "no connection within the connect timeout of "
+                        + settings.connectTimeout().toMillis()
+                        + "ms or no reply within the command timeout of "
+                        + settings.commandTimeout().toMillis()
+                        + "ms: Redis is slow, or this host too busy to read its reply";
             case CONNECTION -> "cannot reach Redis at " + node;
             case TOO_MANY_CONNECTIONS -> "Redis at " + node + " refuses new connections: its maxclients is reached";
-            case NODE_UNAVAILABLE -> "Redis at " + node + " cannot serve key " + key + " for now: a failover,"
-                    + " resharding or restart is under way, or the cluster lost a shard";
+            case NODE_UNAVAILABLE ->
+                "Redis at " + node + " cannot serve key " + key + " for now: a failover,"
+                        + " resharding or restart is under way, or the cluster lost a shard";
             case BREAKER_OPEN -> "Redis at " + node + " not asked: its circuit breaker is open after recent failures";
-            case POOL_EXHAUSTED -> "all " + settings.poolSize() + " pooled connections to " + node + " stayed busy for "
-                    + settings.commandTimeout().toMillis() + "ms: more decisions in flight than the pool holds";
+            case POOL_EXHAUSTED ->
+                "all " + settings.poolSize() + " pooled connections to " + node + " stayed busy for "
+                        + settings.commandTimeout().toMillis() + "ms: more decisions in flight than the pool holds";
             case AUTHENTICATION -> "Redis refused the limiter's credentials";
-            case NO_PERMISSION -> "the Redis user may not run the limiter's script: grant it +evalsha +eval"
-                    + " +get +set +time on keys " + settings.keyPrefix() + "*"
-                    + (settings.topology() == RedisTopology.CLUSTER ? ", and +cluster|slots +asking" : "");
+            case NO_PERMISSION ->
+                "the Redis user may not run the limiter's script: grant it +evalsha +eval"
+                        + " +get +set +time on keys " + settings.keyPrefix() + "*"
+                        + (settings.topology() == RedisTopology.CLUSTER ? ", and +cluster|slots +asking" : "");
             case OUT_OF_MEMORY -> "Redis is full: maxmemory is reached and its policy evicts nothing";
-            case WRONG_TYPE -> "key " + key + " holds something other than a bucket: another application writes"
-                    + " under the key prefix '" + settings.keyPrefix() + "'";
+            case WRONG_TYPE ->
+                "key " + key + " holds something other than a bucket: another application writes"
+                        + " under the key prefix '" + settings.keyPrefix() + "'";
             case SCRIPT_ERROR -> "the token bucket script failed";
             case ERROR_REPLY -> "Redis answered with an error";
         };
@@ -113,11 +118,14 @@ final class RedisFailures {
     /**
      * @param cause what Jedis threw, its secrets already hidden; null when Redis was not asked
      */
-    static LimiterUnavailableException unavailable(String policy, FailureReason reason, String key, String node,
-                                                   RedisSettings settings, Throwable cause) {
-        return new LimiterUnavailableException(reason, "Redis could not decide for policy '" + policy + "' ("
-                + reason.label() + "): " + explain(reason, key, node, settings)
-                + (cause != null ? " (" + cause.getMessage() + ")" : ""), cause);
+    static LimiterUnavailableException unavailable(
+            String policy, FailureReason reason, String key, String node, RedisSettings settings, Throwable cause) {
+        return new LimiterUnavailableException(
+                reason,
+                "Redis could not decide for policy '" + policy + "' ("
+                        + reason.label() + "): " + explain(reason, key, node, settings)
+                        + (cause != null ? " (" + cause.getMessage() + ")" : ""),
+                cause);
     }
 
     private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {

@@ -3,6 +3,21 @@ package dev.ratelimit.redis;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ratelimit.core.FailureReason;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.CommandObjects;
 import redis.clients.jedis.Connection;
@@ -21,30 +36,14 @@ import redis.clients.jedis.providers.PooledConnectionProvider;
 import redis.clients.jedis.providers.SentineledConnectionProvider;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
 /**
  * Connections to the Redis node that holds a key, in the deployment the URL names. Each node has a name, its
  * {@code host:port}, so that the limiter can keep a circuit breaker per node: a dead shard or primary stops
  * only the decisions whose keys it holds. Commands run on pooled connections, one attempt each: what follows
  * a failure is the limiter's to decide, since a command that timed out may have run.
  */
-abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Single, RedisNodes.Cluster,
-        RedisNodes.Sentineled {
+abstract sealed class RedisNodes implements AutoCloseable
+        permits RedisNodes.Single, RedisNodes.Cluster, RedisNodes.Sentineled {
 
     private static final Logger LOG = Logger.getLogger(RedisNodes.class.getName());
     private static final CommandObjects COMMANDS = new CommandObjects(RedisProtocol.RESP2);
@@ -124,8 +123,7 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
      * Told that the key's node did not serve it (timed out, unreachable, "not now") or that its breaker is
      * open: the deployment may be failing over.
      */
-    void outageAt(String key) {
-    }
+    void outageAt(String key) {}
 
     @Override
     public abstract void close();
@@ -146,8 +144,8 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
             RedisUrl url = settings.redisUrl();
             this.address = url.nodes().get(0).toString();
             // Opens no connection: calls open them as they need them, so a Redis that is down delays nothing here.
-            this.provider = new PooledConnectionProvider(url.nodes().get(0), settings.clientConfig(),
-                    settings.poolConfig());
+            this.provider =
+                    new PooledConnectionProvider(url.nodes().get(0), settings.clientConfig(), settings.poolConfig());
             this.calls = pipelinedCalls(provider::getConnection, settings);
         }
 
@@ -195,13 +193,15 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
 
         private final OnFirstUse<ClusterConnectionProvider> provider;
         /** Each master's calls; a node that left the cluster is forgotten once unused for a while. */
-        private final Cache<HostAndPort, PipelinedCalls> callsByNode = Caffeine.newBuilder()
-                .expireAfterAccess(Duration.ofHours(1)).build();
+        private final Cache<HostAndPort, PipelinedCalls> callsByNode =
+                Caffeine.newBuilder().expireAfterAccess(Duration.ofHours(1)).build();
+
         private final RedisSettings settings;
         /** Names the seeds' breaker, which guards the first contact: never a node's name, even with one seed. */
         private final String seeds;
         /** A renewal tries each known node in turn, each for a connection and a reply at most. */
         private final Duration longestRenewal;
+
         private final ExecutorService renewals = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ratelimit-cluster-slots");
             thread.setDaemon(true);
@@ -214,10 +214,13 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
             RedisUrl url = settings.redisUrl();
             this.settings = settings;
             this.seeds = "seeds " + url.address();
-            this.longestRenewal = settings.connectTimeout().plus(settings.commandTimeout()).multipliedBy(
-                    url.nodes().size());
-            this.provider = new OnFirstUse<>(() -> new ClusterConnectionProvider(new LinkedHashSet<>(url.nodes()),
-                    settings.clientConfig(), settings.poolConfig()), settings.commandTimeout());
+            this.longestRenewal = settings.connectTimeout()
+                    .plus(settings.commandTimeout())
+                    .multipliedBy(url.nodes().size());
+            this.provider = new OnFirstUse<>(
+                    () -> new ClusterConnectionProvider(
+                            new LinkedHashSet<>(url.nodes()), settings.clientConfig(), settings.poolConfig()),
+                    settings.commandTimeout());
         }
 
         @Override
@@ -315,7 +318,9 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
             ClusterConnectionProvider cluster = provider.ifMade();
             long now = System.nanoTime();
             long next = nextRenewal.get();
-            if (cluster == null || now - next < 0 || !nextRenewal.compareAndSet(next, now + RENEWAL_INTERVAL_NANOS)
+            if (cluster == null
+                    || now - next < 0
+                    || !nextRenewal.compareAndSet(next, now + RENEWAL_INTERVAL_NANOS)
                     || !renewing.compareAndSet(false, true)) {
                 return;
             }
@@ -366,14 +371,20 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
         private final OnFirstUse<SentineledConnectionProvider> provider;
         /** Jedis moves the provider's connections to the new primary: the calls queued follow them. */
         private final PipelinedCalls calls;
+
         private final String sentinels;
 
         Sentineled(RedisSettings settings) {
             RedisUrl url = settings.redisUrl();
             this.sentinels = url.address();
-            this.provider = new OnFirstUse<>(() -> new SentineledConnectionProvider(url.masterName(),
-                    settings.clientConfig(), settings.poolConfig(), new LinkedHashSet<>(url.nodes()),
-                    settings.sentinelClientConfig()), settings.commandTimeout());
+            this.provider = new OnFirstUse<>(
+                    () -> new SentineledConnectionProvider(
+                            url.masterName(),
+                            settings.clientConfig(),
+                            settings.poolConfig(),
+                            new LinkedHashSet<>(url.nodes()),
+                            settings.sentinelClientConfig()),
+                    settings.commandTimeout());
             this.calls = pipelinedCalls(() -> provider.get().getConnection(), settings);
         }
 
@@ -386,7 +397,9 @@ abstract sealed class RedisNodes implements AutoCloseable permits RedisNodes.Sin
         @Override
         boolean isCurrent(String node) {
             SentineledConnectionProvider primary = provider.ifMade();
-            return primary == null ? node.equals(sentinels) : primary.getCurrentMaster().toString().equals(node);
+            return primary == null
+                    ? node.equals(sentinels)
+                    : primary.getCurrentMaster().toString().equals(node);
         }
 
         @Override

@@ -1,7 +1,6 @@
 package dev.ratelimit.redis;
 
 import dev.ratelimit.core.FailureReason;
-
 import java.util.List;
 import java.util.Optional;
 

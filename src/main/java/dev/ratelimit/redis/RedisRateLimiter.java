@@ -1,19 +1,15 @@
 package dev.ratelimit.redis;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.core.RateLimiter;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
-import redis.clients.jedis.CommandObject;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisException;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +21,9 @@ import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Decides with one EVALSHA of the token bucket script per call, on the Redis node that holds the bucket: the
@@ -50,6 +49,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private final TokenBucketScript script;
     /** Null when the shield is off. */
     private final BlockedBuckets blocked;
+
     private final CircuitBreakerConfig breakerConfig;
     private final Cache<String, CircuitBreaker> breakers;
     private final BiConsumer<BreakerState, BreakerState> breakerListener;
@@ -64,14 +64,16 @@ public final class RedisRateLimiter implements RateLimiter {
         this.breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 // Every decision records its outcome: a lock there made concurrent callers queue behind each other.
-                .slidingWindowSynchronizationStrategy(CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
+                .slidingWindowSynchronizationStrategy(
+                        CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .slidingWindowSize(settings.breakerWindow())
                 .minimumNumberOfCalls(settings.breakerWindow())
                 .failureRateThreshold(settings.breakerFailureRate())
                 .waitDurationInOpenState(settings.breakerOpenFor())
                 .permittedNumberOfCallsInHalfOpenState(settings.breakerProbes())
                 .build();
-        this.breakers = Caffeine.newBuilder().expireAfterAccess(BREAKER_IDLE_LIFETIME).build();
+        this.breakers =
+                Caffeine.newBuilder().expireAfterAccess(BREAKER_IDLE_LIFETIME).build();
         this.breakerListener = breakerListener;
         this.redaction = new SecretRedaction(settings.secrets());
         this.nodes = RedisNodes.connect(settings);
@@ -82,15 +84,15 @@ public final class RedisRateLimiter implements RateLimiter {
      * them: nothing here waits on Redis.
      */
     public static RedisRateLimiter connect(RedisSettings settings) {
-        return connect(settings, (from, to) -> { });
+        return connect(settings, (from, to) -> {});
     }
 
     /**
      * @param breakerListener told of each change of a node's circuit breaker's state, as (from, to), on the
      *                        thread of the decision that caused it
      */
-    public static RedisRateLimiter connect(RedisSettings settings,
-                                           BiConsumer<BreakerState, BreakerState> breakerListener) {
+    public static RedisRateLimiter connect(
+            RedisSettings settings, BiConsumer<BreakerState, BreakerState> breakerListener) {
         return new RedisRateLimiter(settings, Objects.requireNonNull(breakerListener, "breakerListener"));
     }
 
@@ -137,8 +139,8 @@ public final class RedisRateLimiter implements RateLimiter {
         } catch (RuntimeException e) {
             // Not Jedis' (none is known): still a failure to decide, never a 500 nor a probe held forever.
             breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
-            throw RedisFailures.unavailable(policy.name(), FailureReason.ERROR_REPLY, key, node, settings,
-                    redaction.redact(e));
+            throw RedisFailures.unavailable(
+                    policy.name(), FailureReason.ERROR_REPLY, key, node, settings, redaction.redact(e));
         }
     }
 
@@ -176,10 +178,14 @@ public final class RedisRateLimiter implements RateLimiter {
             // Connections idle through the outage are likely broken: probe on new ones.
             nodes.dropIdleConnections(node);
         }
-        LOG.log(to == BreakerState.OPEN ? Level.WARNING : Level.INFO, () -> "Redis circuit breaker of " + node
-                + " " + from + " -> " + to + (to == BreakerState.OPEN ? ": decisions whose keys it holds follow"
-                + " their failure mode for " + settings.breakerOpenFor().toMillis() + "ms, then it is probed again"
-                : ""));
+        LOG.log(
+                to == BreakerState.OPEN ? Level.WARNING : Level.INFO,
+                () -> "Redis circuit breaker of " + node
+                        + " " + from + " -> " + to
+                        + (to == BreakerState.OPEN
+                                ? ": decisions whose keys it holds follow" + " their failure mode for "
+                                        + settings.breakerOpenFor().toMillis() + "ms, then it is probed again"
+                                : ""));
         breakerListener.accept(from, to);
     }
 
@@ -190,7 +196,8 @@ public final class RedisRateLimiter implements RateLimiter {
     public Map<String, BreakerState> breakerStates() {
         Map<String, BreakerState> states = breakers.asMap().entrySet().stream()
                 .filter(entry -> nodes.isCurrent(entry.getKey()))
-                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, entry -> stateOf(entry.getValue().getState())));
+                .collect(Collectors.toUnmodifiableMap(
+                        Map.Entry::getKey, entry -> stateOf(entry.getValue().getState())));
         return states.isEmpty() ? Map.of(nodes.nodeFor(""), BreakerState.CLOSED) : states;
     }
 

@@ -1,12 +1,5 @@
 package dev.ratelimit.redis;
 
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.RedisProtocol;
-import redis.clients.jedis.SslOptions;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -23,6 +16,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.SslOptions;
 
 /**
  * How to reach Redis and name keys there. The timeouts bound how long a decision can wait on Redis before
@@ -222,7 +221,8 @@ public final class RedisSettings {
                 + (sentinelPassword != null ? ", sentinelPassword=***" : "")
                 + (truststore != null ? ", truststore=" + truststore.file() + " (" + truststore.type() + ")" : "")
                 + ", connectTimeout=" + connectTimeout + ", commandTimeout=" + commandTimeout + ", poolSize=" + poolSize
-                + ", shieldSize=" + shieldSize + ", keyPrefix=" + keyPrefix + ", breakerWindow=" + breakerWindow + ", breakerFailureRate="
+                + ", shieldSize=" + shieldSize + ", keyPrefix=" + keyPrefix + ", breakerWindow=" + breakerWindow
+                + ", breakerFailureRate="
                 + breakerFailureRate + ", breakerOpenFor=" + breakerOpenFor + "]";
     }
 
@@ -255,10 +255,14 @@ public final class RedisSettings {
             }
             if (!holdsTrustedCertificate(store)) {
                 // A PKCS12 store made by keytool encrypts its certificates: without the password it looks empty.
-                throw new InvalidSettingException(file + " holds no trusted certificate" + (password == null
-                        ? " that can be read without a password" : ""), Setting.TRUSTSTORE);
+                throw new InvalidSettingException(
+                        file + " holds no trusted certificate"
+                                + (password == null ? " that can be read without a password" : ""),
+                        Setting.TRUSTSTORE);
             }
-            return new Truststore(file, password == null ? null : password.clone(),
+            return new Truststore(
+                    file,
+                    password == null ? null : password.clone(),
                     store.getType().toUpperCase(Locale.ROOT));
         }
 
@@ -266,8 +270,8 @@ public final class RedisSettings {
             // KeyStore says a wrong password with an UnrecoverableKeyException inside an IOException.
             return e.getCause() instanceof UnrecoverableKeyException
                     ? new InvalidSettingException("the password does not open " + file, Setting.TRUSTSTORE_PASSWORD)
-                    : new InvalidSettingException(file + " cannot be read as a keystore: " + e.getMessage(),
-                    Setting.TRUSTSTORE);
+                    : new InvalidSettingException(
+                            file + " cannot be read as a keystore: " + e.getMessage(), Setting.TRUSTSTORE);
         }
 
         private static boolean holdsTrustedCertificate(KeyStore store) {
@@ -285,13 +289,24 @@ public final class RedisSettings {
 
         SslOptions sslOptions() {
             // Verifies the chain and the host name (SslVerifyMode.FULL, the builder's default).
-            return SslOptions.builder().truststore(file.toFile(), password).trustStoreType(type).build();
+            return SslOptions.builder()
+                    .truststore(file.toFile(), password)
+                    .trustStoreType(type)
+                    .build();
         }
     }
 
     /** One of the settings of {@link Builder}, for naming the ones at fault. */
-    public enum Setting { URL, USER, PASSWORD, TRUSTSTORE, TRUSTSTORE_PASSWORD, TRUSTSTORE_TYPE, SENTINEL_USER,
-        SENTINEL_PASSWORD }
+    public enum Setting {
+        URL,
+        USER,
+        PASSWORD,
+        TRUSTSTORE,
+        TRUSTSTORE_PASSWORD,
+        TRUSTSTORE_TYPE,
+        SENTINEL_USER,
+        SENTINEL_PASSWORD
+    }
 
     /** Settings that cannot work, alone or together: {@link #settings()} names them; no message shows a secret. */
     public static final class InvalidSettingException extends IllegalArgumentException {
@@ -328,8 +343,7 @@ public final class RedisSettings {
         private String sentinelUser;
         private String sentinelPassword;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * @param url one Redis, {@code redis://[[user]:password@]host[:port][/db]}; a Redis Cluster,
@@ -459,24 +473,29 @@ public final class RedisSettings {
                 if (password != null) {
                     apart.add(Setting.PASSWORD);
                 }
-                throw new InvalidSettingException("credentials are given both in the URL and apart from it:"
-                        + " give them in one place", apart.toArray(Setting[]::new));
+                throw new InvalidSettingException(
+                        "credentials are given both in the URL and apart from it:" + " give them in one place",
+                        apart.toArray(Setting[]::new));
             }
             if (user != null && password == null) {
                 throw new InvalidSettingException("a user needs a password", Setting.USER, Setting.PASSWORD);
             }
             if (truststore != null && !url.tls()) {
-                throw new InvalidSettingException("a truststore is only used with TLS, a rediss://,"
-                        + " rediss-cluster:// or rediss-sentinel:// URL, was " + url, Setting.TRUSTSTORE, Setting.URL);
+                throw new InvalidSettingException(
+                        "a truststore is only used with TLS, a rediss://,"
+                                + " rediss-cluster:// or rediss-sentinel:// URL, was " + url,
+                        Setting.TRUSTSTORE,
+                        Setting.URL);
             }
             if (url.topology() != RedisTopology.SENTINEL && (sentinelUser != null || sentinelPassword != null)) {
-                throw new InvalidSettingException("Sentinel credentials are only used with a redis-sentinel:// URL,"
-                        + " was " + url, sentinelUser != null ? Setting.SENTINEL_USER : Setting.SENTINEL_PASSWORD,
+                throw new InvalidSettingException(
+                        "Sentinel credentials are only used with a redis-sentinel:// URL," + " was " + url,
+                        sentinelUser != null ? Setting.SENTINEL_USER : Setting.SENTINEL_PASSWORD,
                         Setting.URL);
             }
             if (sentinelUser != null && sentinelPassword == null) {
-                throw new InvalidSettingException("a Sentinel user needs a Sentinel password", Setting.SENTINEL_USER,
-                        Setting.SENTINEL_PASSWORD);
+                throw new InvalidSettingException(
+                        "a Sentinel user needs a Sentinel password", Setting.SENTINEL_USER, Setting.SENTINEL_PASSWORD);
             }
             return new RedisSettings(this);
         }
@@ -497,6 +516,5 @@ public final class RedisSettings {
             }
             return timeout;
         }
-
     }
 }

@@ -1,8 +1,5 @@
 package dev.ratelimit.redis;
 
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.util.JedisURIHelper;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.LinkedHashSet;
@@ -10,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.util.JedisURIHelper;
 
 /**
  * Where the limiter's keys live and how to log in there, from one URL, so that one setting (one environment
@@ -28,8 +27,15 @@ import java.util.regex.Pattern;
  * @param nodes      the one Redis, the cluster's seed nodes or the Sentinels, without repeats
  * @param masterName the Sentinels' name of the primary; null unless {@link Topology#SENTINEL}
  */
-record RedisUrl(URI uri, RedisTopology topology, List<HostAndPort> nodes, String masterName, int database, boolean tls,
-                String user, String password) {
+record RedisUrl(
+        URI uri,
+        RedisTopology topology,
+        List<HostAndPort> nodes,
+        String masterName,
+        int database,
+        boolean tls,
+        String user,
+        String password) {
 
     static final String FORMS = "redis://[user:password@]host[:port][/db], redis-cluster://host:port,host:port,..."
             + " or redis-sentinel://host:port,host:port,...[/db]#master (rediss... for TLS)";
@@ -56,16 +62,27 @@ record RedisUrl(URI uri, RedisTopology topology, List<HostAndPort> nodes, String
     private static RedisUrl standalone(String text, boolean tls) {
         try {
             URI url = new URI(text);
-            if (url.getHost() == null && url.getRawAuthority() != null && url.getRawAuthority().contains("_")) {
+            if (url.getHost() == null
+                    && url.getRawAuthority() != null
+                    && url.getRawAuthority().contains("_")) {
                 throw invalidHost(text);
             }
-            if (url.getHost() != null && url.getPath() != null && url.getQuery() == null && url.getFragment() == null
+            if (url.getHost() != null
+                    && url.getPath() != null
+                    && url.getQuery() == null
+                    && url.getFragment() == null
                     && DATABASE_PATH.matcher(url.getPath()).matches()) {
                 int port = url.getPort() == -1 ? REDIS_PORT : url.getPort();
-                URI normalized = new URI(tls ? "rediss" : "redis", url.getUserInfo(), url.getHost(), port,
-                        url.getPath(), null, null);
-                return new RedisUrl(normalized, RedisTopology.STANDALONE, List.of(new HostAndPort(url.getHost(), port)),
-                        null, JedisURIHelper.getDBIndex(normalized), tls, JedisURIHelper.getUser(normalized),
+                URI normalized = new URI(
+                        tls ? "rediss" : "redis", url.getUserInfo(), url.getHost(), port, url.getPath(), null, null);
+                return new RedisUrl(
+                        normalized,
+                        RedisTopology.STANDALONE,
+                        List.of(new HostAndPort(url.getHost(), port)),
+                        null,
+                        JedisURIHelper.getDBIndex(normalized),
+                        tls,
+                        JedisURIHelper.getUser(normalized),
                         JedisURIHelper.getPassword(normalized));
             }
         } catch (URISyntaxException e) {
@@ -100,11 +117,13 @@ record RedisUrl(URI uri, RedisTopology topology, List<HostAndPort> nodes, String
         if (topology == RedisTopology.CLUSTER && (path.length() > 1 || masterName != null)) {
             throw invalid(text, ": a Redis Cluster has database 0 only, and no master name");
         }
-        if (topology == RedisTopology.SENTINEL && (masterName == null || !MASTER_NAME.matcher(masterName).matches())) {
+        if (topology == RedisTopology.SENTINEL
+                && (masterName == null || !MASTER_NAME.matcher(masterName).matches())) {
             throw invalid(text, ": name the primary after '#', as the Sentinels know it (letters, digits, . _ -)");
         }
         URI credentials = credentials(text, userInfo);
-        String hosts = String.join(",", nodes.stream().map(HostAndPort::toString).toList());
+        String hosts =
+                String.join(",", nodes.stream().map(HostAndPort::toString).toList());
         URI normalized;
         try {
             normalized = new URI(scheme + "://" + (userInfo == null ? "" : userInfo + "@") + hosts + path
@@ -113,8 +132,13 @@ record RedisUrl(URI uri, RedisTopology topology, List<HostAndPort> nodes, String
             // A list of hosts is not an authority URI parses by hosts: IPv6 literals do not fit in it.
             throw invalid(text, ": give host names or IPv4 addresses in a list of hosts");
         }
-        return new RedisUrl(normalized, topology, List.copyOf(nodes), masterName,
-                path.length() > 1 ? Integer.parseInt(path.substring(1)) : 0, tls,
+        return new RedisUrl(
+                normalized,
+                topology,
+                List.copyOf(nodes),
+                masterName,
+                path.length() > 1 ? Integer.parseInt(path.substring(1)) : 0,
+                tls,
                 credentials == null ? null : JedisURIHelper.getUser(credentials),
                 credentials == null ? null : JedisURIHelper.getPassword(credentials));
     }
@@ -125,8 +149,12 @@ record RedisUrl(URI uri, RedisTopology topology, List<HostAndPort> nodes, String
         }
         try {
             URI url = new URI("redis://" + host);
-            if (url.getHost() != null && url.getRawUserInfo() == null && url.getRawPath().isEmpty()
-                    && url.getRawQuery() == null && url.getRawFragment() == null && url.getPort() <= MAX_PORT) {
+            if (url.getHost() != null
+                    && url.getRawUserInfo() == null
+                    && url.getRawPath().isEmpty()
+                    && url.getRawQuery() == null
+                    && url.getRawFragment() == null
+                    && url.getPort() <= MAX_PORT) {
                 return new HostAndPort(url.getHost(), url.getPort() == -1 ? defaultPort : url.getPort());
             }
         } catch (URISyntaxException e) {

@@ -3,12 +3,6 @@ package dev.ratelimit.redis;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimitPolicy;
-import redis.clients.jedis.CommandObject;
-import redis.clients.jedis.CommandObjects;
-import redis.clients.jedis.RedisProtocol;
-import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,6 +13,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.CommandObjects;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * The token bucket Lua script ({@code token_bucket.lua} beside this class), read once and called by its
@@ -69,8 +68,8 @@ final class TokenBucketScript {
     }
 
     /** Decides at an explicit time in milliseconds, which lets tests of the algorithm control the clock. */
-    Decision runAt(Function<CommandObject<Object>, Object> redis, List<String> keys, RateLimitPolicy policy,
-                   long nowMillis) {
+    Decision runAt(
+            Function<CommandObject<Object>, Object> redis, List<String> keys, RateLimitPolicy policy, long nowMillis) {
         return call(redis, keys, args(policy, Long.toString(nowMillis)));
     }
 
@@ -94,20 +93,26 @@ final class TokenBucketScript {
         } catch (JedisNoScriptException e) {
             reply = redis.apply(COMMANDS.eval(source, keys, args));
         }
-        if (!(reply instanceof List<?> values) || values.size() != 5 || !(values.get(0) instanceof Long allowed)
-                || !(values.get(1) instanceof Long remaining) || !(values.get(2) instanceof Long retryAfter)
-                || !(values.get(3) instanceof Long resetAfter) || !(values.get(4) instanceof Long band)
-                || band < 0 || band >= keys.size()) {
+        if (!(reply instanceof List<?> values)
+                || values.size() != 5
+                || !(values.get(0) instanceof Long allowed)
+                || !(values.get(1) instanceof Long remaining)
+                || !(values.get(2) instanceof Long retryAfter)
+                || !(values.get(3) instanceof Long resetAfter)
+                || !(values.get(4) instanceof Long band)
+                || band < 0
+                || band >= keys.size()) {
             // Another script under our SHA, or a proxy in between: never a decision to act on.
-            throw new JedisDataException(NOT_A_DECISION + reply + ", not five integers naming one of "
-                    + keys.size() + " bands");
+            throw new JedisDataException(
+                    NOT_A_DECISION + reply + ", not five integers naming one of " + keys.size() + " bands");
         }
         return new Decision(allowed == 1L, remaining, retryAfter, resetAfter, band.intValue());
     }
 
     private static String sha1Hex(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-1", e);
         }

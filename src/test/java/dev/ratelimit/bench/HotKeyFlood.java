@@ -9,13 +9,12 @@ import dev.ratelimit.redis.RedisSettings;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisServerProcess;
 import dev.ratelimit.testsupport.RedisStats;
-import redis.clients.jedis.Jedis;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.LongAdder;
+import redis.clients.jedis.Jedis;
 
 /**
  * One client far over its limit, flooding from 64 threads, with the hot-key shield on and off: decisions per
@@ -27,22 +26,23 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class HotKeyFlood {
 
-    private static final RateLimitPolicy TEN_THEN_ONE_A_SECOND = new RateLimitPolicy("flood",
-            new BucketLimits(10, 1, Duration.ofSeconds(1)), 1, FailureMode.CLOSED);
+    private static final RateLimitPolicy TEN_THEN_ONE_A_SECOND =
+            new RateLimitPolicy("flood", new BucketLimits(10, 1, Duration.ofSeconds(1)), 1, FailureMode.CLOSED);
 
-    private HotKeyFlood() {
-    }
+    private HotKeyFlood() {}
 
     public static void main(String[] args) throws Exception {
         Duration run = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 10);
         int callers = args.length > 1 ? Integer.parseInt(args[1]) : 64;
-        try (RedisServerProcess redis = RedisServerProcess.start(RedisFixture.localRedisServer(),
-                RedisServerProcess.freePort());
-             Jedis admin = RedisServerProcess.adminClient(redis.port(), Duration.ofSeconds(5))) {
-            System.out.printf("# one client over its limit (10 tokens, 1 per second), %d callers, %d s per row,"
-                    + " redis-server on 127.0.0.1:%d, %d cores%n", callers, run.toSeconds(), redis.port(),
-                    Runtime.getRuntime().availableProcessors());
-            System.out.println("| Shield | Decisions/s | Redis calls/s | Redis CPU (cores) | Admitted | Bucket could give |");
+        try (RedisServerProcess redis =
+                        RedisServerProcess.start(RedisFixture.localRedisServer(), RedisServerProcess.freePort());
+                Jedis admin = RedisServerProcess.adminClient(redis.port(), Duration.ofSeconds(5))) {
+            System.out.printf(
+                    "# one client over its limit (10 tokens, 1 per second), %d callers, %d s per row,"
+                            + " redis-server on 127.0.0.1:%d, %d cores%n",
+                    callers, run.toSeconds(), redis.port(), Runtime.getRuntime().availableProcessors());
+            System.out.println(
+                    "| Shield | Decisions/s | Redis calls/s | Redis CPU (cores) | Admitted | Bucket could give |");
             System.out.println("|---|---|---|---|---|---|");
             for (boolean shield : new boolean[] {false, true, false, true}) {
                 System.out.println(flood(redis.port(), admin, shield, callers, run));
@@ -53,7 +53,9 @@ public final class HotKeyFlood {
     private static String flood(int port, Jedis admin, boolean shield, int callers, Duration run) throws Exception {
         admin.flushAll();
         try (RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder()
-                .url("redis://127.0.0.1:" + port).shieldSize(shield ? 10_000 : 0).build())) {
+                .url("redis://127.0.0.1:" + port)
+                .shieldSize(shield ? 10_000 : 0)
+                .build())) {
             ClientId flooder = ClientId.of("flooder");
             // Loads the script, so that the counts below are EVALSHA alone; the bucket is left with 9 tokens.
             limiter.acquire(TEN_THEN_ONE_A_SECOND, flooder);
@@ -88,9 +90,14 @@ public final class HotKeyFlood {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             long redisCalls = RedisStats.scriptsRun(admin);
-            return String.format("| %s | %,.0f | %,.0f | %.2f | %d | %.0f |", shield ? "on" : "off",
-                    decisions.sum() / seconds, redisCalls / seconds, (RedisStats.cpuSeconds(admin) - cpuBefore) / seconds,
-                    admitted.sum(), TEN_THEN_ONE_A_SECOND.limits().capacity() - 1 + seconds);
+            return String.format(
+                    "| %s | %,.0f | %,.0f | %.2f | %d | %.0f |",
+                    shield ? "on" : "off",
+                    decisions.sum() / seconds,
+                    redisCalls / seconds,
+                    (RedisStats.cpuSeconds(admin) - cpuBefore) / seconds,
+                    admitted.sum(),
+                    TEN_THEN_ONE_A_SECOND.limits().capacity() - 1 + seconds);
         }
     }
 }

@@ -4,11 +4,6 @@ import dev.ratelimit.it.SecondLibertyServer;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisServerProcess;
 import dev.ratelimit.testsupport.RedisStats;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.importer.ZipImporter;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import redis.clients.jedis.Jedis;
-
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -30,6 +25,10 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.importer.ZipImporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import redis.clients.jedis.Jedis;
 
 /**
  * What {@code @RateLimited} adds to a JAX-RS call end to end over HTTP: requests/s and latency (p50, p99) of
@@ -69,6 +68,7 @@ public final class HttpEndToEnd {
 
     /** Every connection busy (a closed loop, the cores saturated), and then 16 connections well below that. */
     private static final List<Load> LOADS = List.of(new Load(16, 0), new Load(64, 0), new Load(16, 4));
+
     private static final int WRK_THREADS = 2;
     private static final Duration WRK_GRACE = Duration.ofSeconds(30);
     private static final String CLIENT_ID_HEADER = "X-Client-Id";
@@ -83,12 +83,14 @@ public final class HttpEndToEnd {
 
     /** wrk's {@code --latency} percentile lines, e.g. {@code "     50%    1.52ms"}. */
     private static final Pattern PERCENTILE = Pattern.compile("(?m)^\\s*(50|99)%\\s+([\\d.]+)(us|ms|s|m|h)\\s*$");
+
     private static final Pattern REQUESTS = Pattern.compile("(?m)^\\s*(\\d+) requests in ([\\d.]+)(us|ms|s|m|h)");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
     private static final Pattern SOCKET_ERRORS =
             Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     /** Each request names the next id; both wrk threads walk the same ones, harmless on buckets that never run out. */
-    private static final String MANY_IDS_SCRIPT = String.join("\n",
+    private static final String MANY_IDS_SCRIPT = String.join(
+            "\n",
             "local requests = {}",
             "local nextRequest = 1",
             "function init(args)",
@@ -136,12 +138,16 @@ public final class HttpEndToEnd {
         }
     }
 
-    private record Run(long requests, double seconds, double p50Ms, double p99Ms, long non2xx, long socketErrors,
-                       long redisCalls) {
-    }
+    private record Run(
+            long requests,
+            double seconds,
+            double p50Ms,
+            double p99Ms,
+            long non2xx,
+            long socketErrors,
+            long redisCalls) {}
 
-    private HttpEndToEnd() {
-    }
+    private HttpEndToEnd() {}
 
     public static void main(String[] args) throws Exception {
         int secondsPerRun = args.length > 0 ? Integer.parseInt(args[0]) : 15;
@@ -153,29 +159,48 @@ public final class HttpEndToEnd {
             System.exit(2);
         }
         WebArchive war = ShrinkWrap.create(ZipImporter.class, "ratelimiter-bench.war")
-                .importFrom(builtWar()).as(WebArchive.class)
+                .importFrom(builtWar())
+                .as(WebArchive.class)
                 .addClass(EndToEndResource.class);
-        try (RedisServerProcess redis = RedisServerProcess.start(RedisFixture.localRedisServer(),
-                RedisServerProcess.freePort());
-             Jedis redisAdmin = RedisServerProcess.adminClient(redis.port(), Duration.ofSeconds(5))) {
+        try (RedisServerProcess redis =
+                        RedisServerProcess.start(RedisFixture.localRedisServer(), RedisServerProcess.freePort());
+                Jedis redisAdmin = RedisServerProcess.adminClient(redis.port(), Duration.ofSeconds(5))) {
             String policyVariable = "RATELIMIT_POLICIES_" + EndToEndResource.POLICY.toUpperCase() + "_";
-            SecondLibertyServer liberty = SecondLibertyServer.start("bench-http", war, Endpoint.PLAIN.path, Map.of(
-                    "RATELIMIT_REDIS_URL", "redis://127.0.0.1:" + redis.port(),
-                    "RATELIMIT_REDIS_KEY_PREFIX", "bench-" + UUID.randomUUID() + ":",
-                    policyVariable + "CAPACITY", "1000000000",
-                    policyVariable + "REFILL_TOKENS", "1000000000",
-                    policyVariable + "REFILL_PERIOD", "1s",
-                    policyVariable + "FAILURE_MODE", "closed"));
+            SecondLibertyServer liberty = SecondLibertyServer.start(
+                    "bench-http",
+                    war,
+                    Endpoint.PLAIN.path,
+                    Map.of(
+                            "RATELIMIT_REDIS_URL",
+                            "redis://127.0.0.1:" + redis.port(),
+                            "RATELIMIT_REDIS_KEY_PREFIX",
+                            "bench-" + UUID.randomUUID() + ":",
+                            policyVariable + "CAPACITY",
+                            "1000000000",
+                            policyVariable + "REFILL_TOKENS",
+                            "1000000000",
+                            policyVariable + "REFILL_PERIOD",
+                            "1s",
+                            policyVariable + "FAILURE_MODE",
+                            "closed"));
             // Ctrl-C in Maven ends this JVM through its shutdown hooks only; Liberty runs detached and would stay up.
             Thread stopLibertyOnExit = new Thread(() -> stopQuietly(liberty), "stop-liberty");
             Runtime.getRuntime().addShutdownHook(stopLibertyOnExit);
             try {
                 URL base = liberty.applicationUrl(war);
                 checkTheLimiterDecides(base);
-                System.out.printf("# wrk -t%d --latency on %s, redis-server on 127.0.0.1:%d, %d cores, Java %s; "
-                                + "%d s per run, %d round(s), %d s warm-up (%d s for the first load)%n", WRK_THREADS,
-                        base, redis.port(), Runtime.getRuntime().availableProcessors(), Runtime.version(),
-                        secondsPerRun, rounds, warmupSeconds, FIRST_WARMUP_FACTOR * warmupSeconds);
+                System.out.printf(
+                        "# wrk -t%d --latency on %s, redis-server on 127.0.0.1:%d, %d cores, Java %s; "
+                                + "%d s per run, %d round(s), %d s warm-up (%d s for the first load)%n",
+                        WRK_THREADS,
+                        base,
+                        redis.port(),
+                        Runtime.getRuntime().availableProcessors(),
+                        Runtime.version(),
+                        secondsPerRun,
+                        rounds,
+                        warmupSeconds,
+                        FIRST_WARMUP_FACTOR * warmupSeconds);
                 System.out.println("| Connections | Endpoint | Requests/s | p50 | p99 | Non-2xx | Socket errors "
                         + "| Redis calls/request | Added p50 | Added p99 | Requests/s vs plain |");
                 System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
@@ -192,8 +217,8 @@ public final class HttpEndToEnd {
                             Collections.reverse(order);
                         }
                         for (Endpoint endpoint : order) {
-                            runs.computeIfAbsent(endpoint, e -> new ArrayList<>()).add(
-                                    runWrk(wrk, base, endpoint, load, secondsPerRun, redisAdmin));
+                            runs.computeIfAbsent(endpoint, e -> new ArrayList<>())
+                                    .add(runWrk(wrk, base, endpoint, load, secondsPerRun, redisAdmin));
                         }
                     }
                     Run plain = combined(runs.get(Endpoint.PLAIN));
@@ -205,10 +230,11 @@ public final class HttpEndToEnd {
                         }
                     }
                 }
-                System.out.printf("%nTarget: @RateLimited adds at most %.2f ms at p50 at %d connections (one client "
-                        + "id):%n", TARGET_ADDED_P50_MS, TARGET_CONNECTIONS);
-                addedP50.forEach((load, added) -> System.out.printf("- %s: %.2f ms, %s%n", load.label(), added,
-                        added <= TARGET_ADDED_P50_MS ? "met" : "missed"));
+                System.out.printf(
+                        "%nTarget: @RateLimited adds at most %.2f ms at p50 at %d connections (one client " + "id):%n",
+                        TARGET_ADDED_P50_MS, TARGET_CONNECTIONS);
+                addedP50.forEach((load, added) -> System.out.printf(
+                        "- %s: %.2f ms, %s%n", load.label(), added, added <= TARGET_ADDED_P50_MS ? "met" : "missed"));
             } finally {
                 Runtime.getRuntime().removeShutdownHook(stopLibertyOnExit);
                 liberty.close();
@@ -218,7 +244,9 @@ public final class HttpEndToEnd {
 
     private static File builtWar() {
         String war = System.getProperty("it.war");
-        if (war == null || !new File(war).isFile() || System.getProperty("it.server.dir") == null
+        if (war == null
+                || !new File(war).isFile()
+                || System.getProperty("it.server.dir") == null
                 || !Files.isDirectory(Path.of(System.getProperty("it.server.dir")))) {
             throw new IllegalStateException("no built WAR (" + war + ") or Liberty integration-test server ("
                     + System.getProperty("it.server.dir") + "): run ./mvnw -Pbench package "
@@ -232,13 +260,20 @@ public final class HttpEndToEnd {
      * the interceptor answers) and one with it carries the policy's headers, which only a Redis decision writes.
      */
     private static void checkTheLimiterDecides(URL base) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         URI limited = URI.create(base.toString()).resolve(Endpoint.LIMITED.path);
-        HttpResponse<String> anonymous = client.send(HttpRequest.newBuilder(limited).timeout(Duration.ofSeconds(30))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> identified = client.send(HttpRequest.newBuilder(limited).timeout(Duration.ofSeconds(30))
-                .header(CLIENT_ID_HEADER, "check").build(), HttpResponse.BodyHandlers.ofString());
-        if (anonymous.statusCode() != 400 || identified.statusCode() != 200
+        HttpResponse<String> anonymous = client.send(
+                HttpRequest.newBuilder(limited).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> identified = client.send(
+                HttpRequest.newBuilder(limited)
+                        .timeout(Duration.ofSeconds(30))
+                        .header(CLIENT_ID_HEADER, "check")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (anonymous.statusCode() != 400
+                || identified.statusCode() != 200
                 || identified.headers().firstValue("RateLimit-Policy").isEmpty()) {
             throw new IllegalStateException("the limiter does not decide " + limited + ": without client id "
                     + anonymous.statusCode() + ", with one " + identified.statusCode() + " "
@@ -248,8 +283,8 @@ public final class HttpEndToEnd {
 
     private static Run runWrk(Path wrk, URL base, Endpoint endpoint, Load load, int seconds, Jedis redisAdmin)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(wrk.toString(), "-t" + WRK_THREADS,
-                "-c" + load.connections(), "-d" + seconds + "s", "--latency"));
+        List<String> command = new ArrayList<>(List.of(
+                wrk.toString(), "-t" + WRK_THREADS, "-c" + load.connections(), "-d" + seconds + "s", "--latency"));
         String script = load.script(endpoint);
         Path scriptFile = script == null ? null : Files.writeString(Files.createTempFile("wrk", ".lua"), script);
         try {
@@ -261,18 +296,17 @@ public final class HttpEndToEnd {
             }
             command.add(URI.create(base.toString()).resolve(endpoint.path).toString());
             long scriptsBefore = RedisStats.scriptsRun(redisAdmin);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             // wrk prints its report at the end only: read it after exit, with the wait bounded
             if (!process.waitFor(seconds + WRK_GRACE.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException("wrk did not end within " + WRK_GRACE + " of its duration: "
-                        + command);
+                throw new IllegalStateException("wrk did not end within " + WRK_GRACE + " of its duration: " + command);
             }
             String output = new String(process.getInputStream().readAllBytes());
             // wrk reports a script it cannot load and goes on without it: the load would not be the one named
             if (process.exitValue() != 0 || scriptFile != null && output.contains(scriptFile.toString())) {
-                throw new IllegalStateException("wrk failed (" + process.exitValue() + "): " + command + "\n"
-                        + output);
+                throw new IllegalStateException("wrk failed (" + process.exitValue() + "): " + command + "\n" + output);
             }
             return parse(output, RedisStats.scriptsRun(redisAdmin) - scriptsBefore);
         } finally {
@@ -309,8 +343,14 @@ public final class HttpEndToEnd {
                 errors += Long.parseLong(socketErrors.group(group));
             }
         }
-        return new Run(Long.parseLong(requests.group(1)), millis(requests.group(2), requests.group(3)) / 1000,
-                p50, p99, non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, errors, redisCalls);
+        return new Run(
+                Long.parseLong(requests.group(1)),
+                millis(requests.group(2), requests.group(3)) / 1000,
+                p50,
+                p99,
+                non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0,
+                errors,
+                redisCalls);
     }
 
     private static double millis(String value, String unit) {
@@ -327,19 +367,29 @@ public final class HttpEndToEnd {
 
     /** Rates over the summed time; percentiles, which cannot be merged from wrk's report, as the mean of the runs. */
     private static Run combined(List<Run> runs) {
-        return new Run(runs.stream().mapToLong(Run::requests).sum(), runs.stream().mapToDouble(Run::seconds).sum(),
+        return new Run(
+                runs.stream().mapToLong(Run::requests).sum(),
+                runs.stream().mapToDouble(Run::seconds).sum(),
                 runs.stream().mapToDouble(Run::p50Ms).average().orElseThrow(),
                 runs.stream().mapToDouble(Run::p99Ms).average().orElseThrow(),
-                runs.stream().mapToLong(Run::non2xx).sum(), runs.stream().mapToLong(Run::socketErrors).sum(),
+                runs.stream().mapToLong(Run::non2xx).sum(),
+                runs.stream().mapToLong(Run::socketErrors).sum(),
                 runs.stream().mapToLong(Run::redisCalls).sum());
     }
 
     private static String row(Load load, Endpoint endpoint, Run run, Run plain) {
         double requestsPerSecond = run.requests() / run.seconds();
         boolean compared = endpoint != Endpoint.PLAIN;
-        return String.format("| %s | %s | %,.0f | %.2f ms | %.2f ms | %d | %d | %.2f | %s | %s | %s |",
-                load.label(), endpoint.label, requestsPerSecond, run.p50Ms(), run.p99Ms(), run.non2xx(),
-                run.socketErrors(), (double) run.redisCalls() / run.requests(),
+        return String.format(
+                "| %s | %s | %,.0f | %.2f ms | %.2f ms | %d | %d | %.2f | %s | %s | %s |",
+                load.label(),
+                endpoint.label,
+                requestsPerSecond,
+                run.p50Ms(),
+                run.p99Ms(),
+                run.non2xx(),
+                run.socketErrors(),
+                (double) run.redisCalls() / run.requests(),
                 compared ? String.format("%+.2f ms", run.p50Ms() - plain.p50Ms()) : "",
                 compared ? String.format("%+.2f ms", run.p99Ms() - plain.p99Ms()) : "",
                 compared ? String.format("%.2f", requestsPerSecond / (plain.requests() / plain.seconds())) : "");
@@ -350,7 +400,8 @@ public final class HttpEndToEnd {
                 .filter(directory -> !directory.isEmpty())
                 .map(directory -> Path.of(directory, executable))
                 .filter(Files::isExecutable)
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
     }
 
     private static void stopQuietly(SecondLibertyServer liberty) {

@@ -15,19 +15,6 @@ import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.distributed.serialization.Mapper;
 import io.github.bucket4j.redis.jedis.Bucket4jJedis;
-import org.HdrHistogram.Histogram;
-import org.redisson.Redisson;
-import org.redisson.api.RRateLimiter;
-import org.redisson.api.RateType;
-import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.RedisProtocol;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -57,6 +44,18 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.HdrHistogram.Histogram;
+import org.redisson.Redisson;
+import org.redisson.api.RRateLimiter;
+import org.redisson.api.RateType;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * This project's {@link RedisRateLimiter} beside other ways of deciding a token bucket in Redis, in one run on
@@ -109,6 +108,7 @@ public final class PeerComparison {
     private static final int CLIENTS = 100_000;
     /** Tokens each bucket holds, and refills per second: no cell comes near it, so every call is allowed. */
     private static final long GENEROUS = 1_000_000_000L;
+
     private static final Duration REFILL_PERIOD = Duration.ofSeconds(1);
     private static final Duration WARMUP = Duration.ofSeconds(2);
     /**
@@ -120,10 +120,12 @@ public final class PeerComparison {
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(5);
     /** How long a call still running at a cell's end is waited for before it is reported and left behind. */
     private static final Duration STRAGGLER_GRACE = Duration.ofSeconds(30);
+
     private static final int MEMORY_SAMPLES = 100;
     private static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(1);
     /** Two significant digits: 32 KB per caller's histogram rather than 256 KB, 1% precision is plenty here. */
     private static final int LATENCY_DIGITS = 2;
+
     private static final List<Integer> DEFAULT_CALLERS = List.of(1, 16, 64, 256);
     private static final long DEFAULT_SECONDS = 5;
 
@@ -131,14 +133,14 @@ public final class PeerComparison {
     private static final String SCG_SCRIPT = "/dev/ratelimit/bench/request_rate_limiter.lua";
     private static final String PLAIN_SCRIPT = "/dev/ratelimit/bench/plain_token_bucket.lua";
     /** Cost 1, Redis' clock (no time given), then one band: capacity, refill tokens, refill period. */
-    private static final List<String> PROJECT_SCRIPT_ARGS = List.of("1", "", Long.toString(GENEROUS),
-            Long.toString(GENEROUS), Long.toString(REFILL_PERIOD.toMillis()));
+    private static final List<String> PROJECT_SCRIPT_ARGS =
+            List.of("1", "", Long.toString(GENEROUS), Long.toString(GENEROUS), Long.toString(REFILL_PERIOD.toMillis()));
     /** Capacity, refill tokens, refill period, cost. */
-    private static final List<String> PLAIN_SCRIPT_ARGS = List.of(Long.toString(GENEROUS), Long.toString(GENEROUS),
-            Long.toString(REFILL_PERIOD.toMillis()), "1");
+    private static final List<String> PLAIN_SCRIPT_ARGS =
+            List.of(Long.toString(GENEROUS), Long.toString(GENEROUS), Long.toString(REFILL_PERIOD.toMillis()), "1");
     /** As Spring Cloud Gateway passes them: rate per second, burst capacity, no time (Redis' TIME), requested. */
-    private static final List<String> SCG_SCRIPT_ARGS = List.of(Long.toString(GENEROUS), Long.toString(GENEROUS),
-            "", "1");
+    private static final List<String> SCG_SCRIPT_ARGS =
+            List.of(Long.toString(GENEROUS), Long.toString(GENEROUS), "", "1");
 
     /**
      * Redisson logs each pool it fills at INFO, which would land between the table's rows. Held here because
@@ -147,7 +149,8 @@ public final class PeerComparison {
     private static final Logger REDISSON_LOG = Logger.getLogger("org.redisson");
 
     private enum KeyPattern {
-        HOT, SPREAD;
+        HOT,
+        SPREAD;
 
         int nextClient() {
             return this == HOT ? 0 : ThreadLocalRandom.current().nextInt(CLIENTS);
@@ -162,8 +165,7 @@ public final class PeerComparison {
     private interface Contender extends AutoCloseable {
 
         /** Work done once per bucket rather than once per call, before the cell's clock starts. */
-        default void prepare(KeyPattern pattern) {
-        }
+        default void prepare(KeyPattern pattern) {}
 
         /** @return whether the call was allowed; throws when it got no answer */
         boolean decide(int client);
@@ -193,17 +195,26 @@ public final class PeerComparison {
      * @param undecided null where the contender does not report them (redis-benchmark)
      * @param p999Millis null where the contender does not report it (redis-benchmark)
      */
-    private record Result(double decisionsPerSecond, Long undecided, Long denied, double p50Millis, double p99Millis,
-                          Double p999Millis, double cpuMicrosPerDecision, Double bytesPerKey) {
-    }
+    private record Result(
+            double decisionsPerSecond,
+            Long undecided,
+            Long denied,
+            double p50Millis,
+            double p99Millis,
+            Double p999Millis,
+            double cpuMicrosPerDecision,
+            Double bytesPerKey) {}
 
-    private record Cell(KeyPattern pattern, int callers) {
-    }
+    private record Cell(KeyPattern pattern, int callers) {}
 
     public static void main(String[] args) throws Exception {
         Duration measured = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : DEFAULT_SECONDS);
-        List<Integer> callerCounts = args.length > 2 ? Arrays.stream(args[2].split(","))
-                .map(String::trim).map(Integer::valueOf).toList() : DEFAULT_CALLERS;
+        List<Integer> callerCounts = args.length > 2
+                ? Arrays.stream(args[2].split(","))
+                        .map(String::trim)
+                        .map(Integer::valueOf)
+                        .toList()
+                : DEFAULT_CALLERS;
         REDISSON_LOG.setLevel(Level.WARNING);
         Optional<Integer> projectPoolSize = args.length > 3 ? Optional.of(Integer.valueOf(args[3])) : Optional.empty();
         if (projectPoolSize.filter(size -> size < 1).isPresent()) {
@@ -211,14 +222,20 @@ public final class PeerComparison {
         }
         List<Peer> peers = choose(allPeers(projectPoolSize), args.length > 1 ? args[1] : "all");
 
-        try (RedisServerProcess redis = RedisServerProcess.start(RedisFixture.localRedisServer(),
-                RedisServerProcess.freePort());
-             Jedis admin = RedisServerProcess.adminClient(redis.port(), CLIENT_TIMEOUT)) {
+        try (RedisServerProcess redis =
+                        RedisServerProcess.start(RedisFixture.localRedisServer(), RedisServerProcess.freePort());
+                Jedis admin = RedisServerProcess.adminClient(redis.port(), CLIENT_TIMEOUT)) {
             Bench bench = new Bench(redis.port(), admin, measured);
-            System.out.printf("# redis-server %s on 127.0.0.1:%d, %d cores, Java %s; %d s measured per cell after"
-                            + " %d s of warm-up (%d s in a Java contender's first cell)%n", bench.redisVersion(),
-                    redis.port(), Runtime.getRuntime().availableProcessors(), Runtime.version(),
-                    measured.toSeconds(), WARMUP.toSeconds(), FIRST_WARMUP.toSeconds());
+            System.out.printf(
+                    "# redis-server %s on 127.0.0.1:%d, %d cores, Java %s; %d s measured per cell after"
+                            + " %d s of warm-up (%d s in a Java contender's first cell)%n",
+                    bench.redisVersion(),
+                    redis.port(),
+                    Runtime.getRuntime().availableProcessors(),
+                    Runtime.version(),
+                    measured.toSeconds(),
+                    WARMUP.toSeconds(),
+                    FIRST_WARMUP.toSeconds());
             System.out.println();
             System.out.println("| Keys | Callers | Contender | Decisions/s | Undecided | Denied | p50 ms | p99 ms "
                     + "| p99.9 ms | Redis CPU/decision µs | Bytes/key |");
@@ -236,14 +253,15 @@ public final class PeerComparison {
                         }
                         bench.resetRedis();
                         try {
-                            Result result = peer.measure(bench, pattern, callers,
-                                    warmedUp.add(peer) ? FIRST_WARMUP : WARMUP);
+                            Result result =
+                                    peer.measure(bench, pattern, callers, warmedUp.add(peer) ? FIRST_WARMUP : WARMUP);
                             rates.computeIfAbsent(cell, c -> new LinkedHashMap<>())
                                     .put(peer, result.decisionsPerSecond());
                             System.out.println(row(cell, peer, result));
                         } catch (Exception | LinkageError e) {
                             broken.add(peer);
-                            System.out.printf("| %s | %d | %s | failed, skipped from here on: %s | | | | | | | |%n",
+                            System.out.printf(
+                                    "| %s | %d | %s | failed, skipped from here on: %s | | | | | | | |%n",
                                     pattern.label(), callers, peer.title(), oneLine(e));
                         }
                     }
@@ -256,8 +274,12 @@ public final class PeerComparison {
 
     private static List<Peer> allPeers(Optional<Integer> projectPoolSize) {
         List<Peer> peers = new ArrayList<>(List.of(
-                new JavaClientPeer("project", "this project (RedisRateLimiter)"
-                        + projectPoolSize.map(size -> ", pool-size " + size).orElse(""),
+                new JavaClientPeer(
+                        "project",
+                        "this project (RedisRateLimiter)"
+                                + projectPoolSize
+                                        .map(size -> ", pool-size " + size)
+                                        .orElse(""),
                         (port, callers) -> new ProjectLimiter(port, projectPoolSize)),
                 new JavaClientPeer("jedis", "Jedis EVALSHA, project script", ScriptOverJedis::projectScript),
                 new JavaClientPeer("plain", "Jedis EVALSHA, plain two-field bucket", ScriptOverJedis::plainScript),
@@ -273,7 +295,8 @@ public final class PeerComparison {
             return peers;
         }
         Set<String> wanted = new LinkedHashSet<>(Arrays.asList(ids.split(",")));
-        List<Peer> chosen = peers.stream().filter(peer -> wanted.remove(peer.id())).toList();
+        List<Peer> chosen =
+                peers.stream().filter(peer -> wanted.remove(peer.id())).toList();
         if (!wanted.isEmpty()) {
             throw new IllegalArgumentException("unknown contenders " + wanted + "; known: "
                     + peers.stream().map(Peer::id).collect(Collectors.joining(",")) + " or all");
@@ -300,8 +323,12 @@ public final class PeerComparison {
         }
 
         String redisVersion() {
-            return admin.info("server").lines().filter(line -> line.startsWith("redis_version:"))
-                    .map(line -> line.substring("redis_version:".length()).trim()).findFirst().orElse("unknown");
+            return admin.info("server")
+                    .lines()
+                    .filter(line -> line.startsWith("redis_version:"))
+                    .map(line -> line.substring("redis_version:".length()).trim())
+                    .findFirst()
+                    .orElse("unknown");
         }
 
         void resetRedis() {
@@ -369,21 +396,23 @@ public final class PeerComparison {
             CountDownLatch go = new CountDownLatch(1);
             CountDownLatch done = new CountDownLatch(callers);
             for (int i = 0; i < callers; i++) {
-                Thread caller = new Thread(() -> {
-                    Histogram own = new Histogram(MAX_LATENCY_MICROS, LATENCY_DIGITS);
-                    try {
-                        ready.countDown();
-                        go.await();
-                        callUntilEnd(contender, pattern, window.get(), own, tally);
-                    } catch (Throwable e) {
-                        callerDeath.compareAndSet(null, e);
-                    } finally {
-                        synchronized (latencies) {
-                            latencies.add(own);
-                        }
-                        done.countDown();
-                    }
-                }, "caller-" + i);
+                Thread caller = new Thread(
+                        () -> {
+                            Histogram own = new Histogram(MAX_LATENCY_MICROS, LATENCY_DIGITS);
+                            try {
+                                ready.countDown();
+                                go.await();
+                                callUntilEnd(contender, pattern, window.get(), own, tally);
+                            } catch (Throwable e) {
+                                callerDeath.compareAndSet(null, e);
+                            } finally {
+                                synchronized (latencies) {
+                                    latencies.add(own);
+                                }
+                                done.countDown();
+                            }
+                        },
+                        "caller-" + i);
                 // A call stuck past the grace period must not keep the JVM alive after the run.
                 caller.setDaemon(true);
                 caller.start();
@@ -410,17 +439,21 @@ public final class PeerComparison {
             }
             synchronized (latencies) {
                 long decisions = latencies.getTotalCount();
-                return new Result(decisions / (double) bench.measured.toSeconds(), tally.undecided.sum(),
-                        tally.denied.sum(), millis(latencies.getValueAtPercentile(50)),
-                        millis(latencies.getValueAtPercentile(99)), millis(latencies.getValueAtPercentile(99.9)),
+                return new Result(
+                        decisions / (double) bench.measured.toSeconds(),
+                        tally.undecided.sum(),
+                        tally.denied.sum(),
+                        millis(latencies.getValueAtPercentile(50)),
+                        millis(latencies.getValueAtPercentile(99)),
+                        millis(latencies.getValueAtPercentile(99.9)),
                         perDecisionMicros(cpuAfter - cpuBefore, decisions),
                         bench.bytesPerKey(pattern, contender::keysOf));
             }
         }
 
         /** Calls in a loop until the window ends; only calls started inside the window count. */
-        private static void callUntilEnd(Contender contender, KeyPattern pattern, Window window, Histogram latencies,
-                                         Tally tally) {
+        private static void callUntilEnd(
+                Contender contender, KeyPattern pattern, Window window, Histogram latencies, Tally tally) {
             long now = System.nanoTime();
             while (now - window.end() < 0) {
                 long started = now;
@@ -494,29 +527,53 @@ public final class PeerComparison {
             double cpuBefore = bench.redisCpuSeconds();
             Map<String, Double> csv = run(bench, sha, pattern, callers, requests);
             double cpuAfter = bench.redisCpuSeconds();
-            return new Result(csv.get("rps"), null, null, csv.get("p50_latency_ms"), csv.get("p99_latency_ms"),
-                    null, perDecisionMicros(cpuAfter - cpuBefore, requests),
-                    bench.bytesPerKey(pattern, client -> List.of(pattern == KeyPattern.HOT
-                            ? ScriptOverJedis.projectKey(client)
-                            : "ratelimit:{bench:" + String.format("%012d", client) + "}")));
+            return new Result(
+                    csv.get("rps"),
+                    null,
+                    null,
+                    csv.get("p50_latency_ms"),
+                    csv.get("p99_latency_ms"),
+                    null,
+                    perDecisionMicros(cpuAfter - cpuBefore, requests),
+                    bench.bytesPerKey(
+                            pattern,
+                            client -> List.of(
+                                    pattern == KeyPattern.HOT
+                                            ? ScriptOverJedis.projectKey(client)
+                                            : "ratelimit:{bench:" + String.format("%012d", client) + "}")));
         }
 
         /** @return the numeric columns of redis-benchmark's --csv line, by header name */
         private Map<String, Double> run(Bench bench, String sha, KeyPattern pattern, int callers, long requests)
                 throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>(List.of(executable.toString(), "-h", "127.0.0.1",
-                    "-p", Integer.toString(bench.port), "-c", Integer.toString(callers),
-                    "-n", Long.toString(requests), "--csv"));
+            List<String> command = new ArrayList<>(List.of(
+                    executable.toString(),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    Integer.toString(bench.port),
+                    "-c",
+                    Integer.toString(callers),
+                    "-n",
+                    Long.toString(requests),
+                    "--csv"));
             if (pattern == KeyPattern.SPREAD) {
                 command.addAll(List.of("-r", Integer.toString(CLIENTS)));
             }
-            command.addAll(List.of("EVALSHA", sha, "1", pattern == KeyPattern.HOT
-                    ? ScriptOverJedis.projectKey(0) : "ratelimit:{bench:" + RANDOM_CLIENT + "}"));
+            command.addAll(List.of(
+                    "EVALSHA",
+                    sha,
+                    "1",
+                    pattern == KeyPattern.HOT
+                            ? ScriptOverJedis.projectKey(0)
+                            : "ratelimit:{bench:" + RANDOM_CLIENT + "}"));
             command.addAll(PROJECT_SCRIPT_ARGS);
             Path output = Files.createTempFile("redis-benchmark", ".csv");
             try {
-                Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(output.toFile()).start();
+                Process process = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(output.toFile())
+                        .start();
                 long timeoutSeconds = 4 * bench.measured.toSeconds() + STRAGGLER_GRACE.toSeconds();
                 if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
@@ -547,19 +604,22 @@ public final class PeerComparison {
         }
 
         private static List<String> unquote(String csvLine) {
-            return Arrays.stream(csvLine.split(",")).map(field -> field.replace("\"", "")).toList();
+            return Arrays.stream(csvLine.split(","))
+                    .map(field -> field.replace("\"", ""))
+                    .toList();
         }
     }
 
     /** This project's limiter as an application gets it: the public API and default settings. */
     private static final class ProjectLimiter implements Contender {
 
-        private static final RateLimitPolicy POLICY = new RateLimitPolicy("bench",
-                new BucketLimits(GENEROUS, GENEROUS, REFILL_PERIOD), 1, FailureMode.OPEN);
+        private static final RateLimitPolicy POLICY =
+                new RateLimitPolicy("bench", new BucketLimits(GENEROUS, GENEROUS, REFILL_PERIOD), 1, FailureMode.OPEN);
 
         private final RedisRateLimiter limiter;
         private final ClientId[] clients = IntStream.range(0, CLIENTS)
-                .mapToObj(client -> ClientId.of(clientName(client))).toArray(ClientId[]::new);
+                .mapToObj(client -> ClientId.of(clientName(client)))
+                .toArray(ClientId[]::new);
 
         /** The pool keeps one size whatever the callers (the default unless the run names one): that is compared. */
         ProjectLimiter(int port, Optional<Integer> poolSize) {
@@ -593,8 +653,8 @@ public final class PeerComparison {
         private final List<List<String>> keysByClient;
         private final List<String> args;
 
-        private ScriptOverJedis(int port, int callers, String resource, IntFunction<List<String>> keys,
-                                List<String> args) {
+        private ScriptOverJedis(
+                int port, int callers, String resource, IntFunction<List<String>> keys, List<String> args) {
             this.redis = jedisPool(port, callers);
             this.sha = redis.scriptLoad(readResource(resource));
             this.keysByClient = IntStream.range(0, CLIENTS).mapToObj(keys).toList();
@@ -602,21 +662,26 @@ public final class PeerComparison {
         }
 
         static ScriptOverJedis projectScript(int port, int callers) {
-            return new ScriptOverJedis(port, callers, PROJECT_SCRIPT, client -> List.of(projectKey(client)),
-                    PROJECT_SCRIPT_ARGS);
+            return new ScriptOverJedis(
+                    port, callers, PROJECT_SCRIPT, client -> List.of(projectKey(client)), PROJECT_SCRIPT_ARGS);
         }
 
         static ScriptOverJedis plainScript(int port, int callers) {
-            return new ScriptOverJedis(port, callers, PLAIN_SCRIPT, client -> List.of(projectKey(client)),
-                    PLAIN_SCRIPT_ARGS);
+            return new ScriptOverJedis(
+                    port, callers, PLAIN_SCRIPT, client -> List.of(projectKey(client)), PLAIN_SCRIPT_ARGS);
         }
 
         /** Keyed as Spring Cloud Gateway keys a route's client: {@code request_rate_limiter.{route.id}.*}. */
         static ScriptOverJedis scgScript(int port, int callers) {
-            return new ScriptOverJedis(port, callers, SCG_SCRIPT, client -> {
-                String prefix = "request_rate_limiter.{bench." + clientName(client) + "}.";
-                return List.of(prefix + "tokens", prefix + "timestamp");
-            }, SCG_SCRIPT_ARGS);
+            return new ScriptOverJedis(
+                    port,
+                    callers,
+                    SCG_SCRIPT,
+                    client -> {
+                        String prefix = "request_rate_limiter.{bench." + clientName(client) + "}.";
+                        return List.of(prefix + "tokens", prefix + "timestamp");
+                    },
+                    SCG_SCRIPT_ARGS);
         }
 
         static String projectKey(int client) {
@@ -656,14 +721,16 @@ public final class PeerComparison {
             // Expire a bucket a second after it would be full again, as the project's script does.
             this.buckets = Bucket4jJedis.casBasedBuilder(redis)
                     .keyMapper(Mapper.STRING)
-                    .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
-                            Duration.ofSeconds(1)))
+                    .expirationAfterWrite(
+                            ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(1)))
                     .build();
         }
 
         @Override
         public boolean decide(int client) {
-            return buckets.builder().build(ScriptOverJedis.projectKey(client), () -> CONFIGURATION).tryConsume(1);
+            return buckets.builder()
+                    .build(ScriptOverJedis.projectKey(client), () -> CONFIGURATION)
+                    .tryConsume(1);
         }
 
         @Override
@@ -682,6 +749,7 @@ public final class PeerComparison {
 
         /** Longer than any cell, so that no limiter expires under the callers and must be set again. */
         private static final Duration KEEP_ALIVE = Duration.ofMinutes(10);
+
         private static final int SETUP_IN_FLIGHT = 1_000;
 
         private final RedissonClient redisson;
@@ -704,7 +772,8 @@ public final class PeerComparison {
             try {
                 for (int client = 0; client < clients && failure.get() == null; client++) {
                     inFlight.acquire();
-                    limiter(client).trySetRateAsync(RateType.OVERALL, GENEROUS, REFILL_PERIOD, KEEP_ALIVE)
+                    limiter(client)
+                            .trySetRateAsync(RateType.OVERALL, GENEROUS, REFILL_PERIOD, KEEP_ALIVE)
                             .whenComplete((set, e) -> {
                                 if (e != null) {
                                     failure.compareAndSet(null, e);
@@ -793,9 +862,16 @@ public final class PeerComparison {
     }
 
     private static String row(Cell cell, Peer peer, Result result) {
-        return String.format(Locale.ROOT, "| %s | %d | %s | %.0f | %s | %s | %.3f | %.3f | %s | %.1f | %s |",
-                cell.pattern().label(), cell.callers(), peer.title(), result.decisionsPerSecond(),
-                orNotReported(result.undecided()), orNotReported(result.denied()), result.p50Millis(),
+        return String.format(
+                Locale.ROOT,
+                "| %s | %d | %s | %.0f | %s | %s | %.3f | %.3f | %s | %.1f | %s |",
+                cell.pattern().label(),
+                cell.callers(),
+                peer.title(),
+                result.decisionsPerSecond(),
+                orNotReported(result.undecided()),
+                orNotReported(result.denied()),
+                result.p50Millis(),
                 result.p99Millis(),
                 result.p999Millis() == null ? "n/a" : String.format(Locale.ROOT, "%.3f", result.p999Millis()),
                 result.cpuMicrosPerDecision(),
@@ -810,9 +886,14 @@ public final class PeerComparison {
         System.out.println();
         System.out.println("| Keys | Callers | Contender | ÷ Jedis EVALSHA | ÷ redis-benchmark |");
         System.out.println("|---|---|---|---|---|");
-        rates.forEach((cell, byPeer) -> byPeer.forEach((peer, rate) -> System.out.printf(Locale.ROOT,
-                "| %s | %d | %s | %s | %s |%n", cell.pattern().label(), cell.callers(), peer.title(),
-                ratio(rate, byPeer.get(floor)), ratio(rate, byPeer.get(tool)))));
+        rates.forEach((cell, byPeer) -> byPeer.forEach((peer, rate) -> System.out.printf(
+                Locale.ROOT,
+                "| %s | %d | %s | %s | %s |%n",
+                cell.pattern().label(),
+                cell.callers(),
+                peer.title(),
+                ratio(rate, byPeer.get(floor)),
+                ratio(rate, byPeer.get(tool)))));
     }
 
     private static String ratio(double rate, Double reference) {

@@ -8,6 +8,9 @@ import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.redis.RedisSettings;
 import dev.ratelimit.testsupport.RedisFixture;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,10 +25,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
-
-import java.time.Duration;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Throughput of {@link RedisRateLimiter#acquire}, used as a plain Java program would use it (no CDI, no
@@ -59,11 +58,12 @@ public class RedisAcquireBenchmark {
 
     /** Never runs out: 10^9 tokens refilled every second; capacity x 1000 ms is far within 2^53. */
     static final BucketLimits UNLIMITED = new BucketLimits(1_000_000_000L, 1_000_000_000L, Duration.ofSeconds(1));
+
     static final RateLimitPolicy ALLOWED = new RateLimitPolicy("allowed", UNLIMITED, 1, FailureMode.OPEN);
     static final RateLimitPolicy SPREAD = new RateLimitPolicy("spread", UNLIMITED, 1, FailureMode.OPEN);
     /** Empty once its one token is taken, and for an hour after. */
-    static final RateLimitPolicy BLOCKED = new RateLimitPolicy("blocked", new BucketLimits(1, 1, Duration.ofHours(1)),
-            1, FailureMode.OPEN);
+    static final RateLimitPolicy BLOCKED =
+            new RateLimitPolicy("blocked", new BucketLimits(1, 1, Duration.ofHours(1)), 1, FailureMode.OPEN);
 
     @State(Scope.Benchmark)
     public static class Limiter {
@@ -99,7 +99,9 @@ public class RedisAcquireBenchmark {
             try (RedisRateLimiter closing = limiter) {
                 // Make sure each benchmark measured the path it is named after.
                 require(limiter.acquire(ALLOWED, hotClient).allowed(), "the large bucket still allows after the run");
-                require(!limiter.acquire(BLOCKED, blockedClient).allowed(), "the drained bucket still denies after the run");
+                require(
+                        !limiter.acquire(BLOCKED, blockedClient).allowed(),
+                        "the drained bucket still denies after the run");
             }
         }
 

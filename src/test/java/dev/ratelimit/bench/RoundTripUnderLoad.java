@@ -8,8 +8,6 @@ import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.redis.RedisSettings;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisServerProcess;
-import org.HdrHistogram.Histogram;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
 
 /**
  * The distribution of one decision's round trip ({@link RedisRateLimiter#acquire}) with the host idle and with
@@ -38,17 +37,15 @@ public final class RoundTripUnderLoad {
     private static final Duration GENEROUS_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration WARMUP = Duration.ofSeconds(3);
     private static final long[] THRESHOLDS_MS = {50, 100, 200, 500};
-    private static final RateLimitPolicy NEVER_EMPTY = new RateLimitPolicy("roundtrip",
-            new BucketLimits(1_000_000_000L, 1_000_000_000L, Duration.ofSeconds(1)), 1, FailureMode.OPEN);
+    private static final RateLimitPolicy NEVER_EMPTY = new RateLimitPolicy(
+            "roundtrip", new BucketLimits(1_000_000_000L, 1_000_000_000L, Duration.ofSeconds(1)), 1, FailureMode.OPEN);
 
     /** Published so that the JIT cannot drop the spinners' work. */
     private static volatile long spinResult;
 
-    private record Scenario(String name, int callers, int spinners, Duration duration) {
-    }
+    private record Scenario(String name, int callers, int spinners, Duration duration) {}
 
-    private RoundTripUnderLoad() {
-    }
+    private RoundTripUnderLoad() {}
 
     public static void main(String[] args) throws Exception {
         Duration idle = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 10);
@@ -61,8 +58,9 @@ public final class RoundTripUnderLoad {
                 new Scenario("saturated", 256, spinners, saturated));
 
         try (RedisServerProcess redis = startRedis()) {
-            System.out.printf("# redis-server on 127.0.0.1:%d, %d cores, Java %s%n", redis.port(),
-                    Runtime.getRuntime().availableProcessors(), Runtime.version());
+            System.out.printf(
+                    "# redis-server on 127.0.0.1:%d, %d cores, Java %s%n",
+                    redis.port(), Runtime.getRuntime().availableProcessors(), Runtime.version());
             System.out.println("| Host | Callers | Decisions | Decisions/s | p50 | p99 | p99.9 | p99.99 | max "
                     + "| > 50 ms | > 100 ms | > 200 ms | > 500 ms | Errors |");
             System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
@@ -93,17 +91,19 @@ public final class RoundTripUnderLoad {
             long end = warmupEnd + scenario.duration().toNanos();
             for (int i = 0; i < scenario.callers(); i++) {
                 ClientId client = ClientId.of("caller-" + i);
-                Thread caller = new Thread(() -> {
-                    Histogram own = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
-                    try {
-                        callUntil(limiter, client, warmupEnd, end, own, errors);
-                    } finally {
-                        synchronized (total) {
-                            total.add(own);
-                        }
-                        done.countDown();
-                    }
-                }, "caller-" + i);
+                Thread caller = new Thread(
+                        () -> {
+                            Histogram own = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+                            try {
+                                callUntil(limiter, client, warmupEnd, end, own, errors);
+                            } finally {
+                                synchronized (total) {
+                                    total.add(own);
+                                }
+                                done.countDown();
+                            }
+                        },
+                        "caller-" + i);
                 caller.start();
             }
             if (!done.await(WARMUP.plus(scenario.duration()).toSeconds() + 60, TimeUnit.SECONDS)) {
@@ -120,8 +120,13 @@ public final class RoundTripUnderLoad {
         }
     }
 
-    private static void callUntil(RedisRateLimiter limiter, ClientId client, long warmupEnd, long end,
-                                  Histogram histogram, LongAdder errors) {
+    private static void callUntil(
+            RedisRateLimiter limiter,
+            ClientId client,
+            long warmupEnd,
+            long end,
+            Histogram histogram,
+            LongAdder errors) {
         long now = System.nanoTime();
         while (now - end < 0) {
             long started = now;
@@ -145,13 +150,15 @@ public final class RoundTripUnderLoad {
     private static List<Thread> startSpinners(int count, AtomicBoolean spinning) {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Thread spinner = new Thread(() -> {
-                long x = 1;
-                while (spinning.get()) {
-                    x = x * 6364136223846793005L + 1442695040888963407L;
-                }
-                spinResult = x;
-            }, "spinner-" + i);
+            Thread spinner = new Thread(
+                    () -> {
+                        long x = 1;
+                        while (spinning.get()) {
+                            x = x * 6364136223846793005L + 1442695040888963407L;
+                        }
+                        spinResult = x;
+                    },
+                    "spinner-" + i);
             spinner.start();
             threads.add(spinner);
         }
@@ -160,16 +167,25 @@ public final class RoundTripUnderLoad {
 
     private static String row(Scenario scenario, Histogram h, long errors) {
         StringBuilder row = new StringBuilder();
-        row.append("| ").append(scenario.name())
+        row.append("| ")
+                .append(scenario.name())
                 .append(scenario.spinners() > 0 ? " (" + scenario.spinners() + " spinners)" : "")
-                .append(" | ").append(scenario.callers())
-                .append(" | ").append(h.getTotalCount())
-                .append(" | ").append(h.getTotalCount() / scenario.duration().toSeconds())
-                .append(" | ").append(millis(h.getValueAtPercentile(50)))
-                .append(" | ").append(millis(h.getValueAtPercentile(99)))
-                .append(" | ").append(millis(h.getValueAtPercentile(99.9)))
-                .append(" | ").append(millis(h.getValueAtPercentile(99.99)))
-                .append(" | ").append(millis(h.getMaxValue()));
+                .append(" | ")
+                .append(scenario.callers())
+                .append(" | ")
+                .append(h.getTotalCount())
+                .append(" | ")
+                .append(h.getTotalCount() / scenario.duration().toSeconds())
+                .append(" | ")
+                .append(millis(h.getValueAtPercentile(50)))
+                .append(" | ")
+                .append(millis(h.getValueAtPercentile(99)))
+                .append(" | ")
+                .append(millis(h.getValueAtPercentile(99.9)))
+                .append(" | ")
+                .append(millis(h.getValueAtPercentile(99.99)))
+                .append(" | ")
+                .append(millis(h.getMaxValue()));
         for (long thresholdMs : THRESHOLDS_MS) {
             long over = h.getTotalCount() - h.getCountBetweenValues(0, TimeUnit.MILLISECONDS.toMicros(thresholdMs));
             row.append(" | ").append(over);

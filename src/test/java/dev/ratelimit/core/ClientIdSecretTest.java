@@ -1,16 +1,15 @@
 package dev.ratelimit.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class ClientIdSecretTest {
 
@@ -36,13 +35,15 @@ class ClientIdSecretTest {
 
     @Test
     void theSameIdUnderTheSameSecretIsTheSameClient() {
-        assertThat(ClientIdSecret.of(SECRET).idOf("alice")).isEqualTo(ClientIdSecret.of(SECRET).idOf("alice"))
+        assertThat(ClientIdSecret.of(SECRET).idOf("alice"))
+                .isEqualTo(ClientIdSecret.of(SECRET).idOf("alice"))
                 .isNotEqualTo(ClientIdSecret.of(SECRET).idOf("bob"));
     }
 
     @Test
     void twoSecretsGiveDifferentIds() {
-        assertThat(ClientIdSecret.of(SECRET).idOf("alice")).isNotEqualTo(ClientIdSecret.of(OTHER_SECRET).idOf("alice"));
+        assertThat(ClientIdSecret.of(SECRET).idOf("alice"))
+                .isNotEqualTo(ClientIdSecret.of(OTHER_SECRET).idOf("alice"));
     }
 
     @Test
@@ -54,21 +55,26 @@ class ClientIdSecretTest {
         assertThat(ClientId.of(keyed.value()).value()).startsWith("~");
         assertThat(ClientId.of("alice")).isNotEqualTo(keyed);
         assertThat(ClientId.of("alice bob").value().substring(1))
-                .isNotEqualTo(ClientIdSecret.of(SECRET).idOf("alice bob").value().substring(1));
+                .isNotEqualTo(
+                        ClientIdSecret.of(SECRET).idOf("alice bob").value().substring(1));
         assertThat(keyed).isNotEqualTo(ClientId.ANONYMOUS);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"short-secret", "0123456789012345678901234567890"}) // 12 and 31 bytes
     void aSecretShorterThan32BytesIsRefusedWithoutShowingIt(String secret) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ClientIdSecret.of(secret))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ClientIdSecret.of(secret))
                 .withMessageContaining("at least 32 bytes")
                 .withMessageNotContaining(secret);
     }
 
     @Test
     void thirtyTwoBytesAreEnoughAndMayBeMultiByteCharacters() {
-        assertThat(ClientIdSecret.of("0123456789012345678901234567890a").idOf("alice").value()).startsWith("#");
+        assertThat(ClientIdSecret.of("0123456789012345678901234567890a")
+                        .idOf("alice")
+                        .value())
+                .startsWith("#");
         // 16 two-byte characters: 32 bytes in UTF-8
         assertThat(ClientIdSecret.of("é".repeat(16)).idOf("alice").value()).startsWith("#");
     }

@@ -1,8 +1,6 @@
 package dev.ratelimit.core;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,8 +8,9 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ClientIdTest {
 
@@ -20,55 +19,58 @@ class ClientIdTest {
     }
 
     private static String sha256Hex(String text) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "alice",
-            "a",
-            "ABCxyz0189",
-            "user@example.com",
-            "10.0.0.1",
-            "::1",
-            "2001:db8::ff00:42:8329",
-            "client-42_v1.2",
-            "a.b_c:d@e-f",
-            "anonymous",
-            "0123456789012345678901234567890123456789012345678901234567890123", // exactly 64
-    })
+    @ValueSource(
+            strings = {
+                "alice",
+                "a",
+                "ABCxyz0189",
+                "user@example.com",
+                "10.0.0.1",
+                "::1",
+                "2001:db8::ff00:42:8329",
+                "client-42_v1.2",
+                "a.b_c:d@e-f",
+                "anonymous",
+                "0123456789012345678901234567890123456789012345678901234567890123", // exactly 64
+            })
     void safeIdsPassThroughUnchanged(String id) {
         assertThat(safe(id)).isEqualTo(id);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "01234567890123456789012345678901234567890123456789012345678901234", // 65
-            "alice bob",
-            "alice\tbob",
-            "a/b",
-            "a+b",
-            "a,b",
-            "a;b",
-            "a*b",
-            "a?b",
-            "a\"b",
-            "a\\b",
-            "a\nb",
-            "a}b",
-            "a{b",
-            "}",
-            "{",
-            "{orders:victim}",
-            "élodie",
-            "名前",
-            "😀",
-            "~",
-            "~abc",
-            "",
-            " alice",
-            "alice ",
-    })
+    @ValueSource(
+            strings = {
+                "01234567890123456789012345678901234567890123456789012345678901234", // 65
+                "alice bob",
+                "alice\tbob",
+                "a/b",
+                "a+b",
+                "a,b",
+                "a;b",
+                "a*b",
+                "a?b",
+                "a\"b",
+                "a\\b",
+                "a\nb",
+                "a}b",
+                "a{b",
+                "}",
+                "{",
+                "{orders:victim}",
+                "élodie",
+                "名前",
+                "😀",
+                "~",
+                "~abc",
+                "",
+                " alice",
+                "alice ",
+            })
     void unsafeOrLongIdsBecomeAMarkedSha256(String id) throws Exception {
         String safe = safe(id);
 
@@ -95,7 +97,6 @@ class ClientIdTest {
         assertThat(safe(hex)).isEqualTo(hex).isNotEqualTo(hashed);
     }
 
-
     @ParameterizedTest
     @ValueSource(strings = {"anonymous", "~anonymous", "ANONYMOUS"})
     void noRequestCanClaimTheAnonymousBucket(String claimed) {
@@ -105,7 +106,9 @@ class ClientIdTest {
 
     @Test
     void equalIdsAreEqual() {
-        assertThat(ClientId.of("alice")).isEqualTo(ClientId.of("alice")).hasSameHashCodeAs(ClientId.of("alice"))
+        assertThat(ClientId.of("alice"))
+                .isEqualTo(ClientId.of("alice"))
+                .hasSameHashCodeAs(ClientId.of("alice"))
                 .isNotEqualTo(ClientId.of("bob"));
     }
 }

@@ -1,12 +1,11 @@
 package dev.ratelimit.core;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** {@link RateLimitDecider}: the store's decision when it makes one, else the policy's failure mode. */
 class RateLimitDeciderTest {
@@ -30,8 +29,7 @@ class RateLimitDeciderTest {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
@@ -43,9 +41,12 @@ class RateLimitDeciderTest {
     }
 
     private RateLimitDecider failing(Decision local) {
-        return deciding(() -> {
-            throw new LimiterUnavailableException(FailureReason.TIMEOUT, "store down", new IllegalStateException());
-        }, local);
+        return deciding(
+                () -> {
+                    throw new LimiterUnavailableException(
+                            FailureReason.TIMEOUT, "store down", new IllegalStateException());
+                },
+                local);
     }
 
     @Test
@@ -79,7 +80,9 @@ class RateLimitDeciderTest {
         assertThat(verdict.outcome()).isEqualTo(Verdict.Outcome.FAILED_OPEN);
         assertThat(verdict.permitsCall()).isTrue();
         assertThat(verdict.decision()).isEmpty();
-        assertThat(verdict.failure()).get().extracting(LimiterUnavailableException::reason)
+        assertThat(verdict.failure())
+                .get()
+                .extracting(LimiterUnavailableException::reason)
                 .isEqualTo(FailureReason.TIMEOUT);
         assertThat(localCalls).hasValue(0);
     }

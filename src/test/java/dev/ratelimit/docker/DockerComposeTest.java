@@ -1,5 +1,8 @@
 package dev.ratelimit.docker;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -9,11 +12,6 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import dev.ratelimit.redis.RedisSettings;
 import dev.ratelimit.redis.RedisTopology;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.StringReader;
@@ -32,9 +30,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * The Docker files, checked without a Docker engine (none runs where this project is built): the compose file
@@ -68,15 +67,47 @@ class DockerComposeTest {
 
     /** The values each label can take, so that a typo in a matcher does not make a panel silently empty. */
     private static final Map<String, Set<String>> LABEL_VALUES = Map.of(
-            "outcome", Set.of("allowed", "blocked", "unidentified", "fail_open", "fail_closed", "local_allowed",
-                    "local_blocked", "shadow_blocked"),
-            "reason", Set.of("timeout", "connection", "too_many_connections", "node_unavailable", "breaker_open",
-                    "pool_exhausted", "authentication", "no_permission", "out_of_memory", "wrong_type",
-                    "script_error", "error_reply"),
+            "outcome",
+                    Set.of(
+                            "allowed",
+                            "blocked",
+                            "unidentified",
+                            "fail_open",
+                            "fail_closed",
+                            "local_allowed",
+                            "local_blocked",
+                            "shadow_blocked"),
+            "reason",
+                    Set.of(
+                            "timeout",
+                            "connection",
+                            "too_many_connections",
+                            "node_unavailable",
+                            "breaker_open",
+                            "pool_exhausted",
+                            "authentication",
+                            "no_permission",
+                            "out_of_memory",
+                            "wrong_type",
+                            "script_error",
+                            "error_reply"),
             "state", Set.of("closed", "open", "half_open"));
 
-    private static final Set<String> PROMQL_KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "by",
-            "without", "on", "ignoring", "group_left", "group_right", "inf", "nan", "atan2");
+    private static final Set<String> PROMQL_KEYWORDS = Set.of(
+            "and",
+            "or",
+            "unless",
+            "bool",
+            "offset",
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "inf",
+            "nan",
+            "atan2");
 
     // ---------------------------------------------------------------------------------------------------------
     // Compose file
@@ -102,8 +133,10 @@ class DockerComposeTest {
 
     @Test
     void plainUpStartsRedisTwoApisPrometheusAndGrafana() throws IOException {
-        assertThat(services().entrySet().stream().filter(service -> profilesOf(service.getValue()).isEmpty())
-                .map(Map.Entry::getKey)).containsExactlyInAnyOrder("redis", "api-1", "api-2", "prometheus", "grafana");
+        assertThat(services().entrySet().stream()
+                        .filter(service -> profilesOf(service.getValue()).isEmpty())
+                        .map(Map.Entry::getKey))
+                .containsExactlyInAnyOrder("redis", "api-1", "api-2", "prometheus", "grafana");
     }
 
     @Test
@@ -114,12 +147,12 @@ class DockerComposeTest {
             Map<String, Object> build = get(service, "build");
             assertThat(build).as(name).isNotNull();
             Path context = DOCKER.resolve((String) build.get("context")).normalize();
-            assertThat(context.resolve((String) build.get("dockerfile")).normalize()).as(name)
+            assertThat(context.resolve((String) build.get("dockerfile")).normalize())
+                    .as(name)
                     .isEqualTo(DOCKERFILE.normalize());
             Map<String, Object> healthcheck = get(service, "healthcheck");
             List<String> test = get(healthcheck, "test");
-            assertThat(String.join(" ", test)).as(name)
-                    .contains("http://localhost:9080/health/ready");
+            assertThat(String.join(" ", test)).as(name).contains("http://localhost:9080/health/ready");
         }
     }
 
@@ -131,7 +164,9 @@ class DockerComposeTest {
             Map<String, Object> api = services.get(name);
             Map<String, Object> environment = get(api, "environment");
             assertThat(environment).as(name).containsEntry("HTTP_HOST", "*");
-            RedisSettings settings = RedisSettings.builder().url((String) environment.get("REDIS_URL")).build();
+            RedisSettings settings = RedisSettings.builder()
+                    .url((String) environment.get("REDIS_URL"))
+                    .build();
             assertThat(settings.topology()).isEqualTo(RedisTopology.STANDALONE);
             assertThat(settings.url().getHost()).isEqualTo("redis");
             assertThat((Map<String, Object>) api.get("depends_on")).containsOnlyKeys("redis");
@@ -139,8 +174,12 @@ class DockerComposeTest {
                     .containsEntry("condition", "service_healthy");
             // Bind mounts only, all read-only: no volume (named or not) through which the two could share state.
             List<String> volumes = get(api, "volumes") == null ? List.of() : get(api, "volumes");
-            assertThat(volumes).as(name).allSatisfy(volume -> assertThat(volume).startsWith(".").endsWith(":ro"));
-            assertThat(configFileSeenBy(api)).as(name + ": RATELIMIT_CONFIG_FILE").isRegularFile();
+            assertThat(volumes)
+                    .as(name)
+                    .allSatisfy(volume -> assertThat(volume).startsWith(".").endsWith(":ro"));
+            assertThat(configFileSeenBy(api))
+                    .as(name + ": RATELIMIT_CONFIG_FILE")
+                    .isRegularFile();
         }
         assertThat(publishedPorts(services.get("api-1"))).containsExactly("9080");
         assertThat(publishedPorts(services.get("api-2"))).containsExactly("9081");
@@ -153,7 +192,9 @@ class DockerComposeTest {
         for (String volume : volumes) {
             String[] parts = volume.split(":");
             if (inContainer.startsWith(parts[1] + "/")) {
-                return DOCKER.resolve(parts[0]).resolve(inContainer.substring(parts[1].length() + 1)).normalize();
+                return DOCKER.resolve(parts[0])
+                        .resolve(inContainer.substring(parts[1].length() + 1))
+                        .normalize();
             }
         }
         // Not mounted: the copy the Dockerfile puts into the image.
@@ -163,12 +204,17 @@ class DockerComposeTest {
 
     private static List<String> publishedPorts(Map<String, Object> service) {
         List<String> ports = get(service, "ports") == null ? List.of() : get(service, "ports");
-        return ports.stream().map(port -> port.split(":")).map(parts -> parts[parts.length - 2]).toList();
+        return ports.stream()
+                .map(port -> port.split(":"))
+                .map(parts -> parts[parts.length - 2])
+                .toList();
     }
 
     @Test
     void noTwoServicesPublishTheSameHostPortWhateverTheProfile() throws IOException {
-        List<String> ports = services().values().stream().flatMap(service -> publishedPorts(service).stream()).toList();
+        List<String> ports = services().values().stream()
+                .flatMap(service -> publishedPorts(service).stream())
+                .toList();
         assertThat(ports).doesNotHaveDuplicates();
     }
 
@@ -178,8 +224,11 @@ class DockerComposeTest {
         Map<String, Map<String, Object>> services = services();
         List<String> nodes = services.entrySet().stream()
                 .filter(service -> profilesOf(service.getValue()).contains("cluster"))
-                .filter(service -> String.valueOf(service.getValue().get("command")).contains("--cluster-enabled"))
-                .map(Map.Entry::getKey).sorted().toList();
+                .filter(service ->
+                        String.valueOf(service.getValue().get("command")).contains("--cluster-enabled"))
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
         Map<String, Object> liberty = services.get("liberty-cluster");
         String url = (String) ((Map<String, Object>) liberty.get("environment")).get("REDIS_URL");
 
@@ -188,23 +237,33 @@ class DockerComposeTest {
         assertThat(nodes).hasSize(3);
         assertThat(profilesOf(liberty)).containsExactly("cluster");
         assertThat(settings.topology()).isEqualTo(RedisTopology.CLUSTER);
-        assertThat(settings.url().getRawAuthority().split(",")).extracting(node -> node.replace(":6379", ""))
+        assertThat(settings.url().getRawAuthority().split(","))
+                .extracting(node -> node.replace(":6379", ""))
                 .containsExactlyInAnyOrderElementsOf(nodes);
         assertThat((Map<String, Object>) liberty.get("depends_on")).containsOnlyKeys("redis-cluster-create");
         assertThat(configFileSeenBy(liberty)).isRegularFile();
         Map<String, Object> create = services.get("redis-cluster-create");
-        assertThat(((Map<String, Object>) create.get("depends_on")).keySet()).containsExactlyInAnyOrderElementsOf(nodes);
+        assertThat(((Map<String, Object>) create.get("depends_on")).keySet())
+                .containsExactlyInAnyOrderElementsOf(nodes);
         assertThat(String.join(" ", (List<String>) create.get("command"))).contains("--cluster create");
-        assertThat(((Map<String, Object>) create.get("environment")).get("NODES").toString().split(" "))
-                .extracting(node -> node.replace(":6379", "")).containsExactlyInAnyOrderElementsOf(nodes);
+        assertThat(((Map<String, Object>) create.get("environment"))
+                        .get("NODES")
+                        .toString()
+                        .split(" "))
+                .extracting(node -> node.replace(":6379", ""))
+                .containsExactlyInAnyOrderElementsOf(nodes);
     }
 
     @Test
     void everyServiceDependsOnlyOnServicesOfTheFile() throws IOException {
         Map<String, Map<String, Object>> services = services();
-        assertThat(services.values().stream().map(service -> service.get("depends_on"))
-                .filter(Map.class::isInstance).flatMap(dependsOn -> ((Map<?, ?>) dependsOn).keySet().stream())
-                .map(String::valueOf).collect(Collectors.toSet())).isSubsetOf(services.keySet());
+        assertThat(services.values().stream()
+                        .map(service -> service.get("depends_on"))
+                        .filter(Map.class::isInstance)
+                        .flatMap(dependsOn -> ((Map<?, ?>) dependsOn).keySet().stream())
+                        .map(String::valueOf)
+                        .collect(Collectors.toSet()))
+                .isSubsetOf(services.keySet());
     }
 
     @Test
@@ -224,7 +283,8 @@ class DockerComposeTest {
         }
         assertThat(targets).containsExactlyInAnyOrder("api-1:9080", "api-2:9080", "liberty-cluster:9080");
         assertThat((List<String>) config.get("rule_files"))
-                .allSatisfy(file -> assertThat(PROMETHEUS_CONFIG.resolveSibling(file)).isRegularFile());
+                .allSatisfy(file ->
+                        assertThat(PROMETHEUS_CONFIG.resolveSibling(file)).isRegularFile());
     }
 
     @Test
@@ -232,20 +292,27 @@ class DockerComposeTest {
     void grafanaIsProvisionedWithPrometheusAndTheDashboard() throws IOException {
         Map<String, Object> grafana = services().get("grafana");
         assertThat((Map<String, Object>) grafana.get("depends_on")).containsOnlyKeys("prometheus");
-        Map<String, String> mounts = ((List<String>) grafana.get("volumes")).stream().map(volume -> volume.split(":"))
-                .collect(Collectors.toMap(parts -> parts[1], parts -> parts[0]));
+        Map<String, String> mounts = ((List<String>) grafana.get("volumes"))
+                .stream()
+                        .map(volume -> volume.split(":"))
+                        .collect(Collectors.toMap(parts -> parts[1], parts -> parts[0]));
         assertThat(DOCKER.resolve(mounts.get("/etc/grafana/provisioning")).normalize())
                 .isEqualTo(DOCKER.resolve("grafana/provisioning"));
 
-        Map<String, Object> datasource = ((List<Map<String, Object>>) yaml(GRAFANA_DATASOURCES).get("datasources")).get(0);
+        Map<String, Object> datasource =
+                ((List<Map<String, Object>>) yaml(GRAFANA_DATASOURCES).get("datasources")).get(0);
         assertThat(datasource).containsEntry("type", "prometheus").containsEntry("url", "http://prometheus:9090");
-        Map<String, Object> provider = ((List<Map<String, Object>>) yaml(GRAFANA_DASHBOARDS).get("providers")).get(0);
+        Map<String, Object> provider =
+                ((List<Map<String, Object>>) yaml(GRAFANA_DASHBOARDS).get("providers")).get(0);
         String dashboardsInContainer = (String) ((Map<String, Object>) provider.get("options")).get("path");
-        assertThat(DOCKER.resolve(mounts.get(dashboardsInContainer)).resolve(DASHBOARD.getFileName()).normalize())
+        assertThat(DOCKER.resolve(mounts.get(dashboardsInContainer))
+                        .resolve(DASHBOARD.getFileName())
+                        .normalize())
                 .isEqualTo(DASHBOARD.normalize());
 
         for (JsonObject panel : panels(dashboard())) {
-            assertThat(panel.getAsJsonObject("datasource").get("uid").getAsString()).as(title(panel))
+            assertThat(panel.getAsJsonObject("datasource").get("uid").getAsString())
+                    .as(title(panel))
                     .isEqualTo(datasource.get("uid"));
         }
     }
@@ -255,8 +322,10 @@ class DockerComposeTest {
 
     @Test
     void theDockerfileFollowsOpenLibertysKernelSlimPattern() throws IOException {
-        List<String> instructions = Files.readAllLines(DOCKERFILE).stream().map(String::strip)
-                .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        List<String> instructions = Files.readAllLines(DOCKERFILE).stream()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                .toList();
         assertThat(instructions.get(0)).isEqualTo("FROM icr.io/appcafe/open-liberty:kernel-slim-java17-openj9-ubi");
         int config = indexOf(instructions, "COPY --chown=1001:0 src/main/liberty/config/ /config/");
         int features = indexOf(instructions, "RUN features.sh");
@@ -270,7 +339,8 @@ class DockerComposeTest {
 
         // The build context is the repository root: .dockerignore must let through what is copied.
         List<String> ignore = Files.readAllLines(Path.of(".dockerignore"));
-        for (String source : List.of("src/main/liberty/config/", "target/ratelimiter.war", "configs/rate_limits.yaml")) {
+        for (String source :
+                List.of("src/main/liberty/config/", "target/ratelimiter.war", "configs/rate_limits.yaml")) {
             assertThat(ignore).contains("!" + source);
         }
         assertThat(Files.readString(Path.of("pom.xml"))).contains("<finalName>ratelimiter</finalName>");
@@ -321,7 +391,8 @@ class DockerComposeTest {
             assertThat(targets).as(title(panel) + ": targets").isNotNull().isNotEmpty();
             for (JsonElement target : targets) {
                 JsonObject object = target.getAsJsonObject();
-                expressions.put(title(panel) + " / " + object.get("refId").getAsString(),
+                expressions.put(
+                        title(panel) + " / " + object.get("refId").getAsString(),
                         object.has("expr") ? object.get("expr").getAsString() : "");
             }
         }
@@ -332,15 +403,24 @@ class DockerComposeTest {
     void theDashboardHasAPolicyVariableAndEveryPanelAsked() throws IOException {
         JsonObject dashboard = dashboard();
         List<String> variables = new ArrayList<>();
-        dashboard.getAsJsonObject("templating").getAsJsonArray("list")
-                .forEach(variable -> variables.add(variable.getAsJsonObject().get("name").getAsString()));
+        dashboard
+                .getAsJsonObject("templating")
+                .getAsJsonArray("list")
+                .forEach(variable ->
+                        variables.add(variable.getAsJsonObject().get("name").getAsString()));
         assertThat(variables).contains("policy");
 
         Map<String, String> expressions = dashboardExpressions();
         String all = String.join("\n", expressions.values());
-        assertThat(all).contains("ratelimit_decisions_total", "outcome=~\"blocked|local_blocked\"",
-                "histogram_quantile(0.50", "histogram_quantile(0.99", "ratelimit_redis_breaker_state",
-                "outcome=\"fail_open\"", "sum by (reason) (rate(ratelimit_redis_failures_total");
+        assertThat(all)
+                .contains(
+                        "ratelimit_decisions_total",
+                        "outcome=~\"blocked|local_blocked\"",
+                        "histogram_quantile(0.50",
+                        "histogram_quantile(0.99",
+                        "ratelimit_redis_breaker_state",
+                        "outcome=\"fail_open\"",
+                        "sum by (reason) (rate(ratelimit_redis_failures_total");
         expressions.forEach((panel, expr) -> {
             if (expr.contains("ratelimit_decision")) {
                 assertThat(expr).as(panel + ": filtered by the policy variable").contains("policy=~\"$policy\"");
@@ -394,12 +474,16 @@ class DockerComposeTest {
 
     /** The expressions of README.md's ```promql blocks, one per paragraph, without comment lines. */
     private static List<String> readmeQueries() throws IOException {
-        Matcher block = Pattern.compile("```promql\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(Path.of("README.md")));
+        Matcher block =
+                Pattern.compile("```promql\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(Path.of("README.md")));
         List<String> queries = new ArrayList<>();
         while (block.find()) {
             for (String paragraph : block.group(1).split("\\n\\s*\\n")) {
-                String query = paragraph.lines().filter(line -> !line.strip().startsWith("#"))
-                        .collect(Collectors.joining("\n")).strip();
+                String query = paragraph
+                        .lines()
+                        .filter(line -> !line.strip().startsWith("#"))
+                        .collect(Collectors.joining("\n"))
+                        .strip();
                 if (!query.isEmpty()) {
                     queries.add(query);
                 }
@@ -417,7 +501,8 @@ class DockerComposeTest {
                 .replaceAll("\\{[^}]*}", " ")
                 .replaceAll("\\[[^]]*]", " ")
                 .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ");
-        Matcher identifier = Pattern.compile("(?<![\\w.:$])[a-zA-Z_:][a-zA-Z0-9_:]*+(?!\\s*\\()").matcher(rest);
+        Matcher identifier = Pattern.compile("(?<![\\w.:$])[a-zA-Z_:][a-zA-Z0-9_:]*+(?!\\s*\\()")
+                .matcher(rest);
         Set<String> names = new LinkedHashSet<>();
         while (identifier.find()) {
             if (!PROMQL_KEYWORDS.contains(identifier.group().toLowerCase())) {
@@ -428,20 +513,25 @@ class DockerComposeTest {
     }
 
     private static void assertLabelValuesKnown(String where, String expr) {
-        Matcher matcher = Pattern.compile("\\b(outcome|reason|state)\\s*(=~|!~|!=|=)\\s*\"([^\"]*)\"").matcher(expr);
+        Matcher matcher = Pattern.compile("\\b(outcome|reason|state)\\s*(=~|!~|!=|=)\\s*\"([^\"]*)\"")
+                .matcher(expr);
         while (matcher.find()) {
-            assertThat(matcher.group(3).split("\\|")).as(where + ": " + matcher.group())
+            assertThat(matcher.group(3).split("\\|"))
+                    .as(where + ": " + matcher.group())
                     .isSubsetOf(LABEL_VALUES.get(matcher.group(1)));
         }
     }
 
     @Test
     void metricNamesAreFoundInExpressions() {
-        assertThat(metricNames("histogram_quantile(0.99, sum by (le, policy) (rate(ratelimit_decision_duration_seconds_bucket{policy=~\"$policy\"}[5m])))"))
+        assertThat(
+                        metricNames(
+                                "histogram_quantile(0.99, sum by (le, policy) (rate(ratelimit_decision_duration_seconds_bucket{policy=~\"$policy\"}[5m])))"))
                 .containsExactly("ratelimit_decision_duration_seconds_bucket");
         assertThat(metricNames("sum(a_total offset 5m) / ignoring(x) b > bool 1e3 or vector(0)"))
                 .containsExactly("a_total", "b");
-        assertThat(metricNames("avg_over_time(ratelimit:fail_open:active1m[1h])")).containsExactly("ratelimit:fail_open:active1m");
+        assertThat(metricNames("avg_over_time(ratelimit:fail_open:active1m[1h])"))
+                .containsExactly("ratelimit:fail_open:active1m");
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -449,12 +539,13 @@ class DockerComposeTest {
 
     private static Optional<Path> onPath(String command) {
         return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, command))
-                .filter(Files::isExecutable).findFirst();
+                .filter(dir -> !dir.isEmpty())
+                .map(dir -> Path.of(dir, command))
+                .filter(Files::isExecutable)
+                .findFirst();
     }
 
-    private record Run(int exitCode, String output) {
-    }
+    private record Run(int exitCode, String output) {}
 
     private static Run run(String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -469,18 +560,23 @@ class DockerComposeTest {
 
     private static void assertSucceeds(String... command) throws IOException, InterruptedException {
         Run run = run(command);
-        assertThat(run.exitCode()).as(String.join(" ", command) + " said:\n" + run.output()).isZero();
+        assertThat(run.exitCode())
+                .as(String.join(" ", command) + " said:\n" + run.output())
+                .isZero();
     }
 
     /** {@code docker compose} where the Compose plugin is installed, else Compose v1's {@code docker-compose}. */
     private static List<String> compose() throws IOException, InterruptedException {
         Optional<Path> docker = onPath("docker");
-        if (docker.isPresent() && run(docker.get().toString(), "compose", "version").exitCode() == 0) {
+        if (docker.isPresent()
+                && run(docker.get().toString(), "compose", "version").exitCode() == 0) {
             return List.of(docker.get().toString(), "compose");
         }
         Optional<Path> composeV1 = onPath("docker-compose");
-        assumeTrue(composeV1.isPresent(), "neither the Compose plugin (`docker compose`) nor `docker-compose` is"
-                + " installed (Debian package docker-compose; .ci/run installs it): `config` not run");
+        assumeTrue(
+                composeV1.isPresent(),
+                "neither the Compose plugin (`docker compose`) nor `docker-compose` is"
+                        + " installed (Debian package docker-compose; .ci/run installs it): `config` not run");
         return List.of(composeV1.get().toString());
     }
 
@@ -497,8 +593,10 @@ class DockerComposeTest {
 
     private static Path promtool() {
         Optional<Path> promtool = onPath("promtool");
-        assumeTrue(promtool.isPresent(), "no promtool on PATH (Debian package prometheus; .ci/run installs it):"
-                + " the Prometheus files were not checked by Prometheus' own parser");
+        assumeTrue(
+                promtool.isPresent(),
+                "no promtool on PATH (Debian package prometheus; .ci/run installs it):"
+                        + " the Prometheus files were not checked by Prometheus' own parser");
         return promtool.get();
     }
 
@@ -523,9 +621,13 @@ class DockerComposeTest {
     void promtoolParsesEveryDashboardAndReadmeExpression(@TempDir Path dir) throws IOException, InterruptedException {
         Path promtool = promtool();
         Map<String, String> expressions = new LinkedHashMap<>();
-        dashboardExpressions().forEach((panel, expr) -> expressions.put("dashboard: " + panel, expr
-                .replace("$__rate_interval", "1m").replace("$__interval", "1m").replace("$__range", "1h")
-                .replace("$policy", ".+")));
+        dashboardExpressions()
+                .forEach((panel, expr) -> expressions.put(
+                        "dashboard: " + panel,
+                        expr.replace("$__rate_interval", "1m")
+                                .replace("$__interval", "1m")
+                                .replace("$__range", "1h")
+                                .replace("$policy", ".+")));
         List<String> readme = readmeQueries();
         for (int i = 0; i < readme.size(); i++) {
             expressions.put("README query " + (i + 1), readme.get(i));
@@ -533,7 +635,9 @@ class DockerComposeTest {
         JsonArray rules = new JsonArray();
         int n = 0;
         for (Map.Entry<String, String> expression : expressions.entrySet()) {
-            assertThat(expression.getValue()).as(expression.getKey() + ": a Grafana variable left").doesNotContain("$");
+            assertThat(expression.getValue())
+                    .as(expression.getKey() + ": a Grafana variable left")
+                    .doesNotContain("$");
             JsonObject rule = new JsonObject();
             rule.addProperty("record", "check:expression_" + ++n);
             rule.addProperty("expr", expression.getValue());
@@ -550,9 +654,12 @@ class DockerComposeTest {
         Path rulesFile = Files.writeString(dir.resolve("expressions.rules.yml"), file.toString());
 
         Run check = run(promtool.toString(), "check", "rules", rulesFile.toString());
-        assertThat(check.exitCode()).as("promtool check rules said:\n" + check.output() + "\nfor:\n"
-                + expressions.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
-                .collect(Collectors.joining("\n"))).isZero();
+        assertThat(check.exitCode())
+                .as("promtool check rules said:\n" + check.output() + "\nfor:\n"
+                        + expressions.entrySet().stream()
+                                .map(e -> e.getKey() + ": " + e.getValue())
+                                .collect(Collectors.joining("\n")))
+                .isZero();
         assertThat(check.output()).contains("SUCCESS: " + expressions.size() + " rules found");
     }
 }

@@ -1,11 +1,5 @@
 package dev.ratelimit.integration;
 
-import org.eclipse.microprofile.metrics.Counter;
-import org.eclipse.microprofile.metrics.Metadata;
-import org.eclipse.microprofile.metrics.MetricRegistry;
-import org.eclipse.microprofile.metrics.Tag;
-import org.eclipse.microprofile.metrics.Timer;
-
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Arrays;
@@ -15,6 +9,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.Timer;
 
 /**
  * A {@link MetricRegistry} that keeps the counters, gauges and timers the limiter registers, by name and tags,
@@ -48,19 +47,24 @@ final class CountingMetricRegistry {
     }
 
     private static String id(Metadata metadata, Tag[] tags) {
-        return metadata.getName() + Arrays.stream(tags)
-                .map(tag -> tag.getTagName() + "=" + tag.getTagValue())
-                .collect(Collectors.joining(",", "{", "}"));
+        return metadata.getName()
+                + Arrays.stream(tags)
+                        .map(tag -> tag.getTagName() + "=" + tag.getTagValue())
+                        .collect(Collectors.joining(",", "{", "}"));
     }
 
     MetricRegistry asRegistry() {
-        return (MetricRegistry) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {MetricRegistry.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("counter") && args.length == 2 && args[0] instanceof Metadata metadata) {
-                        return counter(counts.computeIfAbsent(id(metadata, (Tag[]) args[1]), ignored -> new AtomicLong()));
+        return (MetricRegistry) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {MetricRegistry.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("counter")
+                            && args.length == 2
+                            && args[0] instanceof Metadata metadata) {
+                        return counter(
+                                counts.computeIfAbsent(id(metadata, (Tag[]) args[1]), ignored -> new AtomicLong()));
                     }
                     if (method.getName().equals("timer") && args.length == 2 && args[0] instanceof Metadata metadata) {
-                        return timer(counts.computeIfAbsent(id(metadata, (Tag[]) args[1]), ignored -> new AtomicLong()));
+                        return timer(
+                                counts.computeIfAbsent(id(metadata, (Tag[]) args[1]), ignored -> new AtomicLong()));
                     }
                     if (method.getName().equals("gauge") && args.length == 4 && args[0] instanceof Metadata metadata) {
                         @SuppressWarnings("unchecked")
@@ -75,8 +79,8 @@ final class CountingMetricRegistry {
 
     /** A timer that counts its timings: whatever else is asked of it fails the test. */
     private static Timer timer(AtomicLong timings) {
-        return (Timer) Proxy.newProxyInstance(CountingMetricRegistry.class.getClassLoader(), new Class<?>[] {Timer.class},
-                (proxy, method, args) -> {
+        return (Timer) Proxy.newProxyInstance(
+                CountingMetricRegistry.class.getClassLoader(), new Class<?>[] {Timer.class}, (proxy, method, args) -> {
                     if (method.getName().equals("update") && args.length == 1 && args[0] instanceof Duration) {
                         timings.incrementAndGet();
                         return null;

@@ -1,7 +1,6 @@
 package dev.ratelimit.integration;
 
 import jakarta.servlet.http.HttpServletRequest;
-
 import java.lang.reflect.Proxy;
 import java.util.Collections;
 import java.util.HashMap;
@@ -32,11 +31,16 @@ final class FakeRequest {
     }
 
     HttpServletRequest asServletRequest() {
-        return (HttpServletRequest) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
+        return (HttpServletRequest) Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class},
+                (proxy, method, args) -> switch (method.getName()) {
                     case "getHeader" -> headers.get((String) args[0]);
-                    case "getHeaders" -> Collections.enumeration(headers.containsKey((String) args[0])
-                            ? java.util.List.of(headers.get((String) args[0])) : java.util.List.of());
+                    case "getHeaders" ->
+                        Collections.enumeration(
+                                headers.containsKey((String) args[0])
+                                        ? java.util.List.of(headers.get((String) args[0]))
+                                        : java.util.List.of());
                     case "getRemoteAddr" -> "127.0.0.1";
                     case "getUserPrincipal" -> null;
                     case "getAttribute" -> attributes.get((String) args[0]);

@@ -1,5 +1,8 @@
 package dev.ratelimit.integration;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import dev.ratelimit.ClientIdResolver;
 import dev.ratelimit.RateLimited;
 import dev.ratelimit.core.ClientIdSecret;
@@ -12,6 +15,11 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.eclipse.microprofile.metrics.MetricRegistry;
@@ -24,19 +32,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.RedisClient;
-
-import java.net.URI;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * The interceptor in a real CDI container (Weld SE) deciding with a real Redis, without Liberty: the tier
@@ -49,6 +47,7 @@ class RateLimitInterceptorTest {
     private static final String CLIENT_HEADER = "X-Client-Id";
     /** Set for every test here: no test may find a raw id in a Redis key. */
     private static final String CLIENT_ID_SECRET = "interceptor-test-client-id-secret-0123456789";
+
     private static final String KEY_PREFIX = "interceptor-test-" + UUID.randomUUID() + ":";
     private static TcpProxy redisProxy;
     private static ClassLoader registeredFor;
@@ -129,9 +128,15 @@ class RateLimitInterceptorTest {
     @WeldSetup
     WeldInitiator weld = WeldInitiator.from(WeldInitiator.createWeld()
                     .addExtension(new RateLimitExtension())
-                    .addBeanClasses(RateLimitInterceptor.class, RateLimiterProducer.class, ClientIds.class,
-                            RateLimitMetrics.class, Probe.class, ClassLimitedProbe.class))
-            .addBeans(MockBean.of(request.asServletRequest(), HttpServletRequest.class),
+                    .addBeanClasses(
+                            RateLimitInterceptor.class,
+                            RateLimiterProducer.class,
+                            ClientIds.class,
+                            RateLimitMetrics.class,
+                            Probe.class,
+                            ClassLimitedProbe.class))
+            .addBeans(
+                    MockBean.of(request.asServletRequest(), HttpServletRequest.class),
                     MockBean.of(metrics.asRegistry(), MetricRegistry.class))
             .build();
 
@@ -283,9 +288,11 @@ class RateLimitInterceptorTest {
         probe.limited();
 
         try (RedisClient redis = RedisFixture.shared().client()) {
-            assertThat(redis.exists(KEY_PREFIX + "{probe:" + ClientIdSecret.of(CLIENT_ID_SECRET).idOf(email).value() + "}"))
+            assertThat(redis.exists(KEY_PREFIX + "{probe:"
+                            + ClientIdSecret.of(CLIENT_ID_SECRET).idOf(email).value() + "}"))
                     .isTrue();
-            assertThat(redis.keys(KEY_PREFIX + "*")).isNotEmpty()
+            assertThat(redis.keys(KEY_PREFIX + "*"))
+                    .isNotEmpty()
                     .noneSatisfy(key -> assertThat(key).containsAnyOf(email, "example.com", "client-"));
         }
     }
@@ -310,9 +317,12 @@ class RateLimitInterceptorTest {
 
         assertThat(probe.failOpen()).isEqualTo("run 1");
 
-        assertThat(appliedDecision()).as("no decision, so no rate-limit headers").isNull();
+        assertThat(appliedDecision())
+                .as("no decision, so no rate-limit headers")
+                .isNull();
         assertThat(decisions("probe-open", "fail_open")).isEqualTo(1);
-        assertThat(metrics.count("ratelimit.redis.failures", "reason", "connection")).isEqualTo(1);
+        assertThat(metrics.count("ratelimit.redis.failures", "reason", "connection"))
+                .isEqualTo(1);
         assertThat(decisions("probe-open", "allowed")).isZero();
     }
 
@@ -327,17 +337,29 @@ class RateLimitInterceptorTest {
         assertThat(rejection.getResponse().getStatus()).isEqualTo(503);
         assertThat(rejection.getResponse().getHeaderString("Retry-After")).isEqualTo("1");
         assertThat(decisions("probe-closed", "fail_closed")).isEqualTo(1);
-        assertThat(metrics.count("ratelimit.redis.failures", "reason", "connection")).isEqualTo(1);
+        assertThat(metrics.count("ratelimit.redis.failures", "reason", "connection"))
+                .isEqualTo(1);
     }
 
     @Test
     void everyPolicysSeriesExistAtZeroFromStartAndCountEachOutcome() {
         for (String policy : new String[] {"probe", "probe-open", "probe-closed", "probe-anonymous", "probe-shadow"}) {
-            for (String outcome : new String[] {"allowed", "blocked", "unidentified", "fail_open", "fail_closed",
-                    "local_allowed", "local_blocked", "shadow_blocked"}) {
-                assertThat(decisions(policy, outcome)).as(outcome + " of " + policy).isZero();
+            for (String outcome : new String[] {
+                "allowed",
+                "blocked",
+                "unidentified",
+                "fail_open",
+                "fail_closed",
+                "local_allowed",
+                "local_blocked",
+                "shadow_blocked"
+            }) {
+                assertThat(decisions(policy, outcome))
+                        .as(outcome + " of " + policy)
+                        .isZero();
             }
-            assertThat(metrics.count("ratelimit.decision.duration", "policy", policy)).as("timings of " + policy)
+            assertThat(metrics.count("ratelimit.decision.duration", "policy", policy))
+                    .as("timings of " + policy)
                     .isZero();
         }
         newClient();
@@ -347,7 +369,8 @@ class RateLimitInterceptorTest {
 
         assertThat(decisions("probe", "allowed")).isEqualTo(2);
         assertThat(decisions("probe", "blocked")).isEqualTo(1);
-        assertThat(metrics.count("ratelimit.decision.duration", "policy", "probe")).isEqualTo(3);
+        assertThat(metrics.count("ratelimit.decision.duration", "policy", "probe"))
+                .isEqualTo(3);
     }
 
     @Test
@@ -398,7 +421,8 @@ class RateLimitInterceptorTest {
         assertThat(third.getResponse().getStatus()).isEqualTo(429);
         assertThat(appliedDecision().decision().band()).isEqualTo(1);
         assertThat(appliedDecision().policy().nameOfBand(1)).isEqualTo("probe-bands.hourly");
-        assertThat(Long.parseLong(third.getResponse().getHeaderString("Retry-After"))).isGreaterThan(1000);
+        assertThat(Long.parseLong(third.getResponse().getHeaderString("Retry-After")))
+                .isGreaterThan(1000);
     }
 
     @Test
@@ -434,9 +458,16 @@ class RateLimitInterceptorTest {
         @WeldSetup
         WeldInitiator weldWithResolver = WeldInitiator.from(WeldInitiator.createWeld()
                         .addExtension(new RateLimitExtension())
-                        .addBeanClasses(RateLimitInterceptor.class, RateLimiterProducer.class, ClientIds.class,
-                                RateLimitMetrics.class, Probe.class, ClassLimitedProbe.class, TenantResolver.class))
-                .addBeans(MockBean.of(request.asServletRequest(), HttpServletRequest.class),
+                        .addBeanClasses(
+                                RateLimitInterceptor.class,
+                                RateLimiterProducer.class,
+                                ClientIds.class,
+                                RateLimitMetrics.class,
+                                Probe.class,
+                                ClassLimitedProbe.class,
+                                TenantResolver.class))
+                .addBeans(
+                        MockBean.of(request.asServletRequest(), HttpServletRequest.class),
                         MockBean.of(metrics.asRegistry(), MetricRegistry.class))
                 .build();
 
@@ -452,7 +483,8 @@ class RateLimitInterceptorTest {
             request.header(CLIENT_HEADER, "bob");
             tenantProbe.limited();
 
-            assertThat(rejectionOf(tenantProbe::limited).getResponse().getStatus()).isEqualTo(429);
+            assertThat(rejectionOf(tenantProbe::limited).getResponse().getStatus())
+                    .isEqualTo(429);
         }
 
         @Test

@@ -1,8 +1,6 @@
 package dev.ratelimit.integration;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,8 +12,9 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** ThrottledLog on a fake nano clock: no test here depends on real time. */
 class ThrottledLogTest {
@@ -33,12 +32,10 @@ class ThrottledLogTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     @BeforeEach
@@ -131,11 +128,12 @@ class ThrottledLogTest {
         at(start + 35 * SECOND);
         log.log(Level.WARNING, () -> "d", null);
 
-        assertThat(messages()).containsExactly(
-                "a",
-                "b (1 more like it since the last report)",
-                "c (2 more like it since the last report)",
-                "d");
+        assertThat(messages())
+                .containsExactly(
+                        "a",
+                        "b (1 more like it since the last report)",
+                        "c (2 more like it since the last report)",
+                        "d");
     }
 
     @Test
@@ -195,9 +193,9 @@ class ThrottledLogTest {
         long start = now.get();
 
         log.log(Level.WARNING, () -> "a", null);
-        at(start + 5 * SECOND);      // wrapped to a negative value, still within the interval
+        at(start + 5 * SECOND); // wrapped to a negative value, still within the interval
         log.log(Level.WARNING, () -> "held", null);
-        at(start + 10 * SECOND);     // wrapped, interval over
+        at(start + 10 * SECOND); // wrapped, interval over
         log.log(Level.WARNING, () -> "b", null);
 
         assertThat(now.get()).isNegative();

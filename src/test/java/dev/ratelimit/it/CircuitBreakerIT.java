@@ -1,6 +1,13 @@
 package dev.ratelimit.it;
 
+import static dev.ratelimit.it.Http.CLIENT_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.testsupport.TcpProxy;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -9,14 +16,6 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.net.URL;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.Map;
-
-import static dev.ratelimit.it.Http.CLIENT_ID;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A Redis outage opens the circuit breaker, which shows at /metrics and in the log once, and closes again
@@ -41,14 +40,19 @@ class CircuitBreakerIT {
 
     @Test
     void aLongOutageOpensTheBreakerWhichClosesOnceRedisIsBack() throws Exception {
-        assertThat(awaitDecided("breaker-client").statusCode()).as("breaker closed before the outage").isEqualTo(200);
+        assertThat(awaitDecided("breaker-client").statusCode())
+                .as("breaker closed before the outage")
+                .isEqualTo(200);
         ServerLog log = ServerLog.mark();
         DemoDeployment.redisProxy().mode(TcpProxy.Mode.REFUSE);
         for (int i = 0; i < 12; i++) {
-            assertThat(Http.get(base, "api/probe/closed", CLIENT_ID, "breaker-client").statusCode()).isEqualTo(503);
+            assertThat(Http.get(base, "api/probe/closed", CLIENT_ID, "breaker-client")
+                            .statusCode())
+                    .isEqualTo(503);
         }
         String duringOutage = Http.applicationMetrics(base);
-        assertThat(duringOutage).containsPattern("(?m)^ratelimit_redis_breaker_state\\{[^}]*state=\"open\"[^}]*} 1")
+        assertThat(duringOutage)
+                .containsPattern("(?m)^ratelimit_redis_breaker_state\\{[^}]*state=\"open\"[^}]*} 1")
                 .containsPattern("(?m)^ratelimit_redis_breaker_opened_total\\{[^}]*} [1-9]")
                 .containsPattern("(?m)^ratelimit_redis_failures_total\\{[^}]*reason=\"breaker_open\"[^}]*} [1-9]")
                 .containsPattern("(?m)^ratelimit_redis_failures_total\\{[^}]*reason=\"connection\"[^}]*} [1-9]");
@@ -60,13 +64,16 @@ class CircuitBreakerIT {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("RateLimit")).isPresent();
         for (int i = 0; i < 5; i++) {
-            assertThat(Http.get(base, "api/probe/closed", CLIENT_ID, "breaker-client").statusCode()).isEqualTo(200);
+            assertThat(Http.get(base, "api/probe/closed", CLIENT_ID, "breaker-client")
+                            .statusCode())
+                    .isEqualTo(200);
         }
         assertThat(Http.applicationMetrics(base))
                 .containsPattern("(?m)^ratelimit_redis_breaker_state\\{[^}]*state=\"closed\"[^}]*} 1");
         String logged = log.sinceMark();
         assertThat(logged.split("CLOSED -> OPEN", -1)).as("logged once").hasSize(2);
-        assertThat(logged).containsPattern("Redis circuit breaker of 127\\.0\\.0\\.1:\\d+ CLOSED -> OPEN")
+        assertThat(logged)
+                .containsPattern("Redis circuit breaker of 127\\.0\\.0\\.1:\\d+ CLOSED -> OPEN")
                 .containsPattern("Redis circuit breaker of 127\\.0\\.0\\.1:\\d+ HALF_OPEN -> CLOSED")
                 .contains("(connection): cannot reach Redis at 127.0.0.1:");
     }

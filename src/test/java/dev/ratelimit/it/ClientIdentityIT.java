@@ -1,5 +1,13 @@
 package dev.ratelimit.it;
 
+import static dev.ratelimit.it.Http.CLIENT_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.OperateOnDeployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -10,15 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.net.URL;
-import java.net.http.HttpResponse;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import static dev.ratelimit.it.Http.CLIENT_ID;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Who a caller is: in one deployment, the application's own ClientIdResolver bean decides; in another,
@@ -55,10 +54,21 @@ class ClientIdentityIT {
     void theApplicationsResolverDecidesWhoTheCallerIs() {
         String tenant = UUID.randomUUID().toString();
 
-        assertThat(Http.get(tenants, "api/probe/inline", "X-Tenant", tenant, CLIENT_ID, "alice").statusCode()).isEqualTo(200);
-        assertThat(Http.get(tenants, "api/probe/inline", "X-Tenant", tenant, CLIENT_ID, "bob").statusCode()).isEqualTo(200);
-        assertThat(Http.get(tenants, "api/probe/inline", "X-Tenant", tenant, CLIENT_ID, "carol").statusCode()).isEqualTo(429);
-        assertThat(Http.get(tenants, "api/probe/inline", "X-Tenant", UUID.randomUUID().toString()).statusCode())
+        assertThat(Http.get(tenants, "api/probe/inline", "X-Tenant", tenant, CLIENT_ID, "alice")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(Http.get(tenants, "api/probe/inline", "X-Tenant", tenant, CLIENT_ID, "bob")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(Http.get(tenants, "api/probe/inline", "X-Tenant", tenant, CLIENT_ID, "carol")
+                        .statusCode())
+                .isEqualTo(429);
+        assertThat(Http.get(
+                                tenants,
+                                "api/probe/inline",
+                                "X-Tenant",
+                                UUID.randomUUID().toString())
+                        .statusCode())
                 .isEqualTo(200);
     }
 
@@ -76,21 +86,27 @@ class ClientIdentityIT {
      * response header holds any part of them.
      */
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "bare CR        | X-Client-Id: alice\\rSet-Cookie: injected=MARK\\r\\n",
-            "bare LF        | X-Client-Id: alice\\nSet-Cookie: injected=MARK\\r\\n",
-            "folded line    | X-Client-Id: alice\\r\\n Set-Cookie: injected=MARK\\r\\n",
-            "8 KB           | X-Client-Id: LONG-MARK\\r\\n",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "bare CR        | X-Client-Id: alice\\rSet-Cookie: injected=MARK\\r\\n",
+                "bare LF        | X-Client-Id: alice\\nSet-Cookie: injected=MARK\\r\\n",
+                "folded line    | X-Client-Id: alice\\r\\n Set-Cookie: injected=MARK\\r\\n",
+                "8 KB           | X-Client-Id: LONG-MARK\\r\\n",
+            })
     void noResponseHeaderEchoesTheClientId(String description, String headerLine) {
         String mark = UUID.randomUUID().toString();
-        String rawHeaderLines = headerLine.replace("LONG-MARK", "z".repeat(8 * 1024) + mark)
-                .replace("MARK", mark).replace("\\r", "\r").replace("\\n", "\n");
+        String rawHeaderLines = headerLine
+                .replace("LONG-MARK", "z".repeat(8 * 1024) + mark)
+                .replace("MARK", mark)
+                .replace("\\r", "\r")
+                .replace("\\n", "\n");
 
         List<String> head = Http.rawGetHead(proxied, "api/probe/limited", rawHeaderLines);
 
         assertThat(head.get(0)).as("status line").matches("HTTP/1\\.1 (200|400|429) .*");
-        assertThat(head.subList(1, head.size())).as("response headers")
+        assertThat(head.subList(1, head.size()))
+                .as("response headers")
                 .noneSatisfy(line -> assertThat(line).containsAnyOf(mark, "injected", "zzzzzzzz"));
     }
 
@@ -99,11 +115,14 @@ class ClientIdentityIT {
         String first = "203.0.113." + (1 + (int) (Math.random() * 100));
         String second = "198.51.100." + (1 + (int) (Math.random() * 100));
 
-        assertThat(Http.get(proxied, "api/probe/by-address", FORWARDED_FOR, first).statusCode())
+        assertThat(Http.get(proxied, "api/probe/by-address", FORWARDED_FOR, first)
+                        .statusCode())
                 .isEqualTo(200);
-        assertThat(Http.get(proxied, "api/probe/by-address", FORWARDED_FOR, first).statusCode())
+        assertThat(Http.get(proxied, "api/probe/by-address", FORWARDED_FOR, first)
+                        .statusCode())
                 .isEqualTo(429);
-        assertThat(Http.get(proxied, "api/probe/by-address", FORWARDED_FOR, second).statusCode())
+        assertThat(Http.get(proxied, "api/probe/by-address", FORWARDED_FOR, second)
+                        .statusCode())
                 .isEqualTo(200);
     }
 }

@@ -1,13 +1,10 @@
 package dev.ratelimit.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.ratelimit.testsupport.RedisClusterProcess;
 import dev.ratelimit.testsupport.RedisServerProcess;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.importer.ZipImporter;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
-
 import java.io.File;
 import java.io.IOException;
 import java.net.URL;
@@ -18,9 +15,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.importer.ZipImporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 
 /**
  * The demo WAR as the build made it, on a Liberty server of its own told of a 3-master Redis Cluster by one
@@ -38,16 +37,20 @@ class ClusterModeIT {
     void theDemoOnAClusterLimitsEachClientExactlyWithBucketsOnEveryMaster() throws Exception {
         assumeTrue(RedisClusterProcess.available(), () -> "skipped: " + RedisClusterProcess.unavailableReason());
         WebArchive war = ShrinkWrap.create(ZipImporter.class, "ratelimiter.war")
-                .importFrom(new File(System.getProperty("it.war"))).as(WebArchive.class);
-        try (RedisClusterProcess cluster = RedisClusterProcess.start(3, 0,
-                List.of("--cluster-require-full-coverage", "no"));
-             SecondLibertyServer server = SecondLibertyServer.start("it-cluster", war, "api/status", Map.of(
-                     "RATELIMIT_REDIS_URL", cluster.seedUrl(),
-                     "RATELIMIT_REDIS_KEY_PREFIX", PREFIX))) {
+                .importFrom(new File(System.getProperty("it.war")))
+                .as(WebArchive.class);
+        try (RedisClusterProcess cluster =
+                        RedisClusterProcess.start(3, 0, List.of("--cluster-require-full-coverage", "no"));
+                SecondLibertyServer server = SecondLibertyServer.start(
+                        "it-cluster",
+                        war,
+                        "api/status",
+                        Map.of("RATELIMIT_REDIS_URL", cluster.seedUrl(), "RATELIMIT_REDIS_KEY_PREFIX", PREFIX))) {
             URL base = server.applicationUrl(war);
 
             for (int client = 0; client < CLIENTS; client++) {
-                assertThat(orderStatuses("client-" + client, 3, base)).as("client-%d", client)
+                assertThat(orderStatuses("client-" + client, 3, base))
+                        .as("client-%d", client)
                         .containsExactly(201, 201, 429);
             }
             Map<Integer, List<String>> bucketsByMaster = new HashMap<>();
@@ -56,10 +59,15 @@ class ClusterModeIT {
                     bucketsByMaster.put(port, new ArrayList<>(master.keys(PREFIX + "*")));
                 }
             }
-            System.out.println("[figure] ClusterModeIT buckets by master: " + bucketsByMaster.entrySet().stream()
-                    .map(entry -> entry.getKey() + "=" + entry.getValue().size()).toList());
-            assertThat(bucketsByMaster.values()).allSatisfy(buckets -> assertThat(buckets).isNotEmpty());
-            assertThat(bucketsByMaster.values().stream().mapToInt(List::size).sum()).isEqualTo(CLIENTS);
+            System.out.println("[figure] ClusterModeIT buckets by master: "
+                    + bucketsByMaster.entrySet().stream()
+                            .map(entry ->
+                                    entry.getKey() + "=" + entry.getValue().size())
+                            .toList());
+            assertThat(bucketsByMaster.values())
+                    .allSatisfy(buckets -> assertThat(buckets).isNotEmpty());
+            assertThat(bucketsByMaster.values().stream().mapToInt(List::size).sum())
+                    .isEqualTo(CLIENTS);
             assertThat(Http.applicationMetrics(base))
                     .containsPattern("(?m)^ratelimit_redis_breaker_state\\{[^}]*state=\"closed\"[^}]*} 3");
 
@@ -69,7 +77,8 @@ class ClusterModeIT {
             String onDeadMaster = freshClientOn(cluster, dead);
             cluster.kill(dead);
 
-            String elsewhere = clientWhoseBucketIsOn(bucketsByMaster.get(cluster.masterPorts().get(1)));
+            String elsewhere = clientWhoseBucketIsOn(
+                    bucketsByMaster.get(cluster.masterPorts().get(1)));
             assertThat(orderStatuses(onDeadMaster, 3, base)).containsOnly(503);
             assertThat(orderStatuses(elsewhere, 1, base)).containsExactly(429);
         }
@@ -78,8 +87,8 @@ class ClusterModeIT {
     private static List<Integer> orderStatuses(String client, int orders, URL base) {
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < orders; i++) {
-            HttpResponse<String> response = Http.post(base, "api/orders", "book", "X-Client-Id", client,
-                    "Content-Type", "text/plain");
+            HttpResponse<String> response =
+                    Http.post(base, "api/orders", "book", "X-Client-Id", client, "Content-Type", "text/plain");
             statuses.add(response.statusCode());
         }
         return statuses;

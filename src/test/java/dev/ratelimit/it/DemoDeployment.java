@@ -2,11 +2,6 @@ package dev.ratelimit.it;
 
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.TcpProxy;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
-import org.jboss.shrinkwrap.api.importer.ZipImporter;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.importer.ZipImporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * The WAR the build produced, deployed to Liberty as it is, plus the test probes and a
@@ -25,8 +24,7 @@ final class DemoDeployment {
 
     private static TcpProxy redisProxy;
 
-    private DemoDeployment() {
-    }
+    private DemoDeployment() {}
 
     /** The proxy in front of the test Redis that every deployment talks to. */
     static synchronized TcpProxy redisProxy() {
@@ -88,8 +86,12 @@ final class DemoDeployment {
         return ShrinkWrap.create(ZipImporter.class, name + ".war")
                 .importFrom(new File(System.getProperty("it.war")))
                 .as(WebArchive.class)
-                .addClasses(ProbeResource.class, ClassLimitedProbeResource.class, InheritedProbeBase.class,
-                        FirstInheritingProbe.class, SecondInheritingProbe.class)
+                .addClasses(
+                        ProbeResource.class,
+                        ClassLimitedProbeResource.class,
+                        InheritedProbeBase.class,
+                        FirstInheritingProbe.class,
+                        SecondInheritingProbe.class)
                 .addClasses(extraClasses)
                 .addAsResource(new StringAsset(properties), "META-INF/microprofile-config.properties");
     }

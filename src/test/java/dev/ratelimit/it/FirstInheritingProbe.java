@@ -7,5 +7,4 @@ import jakarta.ws.rs.Path;
 @Path("probe-inherit-first")
 @ApplicationScoped
 @RateLimited(capacity = 1, refillPeriod = "1h")
-public class FirstInheritingProbe extends InheritedProbeBase {
-}
+public class FirstInheritingProbe extends InheritedProbeBase {}

@@ -1,6 +1,6 @@
 package dev.ratelimit.it;
 
-import org.HdrHistogram.Histogram;
+import static dev.ratelimit.it.Http.CLIENT_ID;
 
 import java.io.IOException;
 import java.net.URI;
@@ -18,8 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
-
-import static dev.ratelimit.it.Http.CLIENT_ID;
+import org.HdrHistogram.Histogram;
 
 /**
  * Threads sending one GET, as one client, to several servers at once until a deadline, each as fast as the
@@ -35,8 +34,14 @@ final class Flood {
      * fail-open policy let through because Redis could not decide. {@code failures} are requests that got
      * no HTTP answer at all.
      */
-    record Tally(long decided, long undecided, long tooMany, long serverErrors, long otherStatus, long failures,
-                 Histogram latencyMicros) {
+    record Tally(
+            long decided,
+            long undecided,
+            long tooMany,
+            long serverErrors,
+            long otherStatus,
+            long failures,
+            Histogram latencyMicros) {
 
         long requests() {
             return decided + undecided + tooMany + serverErrors + otherStatus + failures;
@@ -44,10 +49,18 @@ final class Flood {
 
         @Override
         public String toString() {
-            return String.format("%d requests: %d decided 2xx, %d undecided 2xx, %d 429, %d 5xx, %d other, "
+            return String.format(
+                    "%d requests: %d decided 2xx, %d undecided 2xx, %d 429, %d 5xx, %d other, "
                             + "%d without answer; latency p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-                    requests(), decided, undecided, tooMany, serverErrors, otherStatus, failures,
-                    latencyMicros.getValueAtPercentile(50) / 1000.0, latencyMicros.getValueAtPercentile(99) / 1000.0,
+                    requests(),
+                    decided,
+                    undecided,
+                    tooMany,
+                    serverErrors,
+                    otherStatus,
+                    failures,
+                    latencyMicros.getValueAtPercentile(50) / 1000.0,
+                    latencyMicros.getValueAtPercentile(99) / 1000.0,
                     latencyMicros.getMaxValue() / 1000.0);
         }
     }
@@ -79,7 +92,8 @@ final class Flood {
         Flood flood = new Flood(servers.size() * threadsPerServer, duration);
         long deadline = System.nanoTime() + duration.toNanos();
         for (URL server : servers) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(server.toString()).resolve(path))
+            HttpRequest request = HttpRequest.newBuilder(
+                            URI.create(server.toString()).resolve(path))
                     .header(CLIENT_ID, clientId)
                     .timeout(REQUEST_TIMEOUT)
                     .GET()
@@ -113,8 +127,14 @@ final class Flood {
             worker.get();
         }
         synchronized (latency) {
-            return new Tally(decided.sum(), undecided.sum(), tooMany.sum(), serverErrors.sum(), otherStatus.sum(),
-                    failures.sum(), latency.copy());
+            return new Tally(
+                    decided.sum(),
+                    undecided.sum(),
+                    tooMany.sum(),
+                    serverErrors.sum(),
+                    otherStatus.sum(),
+                    failures.sum(),
+                    latency.copy());
         }
     }
 
@@ -124,7 +144,8 @@ final class Flood {
             while (System.nanoTime() - deadline < 0) {
                 long started = System.nanoTime();
                 count(send(request));
-                own.recordValue(Math.min(MAX_LATENCY_MICROS, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started)));
+                own.recordValue(
+                        Math.min(MAX_LATENCY_MICROS, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started)));
                 if (own.getTotalCount() == 1) {
                     threadsAnswered.countDown();
                 }

@@ -1,12 +1,11 @@
 package dev.ratelimit.it;
 
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-
 import java.net.URL;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * What the load tests on two servers share: the flooded endpoint's policy (a bucket of 20 refilled at 20 per
@@ -20,16 +19,19 @@ final class FloodedPolicy {
 
     private static final Duration WARM_UP = Duration.ofSeconds(4);
 
-    private FloodedPolicy() {
-    }
+    private FloodedPolicy() {}
 
     /** The demo WAR with the probes and {@link FloodProbeResource}; {@code extraConfig} wins over the rest. */
     static WebArchive deployment(String name, Map<String, String> extraConfig) {
         Map<String, String> config = new HashMap<>(Map.of(
-                "ratelimit.policies.probe-flood.capacity", Long.toString(CAPACITY),
-                "ratelimit.policies.probe-flood.refill-tokens", Long.toString(REFILL_PER_SECOND),
-                "ratelimit.policies.probe-flood.refill-period", "1s",
-                "ratelimit.policies.probe-flood.failure-mode", "open"));
+                "ratelimit.policies.probe-flood.capacity",
+                Long.toString(CAPACITY),
+                "ratelimit.policies.probe-flood.refill-tokens",
+                Long.toString(REFILL_PER_SECOND),
+                "ratelimit.policies.probe-flood.refill-period",
+                "1s",
+                "ratelimit.policies.probe-flood.failure-mode",
+                "open"));
         config.putAll(extraConfig);
         return DemoDeployment.withProbes(name, config, FloodProbeResource.class);
     }
@@ -44,6 +46,7 @@ final class FloodedPolicy {
      * bucket to waste its refill before a flood drains it. Returns what the warm-up got.
      */
     static Flood.Tally warmUp(List<URL> servers, int threadsPerServer) throws Exception {
-        return Flood.start(servers, PATH, "warm-up-client", threadsPerServer, WARM_UP).await();
+        return Flood.start(servers, PATH, "warm-up-client", threadsPerServer, WARM_UP)
+                .await();
     }
 }

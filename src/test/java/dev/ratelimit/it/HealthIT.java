@@ -1,6 +1,12 @@
 package dev.ratelimit.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.testsupport.TcpProxy;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -9,13 +15,6 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.net.URL;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * MicroProfile Health in the real server: {@code /health/ready} follows Redis, {@code /health/live} stays UP
@@ -31,6 +30,7 @@ class HealthIT {
      * wait from a hang.
      */
     private static final Duration BOUNDED = Duration.ofSeconds(5);
+
     private static final String UP = "\"status\"\\s*:\\s*\"UP\"";
     private static final String DOWN = "\"status\"\\s*:\\s*\"DOWN\"";
 
@@ -52,7 +52,9 @@ class HealthIT {
         String node = "127.0.0.1:" + DemoDeployment.redisProxy().port();
         HttpResponse<String> ready = timedGet("/health/ready");
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
-        assertThat(ready.body()).containsPattern(UP).doesNotContainPattern(DOWN)
+        assertThat(ready.body())
+                .containsPattern(UP)
+                .doesNotContainPattern(DOWN)
                 .containsPattern("\"name\"\\s*:\\s*\"ratelimit-redis\"")
                 .containsPattern("\"topology\"\\s*:\\s*\"standalone\"")
                 .containsPattern("\"" + node + "\\.reachable\"\\s*:\\s*true")
@@ -64,14 +66,18 @@ class HealthIT {
             for (int i = 0; i < 3; i++) {
                 HttpResponse<String> down = timedGet("/health/ready");
                 assertThat(down.statusCode()).as(outage + ": " + down.body()).isEqualTo(503);
-                assertThat(down.body()).containsPattern(DOWN).doesNotContainPattern(UP).contains("ratelimit-redis")
+                assertThat(down.body())
+                        .containsPattern(DOWN)
+                        .doesNotContainPattern(UP)
+                        .contains("ratelimit-redis")
                         .containsPattern("\"" + node + "\\.reachable\"\\s*:\\s*false")
                         .containsPattern("\"" + node + "\\.failure\"\\s*:\\s*\""
                                 + (outage == TcpProxy.Mode.REFUSE ? "connection" : "timeout") + "\"");
                 assertLive();
             }
         }
-        assertThat(Http.applicationMetrics(base)).as("no probe counts as a decision nor in the breaker")
+        assertThat(Http.applicationMetrics(base))
+                .as("no probe counts as a decision nor in the breaker")
                 .doesNotContainPattern("(?m)^ratelimit_redis_failures_total\\{[^}]*} [1-9]")
                 .containsPattern("(?m)^ratelimit_redis_breaker_opened_total\\{[^}]*} 0")
                 .containsPattern("(?m)^ratelimit_redis_breaker_state\\{[^}]*state=\"closed\"[^}]*} 1");
@@ -86,7 +92,9 @@ class HealthIT {
     private void assertLive() {
         HttpResponse<String> live = timedGet("/health/live");
         assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
-        assertThat(live.body()).containsPattern(UP).doesNotContainPattern(DOWN)
+        assertThat(live.body())
+                .containsPattern(UP)
+                .doesNotContainPattern(DOWN)
                 .containsPattern("\"name\"\\s*:\\s*\"ratelimit\"");
     }
 

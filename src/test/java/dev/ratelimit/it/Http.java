@@ -16,20 +16,22 @@ import java.util.List;
 /** A small HTTP client for the integration tests; every call is bounded in time. */
 final class Http {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final String CLIENT_ID = "X-Client-Id";
 
-    private Http() {
-    }
+    private Http() {}
 
     static HttpResponse<String> get(URL base, String path, String... headers) {
         return send(HttpRequest.newBuilder(resolve(base, path)).GET(), headers);
     }
 
     static HttpResponse<String> post(URL base, String path, String body, String... headers) {
-        return send(HttpRequest.newBuilder(resolve(base, path))
-                .header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString(body)), headers);
+        return send(
+                HttpRequest.newBuilder(resolve(base, path))
+                        .header("Content-Type", "text/plain")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)),
+                headers);
     }
 
     /** The server's application metrics in Prometheus format. */

@@ -1,5 +1,9 @@
 package dev.ratelimit.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -9,11 +13,6 @@ import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Configuration that cannot work stops the deployment, with a message naming the key and the method. */
 @ExtendWith(ArquillianExtension.class)
@@ -30,8 +29,8 @@ class InvalidConfigIT {
 
     @Deployment(name = SHARED_POLICY_SPLIT, managed = false, testable = false)
     static WebArchive deploymentGivingASharedPolicyTwoCapacities() {
-        return DemoDeployment.withProbes(SHARED_POLICY_SPLIT,
-                Map.of(ProbeResource.class.getName() + "/limitedAgain/RateLimited/capacity", "7"));
+        return DemoDeployment.withProbes(
+                SHARED_POLICY_SPLIT, Map.of(ProbeResource.class.getName() + "/limitedAgain/RateLimited/capacity", "7"));
     }
 
     private static final String MISSPELT_KEY = "misspelt-key";
@@ -44,8 +43,8 @@ class InvalidConfigIT {
 
     @Deployment(name = TWO_RESOLVERS, managed = false, testable = false)
     static WebArchive deploymentWithTwoClientIdResolvers() {
-        return DemoDeployment.withProbes(TWO_RESOLVERS, Map.of(), TenantClientIdResolver.class,
-                OtherClientIdResolver.class);
+        return DemoDeployment.withProbes(
+                TWO_RESOLVERS, Map.of(), TenantClientIdResolver.class, OtherClientIdResolver.class);
     }
 
     private static final String MISSPELT_POLICY = "misspelt-policy";
@@ -59,7 +58,8 @@ class InvalidConfigIT {
     @Deployment(name = BROKEN_YAML, managed = false, testable = false)
     static WebArchive deploymentWithBrokenYaml() {
         return DemoDeployment.withProbes(BROKEN_YAML, Map.of())
-                .addAsResource(new StringAsset("ratelimit:\n  policies:\n    search: [capacity: 5\n"), "rate_limits.yaml");
+                .addAsResource(
+                        new StringAsset("ratelimit:\n  policies:\n    search: [capacity: 5\n"), "rate_limits.yaml");
     }
 
     @ArquillianResource
@@ -67,17 +67,19 @@ class InvalidConfigIT {
 
     @Test
     void aZeroCostFailsTheDeploymentNamingTheKeyAndTheMethod() throws Exception {
-        assertThat(failedDeploymentLog(ZERO_COST)).contains(
-                "Invalid rate limit configuration for dev.ratelimit.demo.OrdersResource#create: "
+        assertThat(failedDeploymentLog(ZERO_COST))
+                .contains("Invalid rate limit configuration for dev.ratelimit.demo.OrdersResource#create: "
                         + "ratelimit.policies.orders.cost=0: cost must be at least 1, was 0");
     }
 
     @Test
     void methodsSharingAPolicyWithDifferentLimitsFailTheDeployment() throws Exception {
-        assertThat(failedDeploymentLog(SHARED_POLICY_SPLIT)).contains(
-                "Invalid rate limit configuration: policy 'probe' is shared by ",
-                ProbeResource.class.getName() + "#limited ", ProbeResource.class.getName() + "#limitedAgain ",
-                "give them the same capacity, refill and bands");
+        assertThat(failedDeploymentLog(SHARED_POLICY_SPLIT))
+                .contains(
+                        "Invalid rate limit configuration: policy 'probe' is shared by ",
+                        ProbeResource.class.getName() + "#limited ",
+                        ProbeResource.class.getName() + "#limitedAgain ",
+                        "give them the same capacity, refill and bands");
     }
 
     @Test
@@ -88,15 +90,19 @@ class InvalidConfigIT {
 
     @Test
     void twoClientIdResolversFailTheDeploymentNamingBoth() throws Exception {
-        assertThat(failedDeploymentLog(TWO_RESOLVERS)).contains("several beans implement dev.ratelimit.ClientIdResolver",
-                OtherClientIdResolver.class.getName(), TenantClientIdResolver.class.getName());
+        assertThat(failedDeploymentLog(TWO_RESOLVERS))
+                .contains(
+                        "several beans implement dev.ratelimit.ClientIdResolver",
+                        OtherClientIdResolver.class.getName(),
+                        TenantClientIdResolver.class.getName());
     }
 
     @Test
     void aPolicyNoMethodUsesFailsTheDeploymentNamingTheClosestPolicy() throws Exception {
-        assertThat(failedDeploymentLog(MISSPELT_POLICY)).contains(
-                "Invalid rate limit configuration: policy 'serach' is configured (ratelimit.policies.serach.capacity)"
-                        + " but no @RateLimited method uses it; the closest policy in use is 'search'");
+        assertThat(failedDeploymentLog(MISSPELT_POLICY))
+                .contains(
+                        "Invalid rate limit configuration: policy 'serach' is configured (ratelimit.policies.serach.capacity)"
+                                + " but no @RateLimited method uses it; the closest policy in use is 'search'");
     }
 
     @Test

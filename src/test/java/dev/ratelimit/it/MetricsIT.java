@@ -1,14 +1,9 @@
 package dev.ratelimit.it;
 
-import dev.ratelimit.testsupport.TcpProxy;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import static dev.ratelimit.it.Http.CLIENT_ID;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ratelimit.testsupport.TcpProxy;
 import java.net.URL;
 import java.util.HashMap;
 import java.util.List;
@@ -18,23 +13,45 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
-import static dev.ratelimit.it.Http.CLIENT_ID;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The metrics at /metrics, in Prometheus format, against the responses the test saw. */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class MetricsIT {
 
-    private static final List<String> OUTCOMES = List.of("allowed", "blocked", "unidentified", "fail_open",
-            "fail_closed", "local_allowed", "local_blocked", "shadow_blocked");
-    private static final List<String> REASONS = List.of("timeout", "connection", "too_many_connections",
-            "node_unavailable", "breaker_open", "pool_exhausted", "authentication", "no_permission", "out_of_memory",
-            "wrong_type", "script_error", "error_reply");
+    private static final List<String> OUTCOMES = List.of(
+            "allowed",
+            "blocked",
+            "unidentified",
+            "fail_open",
+            "fail_closed",
+            "local_allowed",
+            "local_blocked",
+            "shadow_blocked");
+    private static final List<String> REASONS = List.of(
+            "timeout",
+            "connection",
+            "too_many_connections",
+            "node_unavailable",
+            "breaker_open",
+            "pool_exhausted",
+            "authentication",
+            "no_permission",
+            "out_of_memory",
+            "wrong_type",
+            "script_error",
+            "error_reply");
 
     /** A sample of a tagged series: its name, its tags as written, and its value. */
     private static final Pattern SAMPLE = Pattern.compile("(?m)^(ratelimit_[a-z_]+)\\{([^}]*)} ([0-9.eE+-]+)$");
+
     private static final Pattern TAG = Pattern.compile("([a-z_]+)=\"([^\"]*)\"");
 
     @Deployment(testable = false)
@@ -46,14 +63,14 @@ class MetricsIT {
     URL base;
 
     @Test
-    void decisionsByPolicyAndOutcomeTheirTimingsAndRedisFailuresMatchTheResponsesSeenAndStartAtZero()
-            throws Exception {
+    void decisionsByPolicyAndOutcomeTheirTimingsAndRedisFailuresMatchTheResponsesSeenAndStartAtZero() throws Exception {
         String beforeText = Http.applicationMetrics(base);
         Map<String, Double> before = samples(beforeText);
-        for (String policy : List.of("probe", "probe-open", "probe-closed", "probe-shadow", "catalog", "orders",
-                "search")) {
+        for (String policy :
+                List.of("probe", "probe-open", "probe-closed", "probe-shadow", "catalog", "orders", "search")) {
             for (String outcome : OUTCOMES) {
-                assertThat(before).as("registered at deployment")
+                assertThat(before)
+                        .as("registered at deployment")
                         .containsEntry("ratelimit_decisions_total|outcome=" + outcome + ",policy=" + policy, 0.0);
             }
             assertThat(before).containsEntry("ratelimit_decision_duration_seconds_count|policy=" + policy, 0.0);
@@ -61,24 +78,27 @@ class MetricsIT {
         for (String reason : REASONS) {
             assertThat(before).containsEntry("ratelimit_redis_failures_total|reason=" + reason, 0.0);
         }
-        assertThat(before).containsEntry("ratelimit_redis_breaker_state|state=closed", 1.0)
+        assertThat(before)
+                .containsEntry("ratelimit_redis_breaker_state|state=closed", 1.0)
                 .containsEntry("ratelimit_redis_breaker_state|state=open", 0.0)
                 .containsEntry("ratelimit_redis_breaker_opened_total|", 0.0);
 
         String client = "metrics-" + UUID.randomUUID();
         Map<Integer, Integer> probeStatuses = new HashMap<>();
         for (int i = 0; i < 5; i++) {
-            probeStatuses.merge(Http.get(base, "api/probe/limited", CLIENT_ID, client).statusCode(), 1, Integer::sum);
+            probeStatuses.merge(
+                    Http.get(base, "api/probe/limited", CLIENT_ID, client).statusCode(), 1, Integer::sum);
         }
         probeStatuses.merge(Http.get(base, "api/probe/limited").statusCode(), 1, Integer::sum);
         Map<Integer, Integer> outageStatuses = new HashMap<>();
         DemoDeployment.redisProxy().mode(TcpProxy.Mode.REFUSE);
         try {
             for (int i = 0; i < 2; i++) {
-                outageStatuses.merge(Http.get(base, "api/probe/open", CLIENT_ID, client).statusCode(), 1, Integer::sum);
+                outageStatuses.merge(
+                        Http.get(base, "api/probe/open", CLIENT_ID, client).statusCode(), 1, Integer::sum);
             }
-            outageStatuses.merge(Http.get(base, "api/probe/closed", CLIENT_ID, client).statusCode() + 1000, 1,
-                    Integer::sum);
+            outageStatuses.merge(
+                    Http.get(base, "api/probe/closed", CLIENT_ID, client).statusCode() + 1000, 1, Integer::sum);
         } finally {
             DemoDeployment.redisProxy().mode(TcpProxy.Mode.FORWARD);
         }
@@ -87,7 +107,8 @@ class MetricsIT {
         assertThat(outageStatuses).containsOnly(Map.entry(200, 2), Map.entry(1503, 1));
         String scraped = Http.applicationMetrics(base);
         Map<String, Double> after = samples(scraped);
-        assertThat(after).containsEntry("ratelimit_decisions_total|outcome=allowed,policy=probe", 3.0)
+        assertThat(after)
+                .containsEntry("ratelimit_decisions_total|outcome=allowed,policy=probe", 3.0)
                 .containsEntry("ratelimit_decisions_total|outcome=blocked,policy=probe", 2.0)
                 .containsEntry("ratelimit_decisions_total|outcome=unidentified,policy=probe", 1.0)
                 .containsEntry("ratelimit_decisions_total|outcome=fail_open,policy=probe-open", 2.0)
@@ -97,8 +118,10 @@ class MetricsIT {
                 // Every call a bucket or a failure mode decided is timed; the one without a client id was not.
                 .containsEntry("ratelimit_decision_duration_seconds_count|policy=probe", 5.0)
                 .containsEntry("ratelimit_decision_duration_seconds_count|policy=probe-open", 2.0);
-        assertThat(after.get("ratelimit_decision_duration_seconds_sum|policy=probe")).isPositive();
-        assertThat(after).as("p99 as a summary, and histogram buckets that PromQL can add up across instances")
+        assertThat(after.get("ratelimit_decision_duration_seconds_sum|policy=probe"))
+                .isPositive();
+        assertThat(after)
+                .as("p99 as a summary, and histogram buckets that PromQL can add up across instances")
                 .containsKey("ratelimit_decision_duration_seconds|policy=probe,quantile=0.99")
                 .containsKey("ratelimit_decision_duration_seconds_bucket|le=0.001,policy=probe")
                 .containsKey("ratelimit_decision_duration_seconds_bucket|le=2.0,policy=probe")
@@ -117,7 +140,8 @@ class MetricsIT {
                 tags.put(tag.group(1), tag.group(2));
             }
             tags.remove("mp_scope");
-            String id = tags.entrySet().stream().map(entry -> entry.getKey() + "=" + entry.getValue())
+            String id = tags.entrySet().stream()
+                    .map(entry -> entry.getKey() + "=" + entry.getValue())
                     .collect(Collectors.joining(","));
             samples.put(sample.group(1) + "|" + id, Double.parseDouble(sample.group(3)));
         }

@@ -3,7 +3,6 @@ package dev.ratelimit.it;
 import dev.ratelimit.ClientIdResolver;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.servlet.http.HttpServletRequest;
-
 import java.util.Optional;
 
 /** A second resolver: deployed beside {@link TenantClientIdResolver}, it makes the choice ambiguous. */

@@ -1,11 +1,7 @@
 package dev.ratelimit.it;
 
-import org.junit.jupiter.api.Test;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
+import static org.assertj.core.api.Assertions.assertThat;
 
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +14,11 @@ import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /**
  * What the build publishes and what it packages beside: the library jar (the project's artifact) holds exactly
@@ -35,11 +34,13 @@ class PackagingIT {
     void theLibraryJarHoldsEveryNonDemoClassAndResourceAndNothingElse() throws IOException {
         Set<String> expected = libraryFilesIn(Path.of(System.getProperty("it.classes")));
 
-        assertThat(expected).as("the build compiled the library").contains(
-                "dev/ratelimit/RateLimited.class",
-                "dev/ratelimit/integration/RateLimitInterceptor.class",
-                "dev/ratelimit/redis/token_bucket.lua",
-                "META-INF/services/jakarta.enterprise.inject.spi.Extension");
+        assertThat(expected)
+                .as("the build compiled the library")
+                .contains(
+                        "dev/ratelimit/RateLimited.class",
+                        "dev/ratelimit/integration/RateLimitInterceptor.class",
+                        "dev/ratelimit/redis/token_bucket.lua",
+                        "META-INF/services/jakarta.enterprise.inject.spi.Extension");
         assertThat(entriesOf(System.getProperty("it.library.jar"))).isEqualTo(expected);
     }
 
@@ -59,7 +60,9 @@ class PackagingIT {
                 .collect(Collectors.toCollection(TreeSet::new));
         Set<String> sources = entriesOf(System.getProperty("it.sources.jar"));
 
-        assertThat(sources).containsAll(topLevelClasses).contains("dev/ratelimit/redis/token_bucket.lua")
+        assertThat(sources)
+                .containsAll(topLevelClasses)
+                .contains("dev/ratelimit/redis/token_bucket.lua")
                 .noneMatch(name -> name.startsWith(DEMO_PACKAGE) || name.equals(DEMO_POLICIES));
     }
 
@@ -67,14 +70,19 @@ class PackagingIT {
     void theJavadocJarDocumentsTheLibraryWithoutTheDemo() throws IOException {
         Set<String> javadoc = entriesOf(System.getProperty("it.javadoc.jar"));
 
-        assertThat(javadoc).contains("index.html", "dev/ratelimit/RateLimited.html",
-                        "dev/ratelimit/core/RateLimitDecider.html", "dev/ratelimit/redis/RedisSettings.Builder.html")
+        assertThat(javadoc)
+                .contains(
+                        "index.html",
+                        "dev/ratelimit/RateLimited.html",
+                        "dev/ratelimit/core/RateLimitDecider.html",
+                        "dev/ratelimit/redis/RedisSettings.Builder.html")
                 .noneMatch(name -> name.startsWith(DEMO_PACKAGE));
     }
 
     @Test
     void thePublishedPomIsTheLibrarysWithItsMetadataAndOnlyWhatItsUsersNeed() throws Exception {
-        Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        Document pom = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
                 .parse(new File(System.getProperty("it.library.pom")));
         Element project = pom.getDocumentElement();
 
@@ -87,17 +95,18 @@ class PackagingIT {
         assertThat(text(project, "scm")).contains("scm:git:");
         assertThat(project.getElementsByTagName("build").getLength()).isZero();
         assertThat(project.getElementsByTagName("profiles").getLength()).isZero();
-        assertThat(dependencies(project)).containsExactlyInAnyOrder(
-                "jakarta.platform:jakarta.jakartaee-api:provided",
-                "org.eclipse.microprofile.config:microprofile-config-api:provided",
-                "org.eclipse.microprofile.metrics:microprofile-metrics-api:provided",
-                "org.eclipse.microprofile.health:microprofile-health-api:provided",
-                "redis.clients:jedis:compile",
-                "org.snakeyaml:snakeyaml-engine:compile",
-                "io.github.resilience4j:resilience4j-circuitbreaker:compile",
-                "com.bucket4j:bucket4j_jdk17-core:compile",
-                "com.github.ben-manes.caffeine:caffeine:compile",
-                "org.slf4j:slf4j-jdk14:runtime (optional)");
+        assertThat(dependencies(project))
+                .containsExactlyInAnyOrder(
+                        "jakarta.platform:jakarta.jakartaee-api:provided",
+                        "org.eclipse.microprofile.config:microprofile-config-api:provided",
+                        "org.eclipse.microprofile.metrics:microprofile-metrics-api:provided",
+                        "org.eclipse.microprofile.health:microprofile-health-api:provided",
+                        "redis.clients:jedis:compile",
+                        "org.snakeyaml:snakeyaml-engine:compile",
+                        "io.github.resilience4j:resilience4j-circuitbreaker:compile",
+                        "com.bucket4j:bucket4j_jdk17-core:compile",
+                        "com.github.ben-manes.caffeine:caffeine:compile",
+                        "org.slf4j:slf4j-jdk14:runtime (optional)");
     }
 
     @Test
@@ -107,8 +116,8 @@ class PackagingIT {
         assertThat(war)
                 .anyMatch(name -> name.matches("WEB-INF/lib/slf4j-jdk14-[0-9.]+\\.jar"))
                 .anyMatch(name -> name.matches("WEB-INF/lib/jedis-[0-9.]+\\.jar"))
-                .contains("WEB-INF/classes/" + DEMO_PACKAGE + "OrdersResource.class",
-                        "WEB-INF/classes/" + DEMO_POLICIES);
+                .contains(
+                        "WEB-INF/classes/" + DEMO_PACKAGE + "OrdersResource.class", "WEB-INF/classes/" + DEMO_POLICIES);
     }
 
     private static Set<String> libraryFilesIn(Path classes) throws IOException {
@@ -123,8 +132,10 @@ class PackagingIT {
     /** The files of a jar, without the ones every jar tool adds. */
     private static Set<String> entriesOf(String jarFile) throws IOException {
         try (JarFile jar = new JarFile(new File(jarFile))) {
-            return jar.stream().map(ZipEntry::getName)
-                    .filter(name -> !name.endsWith("/") && !name.startsWith("META-INF/maven/")
+            return jar.stream()
+                    .map(ZipEntry::getName)
+                    .filter(name -> !name.endsWith("/")
+                            && !name.startsWith("META-INF/maven/")
                             && !name.equals("META-INF/MANIFEST.MF"))
                     .collect(Collectors.toCollection(TreeSet::new));
         }

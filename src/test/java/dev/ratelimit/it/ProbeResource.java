@@ -4,7 +4,6 @@ import dev.ratelimit.RateLimited;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
-
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**

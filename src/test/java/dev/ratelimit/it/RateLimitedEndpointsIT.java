@@ -1,5 +1,11 @@
 package dev.ratelimit.it;
 
+import static dev.ratelimit.it.Http.CLIENT_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.util.UUID;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -7,13 +13,6 @@ import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.net.URL;
-import java.net.http.HttpResponse;
-import java.util.UUID;
-
-import static dev.ratelimit.it.Http.CLIENT_ID;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The demo WAR on a real Liberty, deciding with a real Redis. */
 @ExtendWith(ArquillianExtension.class)
@@ -39,7 +38,9 @@ class RateLimitedEndpointsIT {
             HttpResponse<String> allowed = Http.get(base, "api/probe/limited", CLIENT_ID, client);
             assertThat(allowed.statusCode()).isEqualTo(200);
             assertThat(allowed.headers().firstValue("RateLimit-Policy")).hasValue("\"probe\";q=3;w=10800");
-            assertThat(allowed.headers().firstValue("RateLimit")).get().asString()
+            assertThat(allowed.headers().firstValue("RateLimit"))
+                    .get()
+                    .asString()
                     .startsWith("\"probe\";r=" + remaining + ";t=");
         }
 
@@ -47,28 +48,38 @@ class RateLimitedEndpointsIT {
 
         assertThat(refused.statusCode()).isEqualTo(429);
         assertThat(refused.headers().firstValue("Retry-After")).get().asString().matches("[1-9][0-9]*");
-        assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow())).isBetween(3500L, 3600L);
+        assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()))
+                .isBetween(3500L, 3600L);
         assertThat(refused.headers().firstValue("RateLimit-Policy")).hasValue("\"probe\";q=3;w=10800");
         assertThat(refused.headers().firstValue("RateLimit")).get().asString().matches("\"probe\";r=0;t=10[0-9]{3}");
         assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(refused.headers().firstValue("Cache-Control")).hasValue("no-store");
         assertThat(refused.body())
-                .contains("\"status\":429", "\"title\":\"Too Many Requests\"", "\"policy\":\"probe\"",
-                        "\"retryAfter\":" + refused.headers().firstValue("Retry-After").orElseThrow());
+                .contains(
+                        "\"status\":429",
+                        "\"title\":\"Too Many Requests\"",
+                        "\"policy\":\"probe\"",
+                        "\"retryAfter\":"
+                                + refused.headers().firstValue("Retry-After").orElseThrow());
     }
 
     @Test
     void aRefusedCallDoesNotRunTheMethod() {
         String client = newClient();
         for (int i = 0; i < 3; i++) {
-            assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, client).statusCode()).isEqualTo(200);
+            assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, client).statusCode())
+                    .isEqualTo(200);
         }
-        int runsBefore = Integer.parseInt(Http.get(base, "api/probe/limited/runs").body());
+        int runsBefore =
+                Integer.parseInt(Http.get(base, "api/probe/limited/runs").body());
 
-        assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, client).statusCode()).isEqualTo(429);
-        assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, client).statusCode()).isEqualTo(429);
+        assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, client).statusCode())
+                .isEqualTo(429);
+        assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, client).statusCode())
+                .isEqualTo(429);
 
-        assertThat(Integer.parseInt(Http.get(base, "api/probe/limited/runs").body())).isEqualTo(runsBefore);
+        assertThat(Integer.parseInt(Http.get(base, "api/probe/limited/runs").body()))
+                .isEqualTo(runsBefore);
     }
 
     @Test
@@ -79,8 +90,10 @@ class RateLimitedEndpointsIT {
             Http.get(base, "api/probe/limited", CLIENT_ID, alice);
         }
 
-        assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, alice).statusCode()).isEqualTo(429);
-        assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, bob).statusCode()).isEqualTo(200);
+        assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, alice).statusCode())
+                .isEqualTo(429);
+        assertThat(Http.get(base, "api/probe/limited", CLIENT_ID, bob).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -101,14 +114,19 @@ class RateLimitedEndpointsIT {
         HttpResponse<String> firstSearch = Http.get(base, "api/search?q=anvil", CLIENT_ID, client);
         assertThat(firstSearch.headers().firstValue("RateLimit-Policy"))
                 .hasValue("\"search\";q=4;w=4, \"search.hourly\";q=200;w=3600");
-        assertThat(firstSearch.headers().firstValue("RateLimit")).get().asString().startsWith("\"search\";r=3;");
+        assertThat(firstSearch.headers().firstValue("RateLimit"))
+                .get()
+                .asString()
+                .startsWith("\"search\";r=3;");
 
         // -Dratelimit.policies.orders.capacity=2 on the server's JVM beats the YAML's 5.
-        assertThat(Http.post(base, "api/orders", "anvil", CLIENT_ID, client).statusCode()).isEqualTo(201);
+        assertThat(Http.post(base, "api/orders", "anvil", CLIENT_ID, client).statusCode())
+                .isEqualTo(201);
         HttpResponse<String> secondOrder = Http.post(base, "api/orders", "anvil", CLIENT_ID, client);
         assertThat(secondOrder.statusCode()).isEqualTo(201);
         assertThat(secondOrder.headers().firstValue("RateLimit-Policy")).hasValue("\"orders\";q=2;w=24");
-        assertThat(Http.post(base, "api/orders", "anvil", CLIENT_ID, client).statusCode()).isEqualTo(429);
+        assertThat(Http.post(base, "api/orders", "anvil", CLIENT_ID, client).statusCode())
+                .isEqualTo(429);
     }
 
     @Test
@@ -118,16 +136,21 @@ class RateLimitedEndpointsIT {
 
         HttpResponse<String> first = Http.get(base, "api/probe/inline", CLIENT_ID, client);
         assertThat(first.headers().firstValue("RateLimit-Policy")).hasValue(policy + ";q=2;w=7200");
-        assertThat(Http.get(base, "api/probe/inline", CLIENT_ID, client).statusCode()).isEqualTo(200);
-        assertThat(Http.get(base, "api/probe/inline", CLIENT_ID, client).statusCode()).isEqualTo(429);
+        assertThat(Http.get(base, "api/probe/inline", CLIENT_ID, client).statusCode())
+                .isEqualTo(200);
+        assertThat(Http.get(base, "api/probe/inline", CLIENT_ID, client).statusCode())
+                .isEqualTo(429);
     }
 
     @Test
     void aClassLevelAnnotationGivesEachMethodItsOwnBucket() {
         String client = newClient();
-        assertThat(Http.get(base, "api/probe-class/first", CLIENT_ID, client).statusCode()).isEqualTo(200);
-        assertThat(Http.get(base, "api/probe-class/first", CLIENT_ID, client).statusCode()).isEqualTo(200);
-        assertThat(Http.get(base, "api/probe-class/first", CLIENT_ID, client).statusCode()).isEqualTo(429);
+        assertThat(Http.get(base, "api/probe-class/first", CLIENT_ID, client).statusCode())
+                .isEqualTo(200);
+        assertThat(Http.get(base, "api/probe-class/first", CLIENT_ID, client).statusCode())
+                .isEqualTo(200);
+        assertThat(Http.get(base, "api/probe-class/first", CLIENT_ID, client).statusCode())
+                .isEqualTo(429);
 
         HttpResponse<String> second = Http.get(base, "api/probe-class/second", CLIENT_ID, client);
         assertThat(second.statusCode()).isEqualTo(200);
@@ -146,8 +169,12 @@ class RateLimitedEndpointsIT {
         // SecondInheritingProbe/RateLimited/capacity=3 beats its inline capacity 2
         assertThat(second.headers().firstValue("RateLimit-Policy"))
                 .hasValue("\"" + SecondInheritingProbe.class.getName() + "/items\";q=3;w=3600");
-        assertThat(Http.get(base, "api/probe-inherit-first/items", CLIENT_ID, client).statusCode()).isEqualTo(429);
-        assertThat(Http.get(base, "api/probe-inherit-second/items", CLIENT_ID, client).statusCode()).isEqualTo(200);
+        assertThat(Http.get(base, "api/probe-inherit-first/items", CLIENT_ID, client)
+                        .statusCode())
+                .isEqualTo(429);
+        assertThat(Http.get(base, "api/probe-inherit-second/items", CLIENT_ID, client)
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -157,7 +184,9 @@ class RateLimitedEndpointsIT {
 
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> response = Http.get(base, "api/probe/shadow", CLIENT_ID, client);
-            assertThat(response.statusCode()).as("call %d of a bucket of 1", i + 1).isEqualTo(200);
+            assertThat(response.statusCode())
+                    .as("call %d of a bucket of 1", i + 1)
+                    .isEqualTo(200);
             assertThat(response.headers().map()).doesNotContainKeys("RateLimit", "RateLimit-Policy", "Retry-After");
         }
 
@@ -177,14 +206,18 @@ class RateLimitedEndpointsIT {
         assertThat(second.headers().firstValue("RateLimit")).hasValue("\"probe-bands.hourly\";r=0;t=3600");
         assertThat(third.statusCode()).isEqualTo(429);
         assertThat(third.headers().firstValue("RateLimit")).hasValue("\"probe-bands.hourly\";r=0;t=3600");
-        assertThat(Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow())).isBetween(1790L, 1800L);
+        assertThat(Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow()))
+                .isBetween(1790L, 1800L);
     }
 
     private static double shadowBlocked(String prometheusText) {
-        return prometheusText.lines()
-                .filter(line -> line.startsWith("ratelimit_decisions_total{") && line.contains("outcome=\"shadow_blocked\"")
+        return prometheusText
+                .lines()
+                .filter(line -> line.startsWith("ratelimit_decisions_total{")
+                        && line.contains("outcome=\"shadow_blocked\"")
                         && line.contains("policy=\"probe-shadow\""))
-                .findFirst().map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst()
+                .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .orElseThrow(() -> new AssertionError("no shadow_blocked series of probe-shadow at /metrics"));
     }
 
@@ -199,14 +232,16 @@ class RateLimitedEndpointsIT {
 
     @Test
     void aRequestWithoutClientIdGets400WithTheReason() {
-        int runsBefore = Integer.parseInt(Http.get(base, "api/probe/limited/runs").body());
+        int runsBefore =
+                Integer.parseInt(Http.get(base, "api/probe/limited/runs").body());
 
         HttpResponse<String> response = Http.get(base, "api/probe/limited");
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(response.body()).contains("\"status\":400", "X-Client-Id", "\"policy\":\"probe\"");
-        assertThat(Integer.parseInt(Http.get(base, "api/probe/limited/runs").body())).isEqualTo(runsBefore);
+        assertThat(Integer.parseInt(Http.get(base, "api/probe/limited/runs").body()))
+                .isEqualTo(runsBefore);
     }
 
     @Test
@@ -214,14 +249,19 @@ class RateLimitedEndpointsIT {
         assertThat(Http.get(base, "api/probe/anonymous").statusCode()).isEqualTo(200);
         assertThat(Http.get(base, "api/probe/anonymous").statusCode()).isEqualTo(200);
         assertThat(Http.get(base, "api/probe/anonymous").statusCode()).isEqualTo(429);
-        assertThat(Http.get(base, "api/probe/anonymous", CLIENT_ID, newClient()).statusCode()).isEqualTo(200);
+        assertThat(Http.get(base, "api/probe/anonymous", CLIENT_ID, newClient()).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void withoutTrustedProxiesXForwardedForCannotPickAnotherBucket() {
         // Every call here comes from 127.0.0.1: one bucket, whatever the header claims.
-        assertThat(Http.get(base, "api/probe/by-address", "X-Forwarded-For", "203.0.113.1").statusCode()).isEqualTo(200);
-        assertThat(Http.get(base, "api/probe/by-address", "X-Forwarded-For", "203.0.113.2").statusCode()).isEqualTo(429);
+        assertThat(Http.get(base, "api/probe/by-address", "X-Forwarded-For", "203.0.113.1")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(Http.get(base, "api/probe/by-address", "X-Forwarded-For", "203.0.113.2")
+                        .statusCode())
+                .isEqualTo(429);
     }
 
     @Test

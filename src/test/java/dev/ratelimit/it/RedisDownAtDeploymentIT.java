@@ -1,6 +1,14 @@
 package dev.ratelimit.it;
 
+import static dev.ratelimit.it.Http.CLIENT_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.testsupport.TcpProxy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -9,15 +17,6 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URL;
-import java.net.http.HttpResponse;
-import java.util.Map;
-
-import static dev.ratelimit.it.Http.CLIENT_ID;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The application starts while Redis is down: it deploys (the limiter opens no connection at start), answers
@@ -47,8 +46,10 @@ class RedisDownAtDeploymentIT {
 
     @Test
     void deployedWhileRedisIsDownItFollowsTheFailureModesThenDecidesOnceRedisIsUp() throws Exception {
-        assertThat(Http.get(base, "api/probe/open", CLIENT_ID, "early").statusCode()).isEqualTo(200);
-        assertThat(Http.get(base, "api/probe/closed", CLIENT_ID, "early").statusCode()).isEqualTo(503);
+        assertThat(Http.get(base, "api/probe/open", CLIENT_ID, "early").statusCode())
+                .isEqualTo(200);
+        assertThat(Http.get(base, "api/probe/closed", CLIENT_ID, "early").statusCode())
+                .isEqualTo(503);
 
         DemoDeployment.redisProxy().mode(TcpProxy.Mode.FORWARD);
 

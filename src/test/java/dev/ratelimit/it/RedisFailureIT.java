@@ -1,6 +1,15 @@
 package dev.ratelimit.it;
 
+import static dev.ratelimit.it.Http.CLIENT_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.testsupport.TcpProxy;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -9,16 +18,6 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.net.URL;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import static dev.ratelimit.it.Http.CLIENT_ID;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Redis stopped (connections refused) or hung (requests swallowed) between Liberty and Redis: each policy
@@ -120,6 +119,8 @@ class RedisFailureIT {
         assertThat(statuses).containsExactly(200, 200, 429, 429, 429);
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
         assertThat(refused.body()).contains("\"policy\":\"probe-local\"");
-        assertThat(Http.get(base, "api/probe/local", CLIENT_ID, "other-local-client").statusCode()).isEqualTo(200);
+        assertThat(Http.get(base, "api/probe/local", CLIENT_ID, "other-local-client")
+                        .statusCode())
+                .isEqualTo(200);
     }
 }

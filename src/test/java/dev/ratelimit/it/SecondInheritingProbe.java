@@ -8,5 +8,4 @@ import jakarta.ws.rs.Path;
 @Path("probe-inherit-second")
 @RequestScoped
 @RateLimited(capacity = 2, refillPeriod = "1h")
-public class SecondInheritingProbe extends InheritedProbeBase {
-}
+public class SecondInheritingProbe extends InheritedProbeBase {}

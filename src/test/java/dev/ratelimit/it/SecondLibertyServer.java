@@ -1,9 +1,6 @@
 package dev.ratelimit.it;
 
 import dev.ratelimit.testsupport.RedisServerProcess;
-import org.jboss.shrinkwrap.api.exporter.ZipExporter;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-
 import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -15,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * A second Liberty server beside the integration-test server: made from the same runtime, with the same
@@ -50,12 +49,11 @@ public final class SecondLibertyServer implements AutoCloseable {
      * As {@link #start(String, WebArchive, String)}, with these environment variables added to the server's
      * {@code server.env}, the way a container hands settings to Liberty.
      */
-    public static SecondLibertyServer start(String name, WebArchive war, String readyPath,
-                                            Map<String, String> environment)
-            throws Exception {
+    public static SecondLibertyServer start(
+            String name, WebArchive war, String readyPath, Map<String, String> environment) throws Exception {
         Path itServer = Path.of(System.getProperty("it.server.dir"));
-        SecondLibertyServer server = new SecondLibertyServer(itServer.getParent().getParent().getParent(), name,
-                RedisServerProcess.freePort());
+        SecondLibertyServer server = new SecondLibertyServer(
+                itServer.getParent().getParent().getParent(), name, RedisServerProcess.freePort());
         server.stopLeftover();
         try {
             server.create(itServer, war, environment);
@@ -115,14 +113,23 @@ public final class SecondLibertyServer implements AutoCloseable {
             }
         }
         StringBuilder variables = new StringBuilder();
-        environment.forEach((variable, value) -> variables.append('\n').append(variable).append('=').append(value));
-        Files.writeString(serverDir().resolve("server.env"), variables.append('\n').toString(),
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        Files.writeString(serverDir().resolve("bootstrap.properties"), String.join("\n",
-                "http.port=" + httpPort,
-                "https.port=" + RedisServerProcess.freePort(),
-                "http.host=127.0.0.1", ""));
-        war.as(ZipExporter.class).exportTo(serverDir().resolve("dropins").resolve(war.getName()).toFile(), true);
+        environment.forEach((variable, value) ->
+                variables.append('\n').append(variable).append('=').append(value));
+        Files.writeString(
+                serverDir().resolve("server.env"),
+                variables.append('\n').toString(),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        Files.writeString(
+                serverDir().resolve("bootstrap.properties"),
+                String.join(
+                        "\n",
+                        "http.port=" + httpPort,
+                        "https.port=" + RedisServerProcess.freePort(),
+                        "http.host=127.0.0.1",
+                        ""));
+        war.as(ZipExporter.class)
+                .exportTo(serverDir().resolve("dropins").resolve(war.getName()).toFile(), true);
     }
 
     private void awaitReady(WebArchive war, String readyPath) throws Exception {
@@ -156,8 +163,8 @@ public final class SecondLibertyServer implements AutoCloseable {
         }
         // stop answers 1 when the server was not running: that is the state stop asks for
         if (process.exitValue() != 0 && !(action.equals("stop") && process.exitValue() == 1)) {
-            throw new IllegalStateException("server " + action + " " + name + " failed (" + process.exitValue()
-                    + "): " + Files.readString(log));
+            throw new IllegalStateException("server " + action + " " + name + " failed (" + process.exitValue() + "): "
+                    + Files.readString(log));
         }
     }
 
@@ -167,6 +174,7 @@ public final class SecondLibertyServer implements AutoCloseable {
         if (!Files.exists(pidFile)) {
             return null;
         }
-        return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).orElse(null);
+        return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()))
+                .orElse(null);
     }
 }

@@ -24,7 +24,7 @@ final class ServerLog {
     /** Lengths are bytes, so the cut is made before decoding: the log holds multi-byte characters. */
     String sinceMark() throws IOException {
         byte[] log = Files.readAllBytes(LOG);
-        return new String(Arrays.copyOfRange(log, (int) Math.min(markedLength, log.length), log.length),
-                StandardCharsets.UTF_8);
+        return new String(
+                Arrays.copyOfRange(log, (int) Math.min(markedLength, log.length), log.length), StandardCharsets.UTF_8);
     }
 }

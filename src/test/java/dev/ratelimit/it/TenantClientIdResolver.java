@@ -3,7 +3,6 @@ package dev.ratelimit.it;
 import dev.ratelimit.ClientIdResolver;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.servlet.http.HttpServletRequest;
-
 import java.util.Optional;
 
 /** An application's own notion of who calls: every user of a tenant shares the tenant's buckets. */

@@ -1,6 +1,13 @@
 package dev.ratelimit.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.testsupport.RedisFixture;
+import java.net.URL;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -9,14 +16,6 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.RedisClient;
-
-import java.net.URL;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two Liberty servers, the integration-test server and a second one this test starts, run the same WAR against
@@ -47,15 +46,18 @@ class TwoInstancesIT {
     @Test
     void twoServersFloodedByTwoClientsAdmitEachClientExactlyItsOneBucket() throws Exception {
         try (SecondLibertyServer second = SecondLibertyServer.start("it-second", deployment(), "api/status");
-             RedisClient clock = RedisFixture.shared().client()) {
+                RedisClient clock = RedisFixture.shared().client()) {
             List<URL> servers = List.of(base, second.applicationUrl(deployment()));
 
-            System.out.println("TwoInstancesIT warm-up: " + FloodedPolicy.warmUp(servers, THREADS_PER_SERVER_PER_CLIENT));
+            System.out.println(
+                    "TwoInstancesIT warm-up: " + FloodedPolicy.warmUp(servers, THREADS_PER_SERVER_PER_CLIENT));
 
             long startedAt = RedisFixture.redisTimeMillis(clock);
             long deadline = System.nanoTime() + FLOODING.toNanos();
-            Flood first = Flood.start(servers, FloodedPolicy.PATH, "first-client", THREADS_PER_SERVER_PER_CLIENT, FLOODING);
-            Flood other = Flood.start(servers, FloodedPolicy.PATH, "other-client", THREADS_PER_SERVER_PER_CLIENT, FLOODING);
+            Flood first =
+                    Flood.start(servers, FloodedPolicy.PATH, "first-client", THREADS_PER_SERVER_PER_CLIENT, FLOODING);
+            Flood other =
+                    Flood.start(servers, FloodedPolicy.PATH, "other-client", THREADS_PER_SERVER_PER_CLIENT, FLOODING);
             first.awaitFullStrength();
             other.awaitFullStrength();
             long fullStrengthAt = RedisFixture.redisTimeMillis(clock);
@@ -66,16 +68,24 @@ class TwoInstancesIT {
             Flood.Tally otherTally = other.await();
             long endedMillis = RedisFixture.redisTimeMillis(clock) - startedAt;
 
-            System.out.printf("TwoInstancesIT: bucket allows at least %d (%d ms at full strength), at most %d (%d ms "
-                            + "in all) on Redis' clock%n", FloodedPolicy.allowance(floodedMillis), floodedMillis,
-                    FloodedPolicy.allowance(endedMillis), endedMillis);
+            System.out.printf(
+                    "TwoInstancesIT: bucket allows at least %d (%d ms at full strength), at most %d (%d ms "
+                            + "in all) on Redis' clock%n",
+                    FloodedPolicy.allowance(floodedMillis),
+                    floodedMillis,
+                    FloodedPolicy.allowance(endedMillis),
+                    endedMillis);
             System.out.println("TwoInstancesIT first-client: " + firstTally);
             System.out.println("TwoInstancesIT other-client: " + otherTally);
             for (Flood.Tally tally : List.of(firstTally, otherTally)) {
                 assertThat(tally.serverErrors()).as("5xx").isZero();
                 assertThat(tally.failures()).as("requests without an answer").isZero();
-                assertThat(tally.tooMany()).as("429s: the flood outran the bucket").isPositive();
-                assertThat(tally.decided()).as("decided 2xx").isLessThanOrEqualTo(FloodedPolicy.allowance(endedMillis))
+                assertThat(tally.tooMany())
+                        .as("429s: the flood outran the bucket")
+                        .isPositive();
+                assertThat(tally.decided())
+                        .as("decided 2xx")
+                        .isLessThanOrEqualTo(FloodedPolicy.allowance(endedMillis))
                         .isGreaterThanOrEqualTo((long) Math.floor(AT_LEAST * FloodedPolicy.allowance(floodedMillis)));
             }
         }

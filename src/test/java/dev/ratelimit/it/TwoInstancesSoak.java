@@ -1,16 +1,9 @@
 package dev.ratelimit.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisServerProcess;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import redis.clients.jedis.RedisClient;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -20,8 +13,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.RedisClient;
 
 /**
  * A soak, not a test CI runs ({@code ./mvnw -Psoak verify}, see the profile): the two servers of
@@ -52,7 +51,8 @@ class TwoInstancesSoak {
                 throw new UncheckedIOException("cannot start the soak's redis-server", e);
             }
             // The default timeouts, measured for a saturated host, bound what an outage adds to a call.
-            war = FloodedPolicy.deployment("ratelimiter-soak", Map.of("ratelimit.redis.url", redisUrl().toString()));
+            war = FloodedPolicy.deployment(
+                    "ratelimiter-soak", Map.of("ratelimit.redis.url", redisUrl().toString()));
         }
         return war;
     }
@@ -64,12 +64,14 @@ class TwoInstancesSoak {
     void twoServersUnderLoadThroughARedisRestartAndPause() throws Exception {
         try (SecondLibertyServer second = SecondLibertyServer.start("soak-second", deployment(), "api/status")) {
             List<URL> servers = List.of(base, second.applicationUrl(deployment()));
-            System.out.println("TwoInstancesSoak warm-up: " + FloodedPolicy.warmUp(servers, THREADS_PER_SERVER_PER_CLIENT));
+            System.out.println(
+                    "TwoInstancesSoak warm-up: " + FloodedPolicy.warmUp(servers, THREADS_PER_SERVER_PER_CLIENT));
 
             long startedAt = redisTimeMillis();
             long started = System.nanoTime();
             Flood known = Flood.start(servers, FloodedPolicy.PATH, "known-client", THREADS_PER_SERVER_PER_CLIENT, SOAK);
-            Flood others = Flood.start(servers, FloodedPolicy.PATH, "other-client", THREADS_PER_SERVER_PER_CLIENT, SOAK);
+            Flood others =
+                    Flood.start(servers, FloodedPolicy.PATH, "other-client", THREADS_PER_SERVER_PER_CLIENT, SOAK);
             int emptyingRestarts = 0;
             try {
                 waitUntil(started, SOAK.dividedBy(4));
@@ -106,18 +108,28 @@ class TwoInstancesSoak {
         long served = known.requests() + others.requests();
         long serverErrors = known.serverErrors() + others.serverErrors();
         long medianMicros = known.latencyMicros().getValueAtPercentile(50);
-        long maxMicros = Math.max(known.latencyMicros().getMaxValue(), others.latencyMicros().getMaxValue());
-        System.out.printf("TwoInstancesSoak over %d ms of Redis time, 2 servers x %d threads x 2 clients:%n",
+        long maxMicros = Math.max(
+                known.latencyMicros().getMaxValue(), others.latencyMicros().getMaxValue());
+        System.out.printf(
+                "TwoInstancesSoak over %d ms of Redis time, 2 servers x %d threads x 2 clients:%n",
                 elapsedMillis, THREADS_PER_SERVER_PER_CLIENT);
         System.out.println("  known-client: " + known);
         System.out.println("  other-client: " + others);
-        System.out.printf("  requests served %d, 5xx %d, known client's decided 2xx %d of at most %d "
+        System.out.printf(
+                "  requests served %d, 5xx %d, known client's decided 2xx %d of at most %d "
                         + "(over-admissions %d), undecided 2xx (fail-open passes) %d, max added latency %.1f ms%n",
-                served, serverErrors, known.decided(), bound, overAdmissions,
-                known.undecided() + others.undecided(), (maxMicros - medianMicros) / 1000.0);
+                served,
+                serverErrors,
+                known.decided(),
+                bound,
+                overAdmissions,
+                known.undecided() + others.undecided(),
+                (maxMicros - medianMicros) / 1000.0);
 
         assertThat(serverErrors).as("5xx").isZero();
-        assertThat(known.failures() + others.failures()).as("requests without an answer").isZero();
+        assertThat(known.failures() + others.failures())
+                .as("requests without an answer")
+                .isZero();
         assertThat(overAdmissions).as("over-admissions of the known client").isZero();
     }
 

@@ -1,5 +1,8 @@
 package dev.ratelimit.local;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
 import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
@@ -7,21 +10,17 @@ import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.RateLimitPolicy;
 import io.github.bucket4j.TimeMeter;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import org.junit.jupiter.api.Test;
 
 /** One instance's share of a policy, on a clock the test moves. */
 class LocalRateLimiterTest {
 
-    private static final RateLimitPolicy TEN_PER_SECOND = new RateLimitPolicy("ten",
-            new BucketLimits(10, 10, Duration.ofSeconds(1)), 1, FailureMode.LOCAL);
+    private static final RateLimitPolicy TEN_PER_SECOND =
+            new RateLimitPolicy("ten", new BucketLimits(10, 10, Duration.ofSeconds(1)), 1, FailureMode.LOCAL);
 
     private final AtomicLong nanos = new AtomicLong();
     private final TimeMeter clock = new TimeMeter() {
@@ -70,27 +69,34 @@ class LocalRateLimiterTest {
 
     @Test
     void everyBandOfAPolicyLimitsItsShareAndARefusalTakesFromNone() {
-        RateLimitPolicy tenPerSecondAndFourPerMinute = new RateLimitPolicy("banded",
-                new BucketLimits(10, 10, Duration.ofSeconds(1)), 1, FailureMode.LOCAL,
+        RateLimitPolicy tenPerSecondAndFourPerMinute = new RateLimitPolicy(
+                "banded",
+                new BucketLimits(10, 10, Duration.ofSeconds(1)),
+                1,
+                FailureMode.LOCAL,
                 List.of(new Band("minute", new BucketLimits(4, 4, Duration.ofMinutes(1)))));
         LocalRateLimiter limiter = new LocalRateLimiter(2, 100, clock);
 
         // This instance's share: 5 per second, and 2 per minute, which runs out first.
-        assertThat(allowedOf(limiter, tenPerSecondAndFourPerMinute, "carol", 10)).isEqualTo(2);
+        assertThat(allowedOf(limiter, tenPerSecondAndFourPerMinute, "carol", 10))
+                .isEqualTo(2);
         nanos.addAndGet(Duration.ofSeconds(30).toNanos());
-        assertThat(allowedOf(limiter, tenPerSecondAndFourPerMinute, "carol", 10)).isEqualTo(1);
+        assertThat(allowedOf(limiter, tenPerSecondAndFourPerMinute, "carol", 10))
+                .isEqualTo(1);
     }
 
     @Test
     void changedLimitsReplaceThePolicysBucketsWhichStartFull() {
         LocalRateLimiter limiter = new LocalRateLimiter(1, 100, clock);
-        RateLimitPolicy fivePerSecond = new RateLimitPolicy("ten", new BucketLimits(5, 5, Duration.ofSeconds(1)), 1,
-                FailureMode.LOCAL);
+        RateLimitPolicy fivePerSecond =
+                new RateLimitPolicy("ten", new BucketLimits(5, 5, Duration.ofSeconds(1)), 1, FailureMode.LOCAL);
         allowedOf(limiter, TEN_PER_SECOND, "dave", 3);
 
         assertThat(allowedOf(limiter, fivePerSecond, "dave", 10)).isEqualTo(5);
         assertThat(limiter.bucketCount(fivePerSecond)).isEqualTo(1);
-        assertThat(limiter.bucketCount(TEN_PER_SECOND)).as("the old limits' buckets are gone").isZero();
+        assertThat(limiter.bucketCount(TEN_PER_SECOND))
+                .as("the old limits' buckets are gone")
+                .isZero();
     }
 
     @Test
@@ -109,13 +115,14 @@ class LocalRateLimiterTest {
         RateLimitPolicy dearer = new RateLimitPolicy("ten", TEN_PER_SECOND.limits(), 4, FailureMode.OPEN);
 
         assertThat(limiter.acquire(dearer, ClientId.of("alice")).remaining()).isEqualTo(6);
-        assertThat(limiter.acquire(TEN_PER_SECOND, ClientId.of("alice")).remaining()).isEqualTo(5);
+        assertThat(limiter.acquire(TEN_PER_SECOND, ClientId.of("alice")).remaining())
+                .isEqualTo(5);
     }
 
     @Test
     void aCallCostingMoreThanTheShareTakesAllOfIt() {
-        RateLimitPolicy costly = new RateLimitPolicy("costly", new BucketLimits(10, 10, Duration.ofSeconds(1)), 4,
-                FailureMode.LOCAL);
+        RateLimitPolicy costly =
+                new RateLimitPolicy("costly", new BucketLimits(10, 10, Duration.ofSeconds(1)), 4, FailureMode.LOCAL);
         LocalRateLimiter limiter = new LocalRateLimiter(5, 100, clock);
 
         assertThat(limiter.acquire(costly, ClientId.of("alice")).allowed()).isTrue();
@@ -144,7 +151,11 @@ class LocalRateLimiterTest {
 
     @Test
     void instancesAndMaxClientsMustBePositive() {
-        assertThatIllegalArgumentException().isThrownBy(() -> new LocalRateLimiter(0, 10)).withMessageContaining("instances");
-        assertThatIllegalArgumentException().isThrownBy(() -> new LocalRateLimiter(1, 0)).withMessageContaining("maxClients");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new LocalRateLimiter(0, 10))
+                .withMessageContaining("instances");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new LocalRateLimiter(1, 0))
+                .withMessageContaining("maxClients");
     }
 }

@@ -1,20 +1,19 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
 import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.RateLimitPolicy;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.time.Duration;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class BucketKeysTest {
 
@@ -54,14 +53,22 @@ class BucketKeysTest {
 
     @Test
     void aPolicysBandsHaveOneKeyEachInTheHashTagOfItsOwnKey() {
-        RateLimitPolicy banded = new RateLimitPolicy("search", new BucketLimits(5, 5, Duration.ofSeconds(1)), 1,
-                FailureMode.OPEN, List.of(new Band("hourly", new BucketLimits(50, 50, Duration.ofHours(1))),
-                new Band("daily", new BucketLimits(500, 500, Duration.ofDays(1)))));
+        RateLimitPolicy banded = new RateLimitPolicy(
+                "search",
+                new BucketLimits(5, 5, Duration.ofSeconds(1)),
+                1,
+                FailureMode.OPEN,
+                List.of(
+                        new Band("hourly", new BucketLimits(50, 50, Duration.ofHours(1))),
+                        new Band("daily", new BucketLimits(500, 500, Duration.ofDays(1)))));
 
         List<String> keys = KEYS.keysFor(banded, ClientId.of("alice"));
 
-        assertThat(keys).containsExactly("ratelimit:{search:alice}", "ratelimit:{search:alice}:hourly",
-                "ratelimit:{search:alice}:daily");
+        assertThat(keys)
+                .containsExactly(
+                        "ratelimit:{search:alice}",
+                        "ratelimit:{search:alice}:hourly",
+                        "ratelimit:{search:alice}:daily");
         assertThat(keys).extracting(BucketKeysTest::hashTag).containsOnly("search:alice");
         assertThat(KEYS.keysFor(policy("search"), ClientId.of("alice"))).containsExactly("ratelimit:{search:alice}");
     }
@@ -74,19 +81,35 @@ class BucketKeysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "ratelimit:", "app:rl:", "rl/v2|", "0123456789012345678901234567890123456789012345678901234567890123"})
+    @ValueSource(
+            strings = {
+                "",
+                "ratelimit:",
+                "app:rl:",
+                "rl/v2|",
+                "0123456789012345678901234567890123456789012345678901234567890123"
+            })
     void acceptsPrefixesUpTo64CharactersWithoutBracesOrSpaces(String prefix) {
         assertThat(new BucketKeys(prefix).keyFor(policy("p"), ClientId.of("c"))).isEqualTo(prefix + "{p:c}");
     }
 
     @ParameterizedTest
     @NullSource
-    @ValueSource(strings = {
-            "{", "}", "rate{limit:", "ratelimit}:", "rate limit:", " ratelimit:", "rate\tlimit", "rate\nlimit",
-            "01234567890123456789012345678901234567890123456789012345678901234", // 65
-    })
+    @ValueSource(
+            strings = {
+                "{",
+                "}",
+                "rate{limit:",
+                "ratelimit}:",
+                "rate limit:",
+                " ratelimit:",
+                "rate\tlimit",
+                "rate\nlimit",
+                "01234567890123456789012345678901234567890123456789012345678901234", // 65
+            })
     void rejectsBadPrefixesNamingThem(String prefix) {
-        assertThatIllegalArgumentException().isThrownBy(() -> new BucketKeys(prefix))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new BucketKeys(prefix))
                 .withMessage("must be at most 64 characters without braces or spaces, was '" + prefix + "'");
     }
 }

@@ -1,14 +1,13 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisFixture;
-import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
 
 /**
  * Two independent limiter instances, each with its own Jedis client and 16 threads, hammer one bucket:
@@ -82,7 +81,8 @@ class ConcurrentInstancesTest {
 
             double mostTheBucketCanGive = LIMITS.capacity() + LIMITS.refillTokens() * elapsedMillis / 1000.0;
             assertThat(attempts.get()).as("attempts").isGreaterThan(10L * allowed.get());
-            assertThat((double) allowed.get()).as("allowed in %d ms", elapsedMillis)
+            assertThat((double) allowed.get())
+                    .as("allowed in %d ms", elapsedMillis)
                     .isLessThanOrEqualTo(mostTheBucketCanGive)
                     .isGreaterThanOrEqualTo(0.9 * mostTheBucketCanGive);
         } finally {
@@ -90,5 +90,4 @@ class ConcurrentInstancesTest {
             limiters.forEach(RedisRateLimiter::close);
         }
     }
-
 }

@@ -1,14 +1,13 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisFixture;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +20,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A limiter with nothing but a URL set, as an application gets it, under as many concurrent callers as a
@@ -30,8 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DefaultSettingsUnderConcurrencyIT {
 
-    private static final RateLimitPolicy NEVER_EMPTY = new RateLimitPolicy("concurrency",
-            new BucketLimits(1_000_000_000L, 1_000_000_000L, Duration.ofSeconds(1)), 1, FailureMode.CLOSED);
+    private static final RateLimitPolicy NEVER_EMPTY = new RateLimitPolicy(
+            "concurrency",
+            new BucketLimits(1_000_000_000L, 1_000_000_000L, Duration.ofSeconds(1)),
+            1,
+            FailureMode.CLOSED);
 
     @ParameterizedTest(name = "{0} callers")
     @ValueSource(ints = {64, 256})
@@ -40,7 +42,8 @@ class DefaultSettingsUnderConcurrencyIT {
         Map<String, LongAdder> undecidedByReason = new ConcurrentHashMap<>();
         ExecutorService threads = Executors.newFixedThreadPool(callers);
         try (RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder()
-                .url(RedisFixture.shared().url().toString()).build())) {
+                .url(RedisFixture.shared().url().toString())
+                .build())) {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> workers = new ArrayList<>();
             for (int i = 0; i < callers; i++) {
@@ -48,12 +51,15 @@ class DefaultSettingsUnderConcurrencyIT {
                     start.await();
                     long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
                     while (System.nanoTime() - deadline < 0) {
-                        ClientId client = ClientId.of("client-" + ThreadLocalRandom.current().nextInt(10_000));
+                        ClientId client = ClientId.of(
+                                "client-" + ThreadLocalRandom.current().nextInt(10_000));
                         try {
                             limiter.acquire(NEVER_EMPTY, client);
                             decided.increment();
                         } catch (LimiterUnavailableException e) {
-                            undecidedByReason.computeIfAbsent(e.reason().label(), reason -> new LongAdder()).increment();
+                            undecidedByReason
+                                    .computeIfAbsent(e.reason().label(), reason -> new LongAdder())
+                                    .increment();
                         }
                     }
                     return null;
@@ -67,7 +73,9 @@ class DefaultSettingsUnderConcurrencyIT {
             threads.shutdownNow();
         }
 
-        assertThat(undecidedByReason).as("undecided calls by reason, of %d decided", decided.sum()).isEmpty();
+        assertThat(undecidedByReason)
+                .as("undecided calls by reason, of %d decided", decided.sum())
+                .isEmpty();
         assertThat(decided.sum()).isGreaterThanOrEqualTo(callers);
     }
 }

@@ -1,19 +1,13 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.ClientIdSecret;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import redis.clients.jedis.RedisClient;
-
 import java.text.Normalizer;
 import java.time.Duration;
 import java.util.HashSet;
@@ -23,8 +17,13 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import redis.clients.jedis.RedisClient;
 
 /**
  * Client ids as a hostile or careless caller sends them, each beside a look-alike, decided by the real
@@ -36,6 +35,7 @@ class HostileClientIdsTest {
 
     /** A bounded id is 64 safe characters at most, or a one-character mark and 64 hex digits. */
     static final int MAX_CLIENT_ID_LENGTH = 65;
+
     private static final String BOUNDED_ID = "[A-Za-z0-9._:@-]{1,64}|[~#][0-9a-f]{64}";
 
     private static final String SECRET = "hostile-ids-test-secret-of-at-least-32-bytes";
@@ -52,9 +52,13 @@ class HostileClientIdsTest {
         redis = RedisFixture.shared().client();
         prefix = "hostile-" + UUID.randomUUID() + ":";
         keys = new BucketKeys(prefix);
-        limiter = RedisRateLimiter.connect(RedisSettings.builder().url(RedisFixture.shared().url().toString())
-                .keyPrefix(prefix).connectTimeout(Duration.ofSeconds(2)).commandTimeout(Duration.ofSeconds(2))
-                .poolSize(2).build());
+        limiter = RedisRateLimiter.connect(RedisSettings.builder()
+                .url(RedisFixture.shared().url().toString())
+                .keyPrefix(prefix)
+                .connectTimeout(Duration.ofSeconds(2))
+                .commandTimeout(Duration.ofSeconds(2))
+                .poolSize(2)
+                .build());
     }
 
     @AfterAll
@@ -97,9 +101,14 @@ class HostileClientIdsTest {
                 Arguments.of("underscore vs hyphen", "a_b", "a-b"),
                 Arguments.of("trailing space", "alice ", "alice"),
                 Arguments.of("leading space", " alice", "alice"),
-                Arguments.of("the hashed form of another id", ClientId.of("alice bob").value(), "alice bob"),
-                Arguments.of("the keyed form of another id",
-                        ClientIdSecret.of(SECRET).idOf("alice").value(), "alice"),
+                Arguments.of(
+                        "the hashed form of another id",
+                        ClientId.of("alice bob").value(),
+                        "alice bob"),
+                Arguments.of(
+                        "the keyed form of another id",
+                        ClientIdSecret.of(SECRET).idOf("alice").value(),
+                        "alice"),
                 Arguments.of("anonymous", "~anonymous", "anonymous"));
     }
 
@@ -111,15 +120,15 @@ class HostileClientIdsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("hostileIds")
-    void underAClientIdSecretTooAHostileIdAndItsLookAlikeNeverShareABucket(String description, String id,
-                                                                           String lookAlike) {
+    void underAClientIdSecretTooAHostileIdAndItsLookAlikeNeverShareABucket(
+            String description, String id, String lookAlike) {
         assertSeparateBuckets(ClientIdSecret.of(SECRET)::idOf, id, lookAlike);
     }
 
     /** Drains the id's bucket and finds the look-alike's still full; both keys short and safe. */
     private static void assertSeparateBuckets(Function<String, ClientId> idOf, String id, String lookAlike) {
-        RateLimitPolicy policy = new RateLimitPolicy("hostile-" + POLICIES.incrementAndGet(), TWO_PER_HOUR, 2,
-                FailureMode.CLOSED);
+        RateLimitPolicy policy =
+                new RateLimitPolicy("hostile-" + POLICIES.incrementAndGet(), TWO_PER_HOUR, 2, FailureMode.CLOSED);
         ClientId client = idOf.apply(id);
         ClientId other = idOf.apply(lookAlike);
 
@@ -130,9 +139,15 @@ class HostileClientIdsTest {
                     .hasSizeLessThanOrEqualTo(prefix.length() + policy.name().length() + MAX_CLIENT_ID_LENGTH + 3);
         }
 
-        assertThat(limiter.acquire(policy, client).allowed()).as("the id's first call takes its whole bucket").isTrue();
-        assertThat(limiter.acquire(policy, client).allowed()).as("the id's bucket is empty").isFalse();
-        assertThat(limiter.acquire(policy, other).allowed()).as("the look-alike's bucket is still full").isTrue();
+        assertThat(limiter.acquire(policy, client).allowed())
+                .as("the id's first call takes its whole bucket")
+                .isTrue();
+        assertThat(limiter.acquire(policy, client).allowed())
+                .as("the id's bucket is empty")
+                .isFalse();
+        assertThat(limiter.acquire(policy, other).allowed())
+                .as("the look-alike's bucket is still full")
+                .isTrue();
         assertThat(redis.exists(keys.keyFor(policy, client))).isTrue();
         assertThat(redis.exists(keys.keyFor(policy, other))).isTrue();
     }
@@ -166,19 +181,27 @@ class HostileClientIdsTest {
         limiter.acquire(policy, ClientIdSecret.of(SECRET).idOf(email));
 
         List<String> stored = List.copyOf(redis.keys(prefix + "{private:*"));
-        assertThat(stored).singleElement().asString()
-                .doesNotContainIgnoringCase("alice").doesNotContain("example").doesNotContain("@")
-                .isEqualTo(prefix + "{private:" + ClientIdSecret.of(SECRET).idOf(email).value() + "}");
-        assertThat(stored.get(0)).isNotEqualTo(prefix + "{private:" + ClientId.of(email).value() + "}");
+        assertThat(stored)
+                .singleElement()
+                .asString()
+                .doesNotContainIgnoringCase("alice")
+                .doesNotContain("example")
+                .doesNotContain("@")
+                .isEqualTo(prefix + "{private:"
+                        + ClientIdSecret.of(SECRET).idOf(email).value() + "}");
+        assertThat(stored.get(0))
+                .isNotEqualTo(prefix + "{private:" + ClientId.of(email).value() + "}");
     }
 
     @Test
     void twoSecretsStoreOneIdUnderDifferentKeys() {
         String other = "another-secret-of-at-least-32-bytes-long!";
 
-        assertThat(keys.keyFor(new RateLimitPolicy("p", TWO_PER_HOUR, 1, FailureMode.CLOSED),
-                ClientIdSecret.of(SECRET).idOf("alice")))
-                .isNotEqualTo(keys.keyFor(new RateLimitPolicy("p", TWO_PER_HOUR, 1, FailureMode.CLOSED),
+        assertThat(keys.keyFor(
+                        new RateLimitPolicy("p", TWO_PER_HOUR, 1, FailureMode.CLOSED),
+                        ClientIdSecret.of(SECRET).idOf("alice")))
+                .isNotEqualTo(keys.keyFor(
+                        new RateLimitPolicy("p", TWO_PER_HOUR, 1, FailureMode.CLOSED),
                         ClientIdSecret.of(other).idOf("alice")));
     }
 }

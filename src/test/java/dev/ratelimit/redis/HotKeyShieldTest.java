@@ -1,5 +1,7 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
@@ -7,9 +9,6 @@ import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.OwnRedisServer;
 import dev.ratelimit.testsupport.RedisStats;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The hot-key shield on a redis-server of the test's own, whose command counts say how often Redis was asked:
@@ -34,13 +33,16 @@ class HotKeyShieldTest {
     static final OwnRedisServer REDIS = new OwnRedisServer();
 
     private static RedisRateLimiter limiter(int shieldSize) {
-        return RedisRateLimiter.connect(RedisSettings.builder().url("redis://127.0.0.1:" + REDIS.port())
-                .commandTimeout(Duration.ofSeconds(2)).shieldSize(shieldSize).build());
+        return RedisRateLimiter.connect(RedisSettings.builder()
+                .url("redis://127.0.0.1:" + REDIS.port())
+                .commandTimeout(Duration.ofSeconds(2))
+                .shieldSize(shieldSize)
+                .build());
     }
 
     private static RateLimitPolicy policy(long capacity, long refillTokens, Duration refillPeriod) {
-        return new RateLimitPolicy("flooded", new BucketLimits(capacity, refillTokens, refillPeriod), 1,
-                FailureMode.CLOSED);
+        return new RateLimitPolicy(
+                "flooded", new BucketLimits(capacity, refillTokens, refillPeriod), 1, FailureMode.CLOSED);
     }
 
     private static long redisDecisions() {
@@ -59,8 +61,7 @@ class HotKeyShieldTest {
             assertThat(refusedByRedis.allowed()).isFalse();
             assertThat(refusedLocally.allowed()).isFalse();
             assertThat(refusedLocally.remaining()).isZero();
-            assertThat(refusedLocally.retryAfterMillis()).isPositive()
-                    .isLessThan(refusedByRedis.retryAfterMillis());
+            assertThat(refusedLocally.retryAfterMillis()).isPositive().isLessThan(refusedByRedis.retryAfterMillis());
             assertThat(refusedLocally.resetAfterMillis()).isGreaterThanOrEqualTo(refusedLocally.retryAfterMillis());
             assertThat(redisDecisions()).isEqualTo(2);
         }
@@ -83,7 +84,9 @@ class HotKeyShieldTest {
     void aChangedPolicyAsksRedisAgain() {
         try (RedisRateLimiter limiter = limiter(100)) {
             limiter.acquire(policy(1, 1, Duration.ofHours(1)), CLIENT);
-            assertThat(limiter.acquire(policy(1, 1, Duration.ofHours(1)), CLIENT).allowed()).isFalse();
+            assertThat(limiter.acquire(policy(1, 1, Duration.ofHours(1)), CLIENT)
+                            .allowed())
+                    .isFalse();
 
             limiter.acquire(policy(5, 1, Duration.ofHours(1)), CLIENT);
             assertThat(redisDecisions()).isEqualTo(3);
@@ -139,12 +142,15 @@ class HotKeyShieldTest {
             long elapsedMillis = redisNowMillis() - startedAt;
 
             double mostTheBucketCanGive = 20 + 10 * elapsedMillis / 1000.0;
-            assertThat((double) admitted.get()).as("admitted in %d ms", elapsedMillis)
+            assertThat((double) admitted.get())
+                    .as("admitted in %d ms", elapsedMillis)
                     .isLessThanOrEqualTo(mostTheBucketCanGive)
                     .isGreaterThanOrEqualTo(0.8 * mostTheBucketCanGive);
-            assertThat(redisDecisions()).as("Redis calls for %d decisions", decisions.get())
+            assertThat(redisDecisions())
+                    .as("Redis calls for %d decisions", decisions.get())
                     .isLessThan(decisions.get() / 10);
-            System.out.printf("[figure] shield: %d decisions, %d admitted (at most %.1f), %d reached Redis%n",
+            System.out.printf(
+                    "[figure] shield: %d decisions, %d admitted (at most %.1f), %d reached Redis%n",
                     decisions.get(), admitted.get(), mostTheBucketCanGive, redisDecisions());
         } finally {
             threads.shutdownNow();

@@ -1,7 +1,22 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.testsupport.OwnRedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,22 +32,6 @@ import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.LongStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Concurrent commands carried in shared pipelines, against a redis-server of the test's own. */
 class PipelinedCallsTest {
@@ -61,13 +60,20 @@ class PipelinedCallsTest {
     private PipelinedCalls pipelines(int count, Duration replyTimeout) {
         ConnectionPoolConfig poolConfig = new ConnectionPoolConfig();
         poolConfig.setMaxTotal(count);
-        pool = new ConnectionPool(new HostAndPort("127.0.0.1", REDIS.port()), DefaultJedisClientConfig.builder()
-                .protocol(RedisProtocol.RESP2).timeoutMillis(Math.toIntExact(replyTimeout.toMillis())).build(),
+        pool = new ConnectionPool(
+                new HostAndPort("127.0.0.1", REDIS.port()),
+                DefaultJedisClientConfig.builder()
+                        .protocol(RedisProtocol.RESP2)
+                        .timeoutMillis(Math.toIntExact(replyTimeout.toMillis()))
+                        .build(),
                 poolConfig);
-        return new PipelinedCalls(() -> {
-            connectionsLent.incrementAndGet();
-            return pool.getResource();
-        }, count, WAIT);
+        return new PipelinedCalls(
+                () -> {
+                    connectionsLent.incrementAndGet();
+                    return pool.getResource();
+                },
+                count,
+                WAIT);
     }
 
     private static <T> List<T> inParallel(int callers, Callable<T> call) throws Exception {
@@ -117,16 +123,23 @@ class PipelinedCallsTest {
             return lengths;
         });
 
-        assertThat(repliesByCaller).allSatisfy(lengths -> assertThat(lengths)
-                .containsExactlyElementsOf(LongStream.rangeClosed(1, perCaller).boxed().toList()));
+        assertThat(repliesByCaller)
+                .allSatisfy(lengths -> assertThat(lengths)
+                        .containsExactlyElementsOf(
+                                LongStream.rangeClosed(1, perCaller).boxed().toList()));
         for (int caller = 1; caller <= 64; caller++) {
-            assertThat(REDIS.admin().lrange("list:" + caller, 0, -1)).as("list:" + caller)
-                    .containsExactlyElementsOf(LongStream.range(0, perCaller).mapToObj(Long::toString).toList());
+            assertThat(REDIS.admin().lrange("list:" + caller, 0, -1))
+                    .as("list:" + caller)
+                    .containsExactlyElementsOf(LongStream.range(0, perCaller)
+                            .mapToObj(Long::toString)
+                            .toList());
         }
-        assertThat(connectionsLent.get()).as("round trips for %d commands", 64 * perCaller)
+        assertThat(connectionsLent.get())
+                .as("round trips for %d commands", 64 * perCaller)
                 .isLessThan(64 * perCaller / 2);
         assertThat(REDIS.admin().clientList().lines().filter(line -> line.contains("cmd=rpush")))
-                .as("connections that sent the commands").hasSizeLessThanOrEqualTo(2);
+                .as("connections that sent the commands")
+                .hasSizeLessThanOrEqualTo(2);
     }
 
     @Test
@@ -144,7 +157,10 @@ class PipelinedCallsTest {
             }
         });
 
-        assertThat(outcomes).containsOnly("reply 1", "error ERR").filteredOn("reply 1"::equals).hasSize(16);
+        assertThat(outcomes)
+                .containsOnly("reply 1", "error ERR")
+                .filteredOn("reply 1"::equals)
+                .hasSize(16);
     }
 
     @Test
@@ -181,14 +197,30 @@ class PipelinedCallsTest {
     void aPipelineCutAfterSomeRepliesFailsTheRestAsMayHaveRun() throws Exception {
         ConnectionPoolConfig poolConfig = new ConnectionPoolConfig();
         poolConfig.setMaxTotal(1);
-        pool = new ConnectionPool(new HostAndPort("127.0.0.1", REDIS.port()), DefaultJedisClientConfig.builder()
-                .protocol(RedisProtocol.RESP2).timeoutMillis(10_000).build(), poolConfig);
+        pool = new ConnectionPool(
+                new HostAndPort("127.0.0.1", REDIS.port()),
+                DefaultJedisClientConfig.builder()
+                        .protocol(RedisProtocol.RESP2)
+                        .timeoutMillis(10_000)
+                        .build(),
+                poolConfig);
         PipelinedCalls calls = new PipelinedCalls(pool::getResource, 1, Duration.ofSeconds(10));
         calls.execute(COMMANDS.set("warm", "up"));
-        String pooledConnection = REDIS.admin().clientList().lines().filter(line -> line.contains("cmd=set"))
-                .map(line -> line.replaceAll("^id=(\\d+) .*", "$1")).findFirst().orElseThrow();
-        CommandObject<Long> killItsOwnConnection = new CommandObject<>(new CommandArguments(Protocol.Command.CLIENT)
-                .add("KILL").add("ID").add(pooledConnection).add("SKIPME").add("no"), BuilderFactory.LONG);
+        String pooledConnection = REDIS.admin()
+                .clientList()
+                .lines()
+                .filter(line -> line.contains("cmd=set"))
+                .map(line -> line.replaceAll("^id=(\\d+) .*", "$1"))
+                .findFirst()
+                .orElseThrow();
+        CommandObject<Long> killItsOwnConnection = new CommandObject<>(
+                new CommandArguments(Protocol.Command.CLIENT)
+                        .add("KILL")
+                        .add("ID")
+                        .add(pooledConnection)
+                        .add("SKIPME")
+                        .add("no"),
+                BuilderFactory.LONG);
 
         REDIS.signal("STOP");
         List<CompletableFuture<Object>> pipelined = new ArrayList<>();
@@ -197,16 +229,20 @@ class PipelinedCallsTest {
             CompletableFuture<Object> holding = callOnItsOwnThread(calls, COMMANDS.incr("holding"));
             // It sends at once, and then waits on the socket for a reply (a thread state that looks RUNNABLE).
             Thread.sleep(1000);
-            for (CommandObject<?> command : List.of(COMMANDS.incr("before"), killItsOwnConnection, COMMANDS.incr("after"))) {
+            for (CommandObject<?> command :
+                    List.of(COMMANDS.incr("before"), killItsOwnConnection, COMMANDS.incr("after"))) {
                 pipelined.add(queuedCall(calls, command));
             }
             REDIS.signal("CONT");
             assertThat(holding.get(20, TimeUnit.SECONDS)).isEqualTo(1L);
             assertThat(pipelined.get(0).get(20, TimeUnit.SECONDS)).isEqualTo(1L);
             assertThat(pipelined.get(1).get(20, TimeUnit.SECONDS)).isEqualTo(1L);
-            assertThatThrownBy(() -> pipelined.get(2).get(20, TimeUnit.SECONDS)).cause()
-                    .isExactlyInstanceOf(JedisException.class).hasMessageContaining("may have run")
-                    .satisfies(e -> assertThat(RedisFailures.reasonFor((JedisException) e)).isEqualTo(FailureReason.CONNECTION));
+            assertThatThrownBy(() -> pipelined.get(2).get(20, TimeUnit.SECONDS))
+                    .cause()
+                    .isExactlyInstanceOf(JedisException.class)
+                    .hasMessageContaining("may have run")
+                    .satisfies(e -> assertThat(RedisFailures.reasonFor((JedisException) e))
+                            .isEqualTo(FailureReason.CONNECTION));
         } finally {
             REDIS.signal("CONT");
         }
@@ -237,7 +273,9 @@ class PipelinedCallsTest {
         });
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (caller[0].getState() != Thread.State.TIMED_WAITING) {
-            assertThat(System.nanoTime() - deadline).as("the call waits in the queue").isNegative();
+            assertThat(System.nanoTime() - deadline)
+                    .as("the call waits in the queue")
+                    .isNegative();
             Thread.sleep(10);
         }
         return result;

@@ -1,5 +1,9 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
@@ -11,12 +15,6 @@ import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisClusterProcess;
 import dev.ratelimit.testsupport.RedisServerProcess;
 import dev.ratelimit.testsupport.TcpProxy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.util.JedisClusterCRC16;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,10 +30,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * The limiter on a real 3-master Redis Cluster on loopback: keys spread over every shard, decisions stay exact
@@ -47,15 +46,16 @@ class RedisClusterIT {
     private static final BucketLimits TEN_PER_HOUR = new BucketLimits(10, 10, Duration.ofHours(1));
     private static final RateLimitPolicy POLICY = new RateLimitPolicy("cluster", TEN_PER_HOUR, 1, FailureMode.CLOSED);
 
-    private static final RateLimitPolicy GENEROUS = new RateLimitPolicy("generous",
-            new BucketLimits(1000, 1000, Duration.ofSeconds(1)), 1, FailureMode.CLOSED);
+    private static final RateLimitPolicy GENEROUS =
+            new RateLimitPolicy("generous", new BucketLimits(1000, 1000, Duration.ofSeconds(1)), 1, FailureMode.CLOSED);
 
     private static RedisClusterProcess cluster;
 
     @BeforeAll
     static void startCluster() throws IOException {
-        assumeTrue(RedisClusterProcess.available(), () -> "skipped: no Redis Cluster can run here: "
-                + RedisClusterProcess.unavailableReason());
+        assumeTrue(
+                RedisClusterProcess.available(),
+                () -> "skipped: no Redis Cluster can run here: " + RedisClusterProcess.unavailableReason());
         cluster = RedisClusterProcess.start(3, 0, List.of());
     }
 
@@ -67,8 +67,11 @@ class RedisClusterIT {
     }
 
     private static RedisRateLimiter limiter(String prefix, Duration commandTimeout, RedisClusterProcess on) {
-        return RedisRateLimiter.connect(RedisSettings.builder().url(on.seedUrl()).keyPrefix(prefix)
-                .commandTimeout(commandTimeout).build());
+        return RedisRateLimiter.connect(RedisSettings.builder()
+                .url(on.seedUrl())
+                .keyPrefix(prefix)
+                .commandTimeout(commandTimeout)
+                .build());
     }
 
     private static String prefix() {
@@ -84,7 +87,8 @@ class RedisClusterIT {
         String prefix = prefix();
         try (RedisRateLimiter limiter = limiter(prefix, Duration.ofSeconds(2), cluster)) {
             for (int i = 0; i < 300; i++) {
-                assertThat(limiter.acquire(POLICY, ClientId.of("spread-" + i)).allowed()).isTrue();
+                assertThat(limiter.acquire(POLICY, ClientId.of("spread-" + i)).allowed())
+                        .isTrue();
             }
             Map<Integer, Integer> bucketsByMaster = new HashMap<>();
             for (int port : cluster.masterPorts()) {
@@ -93,23 +97,33 @@ class RedisClusterIT {
                 }
             }
             System.out.println("[figure] 300 buckets by master: " + bucketsByMaster);
-            assertThat(bucketsByMaster.values()).allSatisfy(buckets -> assertThat(buckets).isGreaterThan(60));
-            assertThat(bucketsByMaster.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(300);
-            assertThat(limiter.breakerStates()).hasSize(3).allSatisfy((node, state) ->
-                    assertThat(state).isEqualTo(BreakerState.CLOSED));
+            assertThat(bucketsByMaster.values())
+                    .allSatisfy(buckets -> assertThat(buckets).isGreaterThan(60));
+            assertThat(bucketsByMaster.values().stream()
+                            .mapToInt(Integer::intValue)
+                            .sum())
+                    .isEqualTo(300);
+            assertThat(limiter.breakerStates())
+                    .hasSize(3)
+                    .allSatisfy((node, state) -> assertThat(state).isEqualTo(BreakerState.CLOSED));
         }
     }
 
     @Test
     void aPolicyOfSeveralBandsIsDecidedInOneCallOnWhicheverMasterHoldsItsClient() throws IOException {
-        RateLimitPolicy tenPerHourAndThreePerDay = new RateLimitPolicy("cluster-bands", TEN_PER_HOUR, 1,
-                FailureMode.CLOSED, List.of(new Band("daily", new BucketLimits(3, 3, Duration.ofDays(1)))));
+        RateLimitPolicy tenPerHourAndThreePerDay = new RateLimitPolicy(
+                "cluster-bands",
+                TEN_PER_HOUR,
+                1,
+                FailureMode.CLOSED,
+                List.of(new Band("daily", new BucketLimits(3, 3, Duration.ofDays(1)))));
         String prefix = prefix();
         try (RedisRateLimiter limiter = limiter(prefix, Duration.ofSeconds(2), cluster)) {
             for (int i = 0; i < 30; i++) {
                 ClientId client = ClientId.of("banded-" + i);
                 for (int call = 0; call < 3; call++) {
-                    assertThat(limiter.acquire(tenPerHourAndThreePerDay, client).allowed()).isTrue();
+                    assertThat(limiter.acquire(tenPerHourAndThreePerDay, client).allowed())
+                            .isTrue();
                 }
                 Decision fourth = limiter.acquire(tenPerHourAndThreePerDay, client);
                 assertThat(fourth.allowed()).isFalse();
@@ -125,7 +139,9 @@ class RedisClusterIT {
                     });
                 }
             }
-            assertThat(mastersUsed).as("both keys of a client on one master, clients on every master").hasSize(3);
+            assertThat(mastersUsed)
+                    .as("both keys of a client on one master, clients on every master")
+                    .hasSize(3);
         }
     }
 
@@ -141,8 +157,8 @@ class RedisClusterIT {
         AtomicLongArray allowed = new AtomicLongArray(clients.size());
         AtomicLongArray attempts = new AtomicLongArray(clients.size());
         Duration hammering = Duration.ofSeconds(2);
-        List<RedisRateLimiter> limiters = List.of(limiter(prefix, Duration.ofSeconds(2), cluster),
-                limiter(prefix, Duration.ofSeconds(2), cluster));
+        List<RedisRateLimiter> limiters = List.of(
+                limiter(prefix, Duration.ofSeconds(2), cluster), limiter(prefix, Duration.ofSeconds(2), cluster));
         ExecutorService threads = Executors.newFixedThreadPool(32);
         try {
             CountDownLatch start = new CountDownLatch(1);
@@ -170,11 +186,13 @@ class RedisClusterIT {
             double elapsedSeconds = (System.nanoTime() - startedAt) / 1e9;
             double mostABucketCanGive = limits.capacity() + limits.refillTokens() * elapsedSeconds;
             for (int client = 0; client < clients.size(); client++) {
-                System.out.printf("[figure] cluster shard %d: %d of %d attempts allowed, bound %.0f%n", client,
-                        allowed.get(client), attempts.get(client), mostABucketCanGive);
+                System.out.printf(
+                        "[figure] cluster shard %d: %d of %d attempts allowed, bound %.0f%n",
+                        client, allowed.get(client), attempts.get(client), mostABucketCanGive);
                 assertThat(attempts.get(client)).as("attempts").isGreaterThan(3 * allowed.get(client));
                 // Measured on this JVM's clock, which starts before and ends after Redis' decisions.
-                assertThat((double) allowed.get(client)).as("allowed for client %d", client)
+                assertThat((double) allowed.get(client))
+                        .as("allowed for client %d", client)
                         .isLessThanOrEqualTo(mostABucketCanGive)
                         .isGreaterThanOrEqualTo(0.8 * mostABucketCanGive);
             }
@@ -192,14 +210,17 @@ class RedisClusterIT {
             for (int port : cluster.masterPorts()) {
                 clients.add(ClusterClients.clientOn(cluster, port, POLICY, prefix));
             }
-            clients.forEach(client -> assertThat(limiter.acquire(POLICY, client).remaining()).isEqualTo(9));
+            clients.forEach(client ->
+                    assertThat(limiter.acquire(POLICY, client).remaining()).isEqualTo(9));
 
             cluster.flushScriptsEverywhere();
 
-            clients.forEach(client -> assertThat(limiter.acquire(POLICY, client).remaining()).isEqualTo(8));
+            clients.forEach(client ->
+                    assertThat(limiter.acquire(POLICY, client).remaining()).isEqualTo(8));
             for (int port : cluster.masterPorts()) {
                 try (Jedis master = admin(port)) {
-                    assertThat(master.scriptExists(TokenBucketScript.load().sha1())).isTrue();
+                    assertThat(master.scriptExists(TokenBucketScript.load().sha1()))
+                            .isTrue();
                 }
             }
         }
@@ -213,10 +234,14 @@ class RedisClusterIT {
             String key = new BucketKeys(prefix).keyFor(POLICY, client);
             int slot = JedisClusterCRC16.getSlot(key);
             int source = cluster.masterPortForKey(key);
-            int target = cluster.masterPorts().stream().filter(port -> port != source).findFirst().orElseThrow();
+            int target = cluster.masterPorts().stream()
+                    .filter(port -> port != source)
+                    .findFirst()
+                    .orElseThrow();
             assertThat(limiter.acquire(POLICY, client).remaining()).isEqualTo(9);
 
-            try (Jedis from = admin(source); Jedis to = admin(target)) {
+            try (Jedis from = admin(source);
+                    Jedis to = admin(target)) {
                 to.clusterSetSlotImporting(slot, from.clusterMyId());
                 from.clusterSetSlotMigrating(slot, to.clusterMyId());
                 from.migrate("127.0.0.1", target, key, 5000);
@@ -250,8 +275,8 @@ class RedisClusterIT {
             cluster.freeze(master);
             LimiterUnavailableException timedOut;
             try {
-                timedOut = catchThrowableOfType(LimiterUnavailableException.class,
-                        () -> limiter.acquire(POLICY, client));
+                timedOut =
+                        catchThrowableOfType(LimiterUnavailableException.class, () -> limiter.acquire(POLICY, client));
                 TimeUnit.MILLISECONDS.sleep(300);
             } finally {
                 cluster.thaw(master);
@@ -265,8 +290,8 @@ class RedisClusterIT {
 
     @Test
     void aDeadShardStopsOnlyTheDecisionsItHolds() throws Exception {
-        try (RedisClusterProcess doomed = RedisClusterProcess.start(3, 0,
-                List.of("--cluster-require-full-coverage", "no"))) {
+        try (RedisClusterProcess doomed =
+                RedisClusterProcess.start(3, 0, List.of("--cluster-require-full-coverage", "no"))) {
             String prefix = prefix();
             RedisRateLimiter limiter = limiter(prefix, Duration.ofMillis(500), doomed);
             try (limiter) {
@@ -284,13 +309,14 @@ class RedisClusterIT {
                 long slowestNanos = 0;
                 for (int i = 0; i < 40; i++) {
                     long started = System.nanoTime();
-                    LimiterUnavailableException failure = catchThrowableOfType(LimiterUnavailableException.class,
-                            () -> limiter.acquire(GENEROUS, onDeadShard));
+                    LimiterUnavailableException failure = catchThrowableOfType(
+                            LimiterUnavailableException.class, () -> limiter.acquire(GENEROUS, onDeadShard));
                     slowestNanos = Math.max(slowestNanos, System.nanoTime() - started);
                     assertThat(failure).as("a decision on the dead shard").isNotNull();
                     deadShardReasons.merge(failure.reason(), 1, Integer::sum);
                     for (ClientId client : elsewhere) {
-                        assertThat(limiter.acquire(GENEROUS, client).allowed()).as("healthy shard, call %d", i)
+                        assertThat(limiter.acquire(GENEROUS, client).allowed())
+                                .as("healthy shard, call %d", i)
                                 .isTrue();
                     }
                     if (i == 19) {
@@ -302,8 +328,10 @@ class RedisClusterIT {
                         + TimeUnit.NANOSECONDS.toMillis(slowestNanos) + " ms; breakers " + limiter.breakerStates());
                 assertThat(deadShardReasons).containsKey(FailureReason.BREAKER_OPEN);
                 assertThat(limiter.breakerStates()).containsEntry("127.0.0.1:" + dead, BreakerState.OPEN);
-                assertThat(limiter.breakerStates().entrySet()).filteredOn(entry -> !entry.getKey().endsWith(":" + dead))
-                        .hasSize(2).allSatisfy(entry -> assertThat(entry.getValue()).isEqualTo(BreakerState.CLOSED));
+                assertThat(limiter.breakerStates().entrySet())
+                        .filteredOn(entry -> !entry.getKey().endsWith(":" + dead))
+                        .hasSize(2)
+                        .allSatisfy(entry -> assertThat(entry.getValue()).isEqualTo(BreakerState.CLOSED));
             }
         }
     }
@@ -313,7 +341,9 @@ class RedisClusterIT {
         int seed = cluster.masterPorts().get(0);
         String prefix = prefix();
         try (RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder()
-                .url("redis-cluster://127.0.0.1:" + seed).keyPrefix(prefix).build())) {
+                .url("redis-cluster://127.0.0.1:" + seed)
+                .keyPrefix(prefix)
+                .build())) {
             limiter.acquire(POLICY, ClusterClients.clientOn(cluster, seed, POLICY, prefix));
             limiter.acquire(POLICY, ClusterClients.clientOn(cluster, seed, POLICY, prefix));
 
@@ -330,13 +360,14 @@ class RedisClusterIT {
         }
 
         limiter.close();
-        LimiterUnavailableException closed = catchThrowableOfType(LimiterUnavailableException.class,
-                () -> limiter.acquire(POLICY, ClientId.of("after-close")));
+        LimiterUnavailableException closed = catchThrowableOfType(
+                LimiterUnavailableException.class, () -> limiter.acquire(POLICY, ClientId.of("after-close")));
 
         assertThat(closed.getMessage()).contains("the limiter is closed");
         for (int port : cluster.masterPorts()) {
             try (Jedis master = admin(port)) {
-                assertThat(master.clientList()).as("connections of the limiter to %d", port)
+                assertThat(master.clientList())
+                        .as("connections of the limiter to %d", port)
                         .doesNotContain("name=ratelimiter");
             }
         }
@@ -346,14 +377,17 @@ class RedisClusterIT {
     void aUserWhoMayNotReadTheSlotMapIsToldWhatToGrant() {
         for (int port : cluster.masterPorts()) {
             try (Jedis master = admin(port)) {
-                master.aclSetUser("slotless", "on", ">slotless-pw", "~*", "+evalsha", "+eval", "+get", "+set",
-                        "+time");
+                master.aclSetUser("slotless", "on", ">slotless-pw", "~*", "+evalsha", "+eval", "+get", "+set", "+time");
             }
         }
-        try (RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder().url(cluster.seedUrl())
-                .user("slotless").password("slotless-pw").keyPrefix(prefix()).build())) {
-            LimiterUnavailableException refused = catchThrowableOfType(LimiterUnavailableException.class,
-                    () -> limiter.acquire(POLICY, ClientId.of("alice")));
+        try (RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder()
+                .url(cluster.seedUrl())
+                .user("slotless")
+                .password("slotless-pw")
+                .keyPrefix(prefix())
+                .build())) {
+            LimiterUnavailableException refused = catchThrowableOfType(
+                    LimiterUnavailableException.class, () -> limiter.acquire(POLICY, ClientId.of("alice")));
 
             assertThat(refused.reason()).isEqualTo(FailureReason.NO_PERMISSION);
             assertThat(refused.getMessage()).contains("+cluster|slots +asking").doesNotContain("slotless-pw");
@@ -362,10 +396,14 @@ class RedisClusterIT {
 
     @Test
     void aWrongPasswordOnEveryNodeIsNamedAsSuch() {
-        try (RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder().url(cluster.seedUrl())
-                .user("nobody").password("not-the-password").keyPrefix(prefix()).build())) {
-            LimiterUnavailableException refused = catchThrowableOfType(LimiterUnavailableException.class,
-                    () -> limiter.acquire(POLICY, ClientId.of("alice")));
+        try (RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder()
+                .url(cluster.seedUrl())
+                .user("nobody")
+                .password("not-the-password")
+                .keyPrefix(prefix())
+                .build())) {
+            LimiterUnavailableException refused = catchThrowableOfType(
+                    LimiterUnavailableException.class, () -> limiter.acquire(POLICY, ClientId.of("alice")));
 
             assertThat(refused.reason()).isEqualTo(FailureReason.AUTHENTICATION);
             assertThat(refused.getMessage()).doesNotContain("not-the-password");
@@ -377,18 +415,23 @@ class RedisClusterIT {
         try (TcpProxy seed = TcpProxy.start("127.0.0.1", cluster.masterPorts().get(0))) {
             seed.mode(TcpProxy.Mode.REFUSE);
             RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder()
-                    .url("redis-cluster://127.0.0.1:" + seed.port()).keyPrefix(prefix()).build());
+                    .url("redis-cluster://127.0.0.1:" + seed.port())
+                    .keyPrefix(prefix())
+                    .build());
             try (limiter) {
-                LimiterUnavailableException failure = catchThrowableOfType(LimiterUnavailableException.class,
-                        () -> limiter.acquire(POLICY, ClientId.of("early")));
+                LimiterUnavailableException failure = catchThrowableOfType(
+                        LimiterUnavailableException.class, () -> limiter.acquire(POLICY, ClientId.of("early")));
                 assertThat(failure.reason()).isEqualTo(FailureReason.CONNECTION);
                 assertThat(failure.getMessage()).contains("cannot reach Redis at seeds 127.0.0.1:" + seed.port());
 
                 seed.mode(TcpProxy.Mode.FORWARD);
 
-                assertThat(limiter.acquire(POLICY, ClientId.of("early")).remaining()).isEqualTo(9);
+                assertThat(limiter.acquire(POLICY, ClientId.of("early")).remaining())
+                        .isEqualTo(9);
                 // The seed told the limiter of every master, which it now asks directly.
-                assertThat(limiter.breakerStates()).doesNotContainKey("127.0.0.1:" + seed.port()).hasSize(1);
+                assertThat(limiter.breakerStates())
+                        .doesNotContainKey("127.0.0.1:" + seed.port())
+                        .hasSize(1);
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.core.FailureReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -10,8 +12,6 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * Error replies as Redis 7 words them (copied from redis-cli against Debian's 7.0.15), each given its reason.
  * RedisFaultIT provokes the common ones on a real server; these are the ones a test cannot easily provoke.
@@ -19,33 +19,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisFailuresTest {
 
     @ParameterizedTest(name = "{1}")
-    @CsvSource(delimiter = '|', value = {
-            "SCRIPT_ERROR | ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'",
-            "SCRIPT_ERROR | ERR Unknown Redis command called from script script: 2063962, on @user_script:1.",
-            "SCRIPT_ERROR | the token bucket script answered OK, not four integers",
-            "WRONG_TYPE   | WRONGTYPE Operation against a key holding the wrong kind of value script: 7dd2147, on @user_script:43.",
-            "OUT_OF_MEMORY | OOM command not allowed when used memory > 'maxmemory'. script: 7dd2147, on @user_script:80.",
-            "NO_PERMISSION | NOPERM this user has no permissions to run the 'evalsha' command",
-            "AUTHENTICATION | WRONGPASS invalid username-password pair or user is disabled.",
-            "TOO_MANY_CONNECTIONS | ERR max number of clients reached",
-            "NODE_UNAVAILABLE | READONLY You can't write against a read only replica. script: 7dd2147, on @user_script:80.",
-            "NODE_UNAVAILABLE | LOADING Redis is loading the dataset in memory",
-            "NODE_UNAVAILABLE | CLUSTERDOWN The cluster is down",
-            "NODE_UNAVAILABLE | CLUSTERDOWN Hash slot not served",
-            "NODE_UNAVAILABLE | MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
-            "NODE_UNAVAILABLE | TRYAGAIN Multiple keys request during rehashing of slot",
-            "NODE_UNAVAILABLE | MOVED 3999 127.0.0.1:6381",
-            "NODE_UNAVAILABLE | ASK 3999 127.0.0.1:6381",
-            "ERROR_REPLY  | BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "SCRIPT_ERROR | ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'",
+                "SCRIPT_ERROR | ERR Unknown Redis command called from script script: 2063962, on @user_script:1.",
+                "SCRIPT_ERROR | the token bucket script answered OK, not four integers",
+                "WRONG_TYPE   | WRONGTYPE Operation against a key holding the wrong kind of value script: 7dd2147, on @user_script:43.",
+                "OUT_OF_MEMORY | OOM command not allowed when used memory > 'maxmemory'. script: 7dd2147, on @user_script:80.",
+                "NO_PERMISSION | NOPERM this user has no permissions to run the 'evalsha' command",
+                "AUTHENTICATION | WRONGPASS invalid username-password pair or user is disabled.",
+                "TOO_MANY_CONNECTIONS | ERR max number of clients reached",
+                "NODE_UNAVAILABLE | READONLY You can't write against a read only replica. script: 7dd2147, on @user_script:80.",
+                "NODE_UNAVAILABLE | LOADING Redis is loading the dataset in memory",
+                "NODE_UNAVAILABLE | CLUSTERDOWN The cluster is down",
+                "NODE_UNAVAILABLE | CLUSTERDOWN Hash slot not served",
+                "NODE_UNAVAILABLE | MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+                "NODE_UNAVAILABLE | TRYAGAIN Multiple keys request during rehashing of slot",
+                "NODE_UNAVAILABLE | MOVED 3999 127.0.0.1:6381",
+                "NODE_UNAVAILABLE | ASK 3999 127.0.0.1:6381",
+                "ERROR_REPLY  | BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+            })
     void eachErrorReplyHasItsReason(FailureReason reason, String reply) {
         assertThat(RedisFailures.reasonFor(new JedisDataException(reply))).isEqualTo(reason);
     }
 
     @Test
     void aPoolClosedUnderTheCallIsANodeThatLeftNotAnOutage() {
-        JedisException closedPool = new JedisException("Could not get a resource from the pool",
-                new IllegalStateException("Pool not open"));
+        JedisException closedPool = new JedisException(
+                "Could not get a resource from the pool", new IllegalStateException("Pool not open"));
 
         assertThat(RedisFailures.reasonFor(closedPool)).isEqualTo(FailureReason.NODE_UNAVAILABLE);
     }

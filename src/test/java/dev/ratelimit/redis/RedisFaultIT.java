@@ -1,5 +1,8 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.FailureMode;
@@ -12,13 +15,6 @@ import dev.ratelimit.core.Verdict.Outcome;
 import dev.ratelimit.local.LocalRateLimiter;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.args.ClientPauseMode;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,9 +29,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.ClientPauseMode;
 
 /**
  * Each fault done to a real redis-server of the test's own: crashed and restarted empty, frozen, its script
@@ -53,13 +52,15 @@ class RedisFaultIT {
      * wait from a hang.
      */
     private static final Duration LONGEST_WAIT = TIMEOUT.multipliedBy(2).plusSeconds(1);
+
     private static final Duration OPEN_FOR = Duration.ofMillis(500);
     private static final BucketLimits PLENTY = new BucketLimits(1_000_000, 1_000_000, Duration.ofSeconds(1));
     private static final RateLimitPolicy OPEN = new RateLimitPolicy("open", PLENTY, 1, FailureMode.OPEN);
     private static final RateLimitPolicy CLOSED = new RateLimitPolicy("closed", PLENTY, 1, FailureMode.CLOSED);
     /** Two instances share it: each holds 5 tokens locally, and gains one every 2 s. */
-    private static final RateLimitPolicy LOCAL = new RateLimitPolicy("local",
-            new BucketLimits(10, 1, Duration.ofSeconds(1)), 1, FailureMode.LOCAL);
+    private static final RateLimitPolicy LOCAL =
+            new RateLimitPolicy("local", new BucketLimits(10, 1, Duration.ofSeconds(1)), 1, FailureMode.LOCAL);
+
     private static final int INSTANCES = 2;
 
     private static Path executable;
@@ -94,8 +95,14 @@ class RedisFaultIT {
     }
 
     private static RedisRateLimiter connect(String url) {
-        return RedisRateLimiter.connect(RedisSettings.builder().url(url).connectTimeout(TIMEOUT)
-                .commandTimeout(TIMEOUT).poolSize(8).breakerWindow(10).breakerOpenFor(OPEN_FOR).build());
+        return RedisRateLimiter.connect(RedisSettings.builder()
+                .url(url)
+                .connectTimeout(TIMEOUT)
+                .commandTimeout(TIMEOUT)
+                .poolSize(8)
+                .breakerWindow(10)
+                .breakerOpenFor(OPEN_FOR)
+                .build());
     }
 
     private Jedis admin() {
@@ -137,37 +144,63 @@ class RedisFaultIT {
         threads.shutdown();
 
         List<Call> all = new ArrayList<>(calls);
-        assertThat(all).allSatisfy(call -> assertThat(Duration.ofNanos(call.tookNanos())).isLessThan(LONGEST_WAIT));
-        List<Call> outage = all.stream().filter(call -> call.startedNanos() > killed + TIMEOUT.toNanos()
-                && call.startedNanos() + call.tookNanos() < restarting).toList();
-        assertThat(outage).filteredOn(call -> call.policy() == OPEN).isNotEmpty()
+        assertThat(all)
+                .allSatisfy(
+                        call -> assertThat(Duration.ofNanos(call.tookNanos())).isLessThan(LONGEST_WAIT));
+        List<Call> outage = all.stream()
+                .filter(call -> call.startedNanos() > killed + TIMEOUT.toNanos()
+                        && call.startedNanos() + call.tookNanos() < restarting)
+                .toList();
+        assertThat(outage)
+                .filteredOn(call -> call.policy() == OPEN)
+                .isNotEmpty()
                 .allSatisfy(call -> assertThat(call.verdict().outcome()).isEqualTo(Outcome.FAILED_OPEN));
-        assertThat(outage).filteredOn(call -> call.policy() == CLOSED).isNotEmpty()
+        assertThat(outage)
+                .filteredOn(call -> call.policy() == CLOSED)
+                .isNotEmpty()
                 .allSatisfy(call -> assertThat(call.verdict().outcome()).isEqualTo(Outcome.FAILED_CLOSED));
-        assertThat(outage).filteredOn(call -> call.policy() == LOCAL).extracting(call -> call.verdict().outcome())
-                .isSubsetOf(Outcome.LOCAL_ALLOWED, Outcome.LOCAL_BLOCKED, Outcome.BLOCKED).contains(Outcome.LOCAL_BLOCKED);
+        assertThat(outage)
+                .filteredOn(call -> call.policy() == LOCAL)
+                .extracting(call -> call.verdict().outcome())
+                .isSubsetOf(Outcome.LOCAL_ALLOWED, Outcome.LOCAL_BLOCKED, Outcome.BLOCKED)
+                .contains(Outcome.LOCAL_BLOCKED);
         // The hot-key shield goes on refusing, without Redis, a bucket Redis refused, until the retry-after it
         // gave: at most the time one token takes to come back.
-        assertThat(outage).filteredOn(call -> call.verdict().outcome() == Outcome.BLOCKED)
-                .allSatisfy(call -> assertThat(call.verdict().decision().orElseThrow().retryAfterMillis())
+        assertThat(outage)
+                .filteredOn(call -> call.verdict().outcome() == Outcome.BLOCKED)
+                .allSatisfy(call -> assertThat(
+                                call.verdict().decision().orElseThrow().retryAfterMillis())
                         .isBetween(1L, LOCAL.limits().refillPeriodMillis()));
         // Each client's local bucket starts full with 5 tokens when Redis fails, and gains one every 2 s.
-        List<Call> local = all.stream().filter(call -> call.policy() == LOCAL && call.verdict().failure().isPresent())
+        List<Call> local = all.stream()
+                .filter(call ->
+                        call.policy() == LOCAL && call.verdict().failure().isPresent())
                 .toList();
-        long localSeconds = TimeUnit.NANOSECONDS.toSeconds(local.get(local.size() - 1).startedNanos() - killed) + 1;
-        assertThat(local.stream().filter(call -> call.verdict().outcome() == Outcome.LOCAL_ALLOWED).count())
+        long localSeconds =
+                TimeUnit.NANOSECONDS.toSeconds(local.get(local.size() - 1).startedNanos() - killed) + 1;
+        assertThat(local.stream()
+                        .filter(call -> call.verdict().outcome() == Outcome.LOCAL_ALLOWED)
+                        .count())
                 .isBetween(4 * 5L, 4 * (5 + (localSeconds + 1) / 2));
-        assertThat(outage).filteredOn(call -> call.verdict().failure().isPresent()).extracting(Call::reason)
-                .containsOnly(FailureReason.CONNECTION, FailureReason.BREAKER_OPEN).contains(FailureReason.BREAKER_OPEN);
+        assertThat(outage)
+                .filteredOn(call -> call.verdict().failure().isPresent())
+                .extracting(Call::reason)
+                .containsOnly(FailureReason.CONNECTION, FailureReason.BREAKER_OPEN)
+                .contains(FailureReason.BREAKER_OPEN);
 
-        Call firstExact = all.stream().filter(call -> call.startedNanos() > restarted && call.verdict().failure().isEmpty())
-                .findFirst().orElseThrow(() -> new AssertionError("no exact decision after Redis came back"));
+        Call firstExact = all.stream()
+                .filter(call -> call.startedNanos() > restarted
+                        && call.verdict().failure().isEmpty())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no exact decision after Redis came back"));
         List<Call> misHandled = all.stream()
-                .filter(call -> call.startedNanos() > firstExact.startedNanos() && call.verdict().failure().isPresent()
+                .filter(call -> call.startedNanos() > firstExact.startedNanos()
+                        && call.verdict().failure().isPresent()
                         && call.reason() != FailureReason.BREAKER_OPEN)
                 .toList();
         Duration toExact = Duration.ofNanos(firstExact.startedNanos() + firstExact.tookNanos() - restarted);
-        System.out.printf("[figure] kill/restart: %d decisions, exact again %d ms after Redis answered PING,"
+        System.out.printf(
+                "[figure] kill/restart: %d decisions, exact again %d ms after Redis answered PING,"
                         + " %d failed on a broken connection after that%n",
                 all.size(), toExact.toMillis(), misHandled.size());
         assertThat(misHandled).isEmpty();
@@ -236,7 +269,8 @@ class RedisFaultIT {
             assertThat(call.verdict().outcome()).isEqualTo(Outcome.FAILED_CLOSED);
             assertThat(Duration.ofNanos(call.tookNanos())).isLessThan(LONGEST_WAIT);
         });
-        assertThat(calls).extracting(Call::reason)
+        assertThat(calls)
+                .extracting(Call::reason)
                 .isSubsetOf(FailureReason.TIMEOUT, FailureReason.POOL_EXHAUSTED, FailureReason.BREAKER_OPEN)
                 .contains(FailureReason.TIMEOUT, FailureReason.BREAKER_OPEN);
         assertThat(limiter.breakerStates()).containsExactly(Map.entry("127.0.0.1:" + server.port(), BreakerState.OPEN));
@@ -245,15 +279,26 @@ class RedisFaultIT {
         for (int i = 0; i < openLatencies.length; i++) {
             long started = System.nanoTime();
             assertThat(decider.decide(CLOSED, ClientId.of("frozen")).failure())
-                    .get().extracting(LimiterUnavailableException::reason).isEqualTo(FailureReason.BREAKER_OPEN);
+                    .get()
+                    .extracting(LimiterUnavailableException::reason)
+                    .isEqualTo(FailureReason.BREAKER_OPEN);
             openLatencies[i] = System.nanoTime() - started;
         }
         java.util.Arrays.sort(openLatencies);
-        System.out.printf("[figure] %s: slowest timed-out decision %d ms (timeout %d ms); with the breaker open,"
-                        + " p50 %.1f us, p99 %.1f us over %d decisions%n", how,
-                calls.stream().filter(call -> call.reason() == FailureReason.TIMEOUT)
-                        .mapToLong(Call::tookNanos).max().orElse(0) / 1_000_000, TIMEOUT.toMillis(),
-                openLatencies[500] / 1000.0, openLatencies[990] / 1000.0, openLatencies.length);
+        System.out.printf(
+                "[figure] %s: slowest timed-out decision %d ms (timeout %d ms); with the breaker open,"
+                        + " p50 %.1f us, p99 %.1f us over %d decisions%n",
+                how,
+                calls.stream()
+                                .filter(call -> call.reason() == FailureReason.TIMEOUT)
+                                .mapToLong(Call::tookNanos)
+                                .max()
+                                .orElse(0)
+                        / 1_000_000,
+                TIMEOUT.toMillis(),
+                openLatencies[500] / 1000.0,
+                openLatencies[990] / 1000.0,
+                openLatencies.length);
     }
 
     private boolean awaitExactDecision(Duration within) throws InterruptedException {
@@ -305,15 +350,22 @@ class RedisFaultIT {
             admin.configSet("maxmemory", "1");
 
             for (int i = 0; i < 20; i++) {
-                assertFailure(decider.decide(CLOSED, ClientId.of("full-" + i)), Outcome.FAILED_CLOSED,
-                        FailureReason.OUT_OF_MEMORY, "maxmemory");
+                assertFailure(
+                        decider.decide(CLOSED, ClientId.of("full-" + i)),
+                        Outcome.FAILED_CLOSED,
+                        FailureReason.OUT_OF_MEMORY,
+                        "maxmemory");
             }
-            assertFailure(decider.decide(LOCAL, ClientId.of("full")), Outcome.LOCAL_ALLOWED,
-                    FailureReason.OUT_OF_MEMORY, "maxmemory");
+            assertFailure(
+                    decider.decide(LOCAL, ClientId.of("full")),
+                    Outcome.LOCAL_ALLOWED,
+                    FailureReason.OUT_OF_MEMORY,
+                    "maxmemory");
             assertThat(limiter.breakerStates().values()).containsOnly(BreakerState.CLOSED);
 
             admin.configSet("maxmemory", "0");
-            assertThat(decider.decide(CLOSED, ClientId.of("room-again")).outcome()).isEqualTo(Outcome.ALLOWED);
+            assertThat(decider.decide(CLOSED, ClientId.of("room-again")).outcome())
+                    .isEqualTo(Outcome.ALLOWED);
         }
     }
 
@@ -322,8 +374,11 @@ class RedisFaultIT {
         try (Jedis admin = admin()) {
             admin.set("ratelimit:{closed:squatter}", "not a bucket");
 
-            assertFailure(decider.decide(CLOSED, ClientId.of("squatter")), Outcome.FAILED_CLOSED,
-                    FailureReason.WRONG_TYPE, "ratelimit:{closed:squatter}");
+            assertFailure(
+                    decider.decide(CLOSED, ClientId.of("squatter")),
+                    Outcome.FAILED_CLOSED,
+                    FailureReason.WRONG_TYPE,
+                    "ratelimit:{closed:squatter}");
             assertFailure(decider.decide(OPEN, ClientId.of("squatter")), Outcome.ALLOWED, null, null);
         }
     }
@@ -358,12 +413,19 @@ class RedisFaultIT {
     @Test
     void aRedisAtMaxClientsIsNamed() {
         try (Jedis admin = admin()) {
-            String connected = admin.info("clients").lines().filter(line -> line.startsWith("connected_clients:"))
-                    .findFirst().orElseThrow().substring("connected_clients:".length());
+            String connected = admin.info("clients")
+                    .lines()
+                    .filter(line -> line.startsWith("connected_clients:"))
+                    .findFirst()
+                    .orElseThrow()
+                    .substring("connected_clients:".length());
             admin.configSet("maxclients", connected);
 
-            assertFailure(decider.decide(CLOSED, ClientId.of("alice")), Outcome.FAILED_CLOSED,
-                    FailureReason.TOO_MANY_CONNECTIONS, "maxclients");
+            assertFailure(
+                    decider.decide(CLOSED, ClientId.of("alice")),
+                    Outcome.FAILED_CLOSED,
+                    FailureReason.TOO_MANY_CONNECTIONS,
+                    "maxclients");
 
             admin.configSet("maxclients", "10000");
             assertThat(decider.decide(CLOSED, ClientId.of("alice")).outcome()).isEqualTo(Outcome.ALLOWED);
@@ -374,7 +436,8 @@ class RedisFaultIT {
     void aRedisThatIsNotThereIsAConnectionFailure() throws Exception {
         server.signal("KILL");
         assertThatThrownBy(() -> limiter.acquire(CLOSED, ClientId.of("alice")))
-                .isInstanceOfSatisfying(LimiterUnavailableException.class,
+                .isInstanceOfSatisfying(
+                        LimiterUnavailableException.class,
                         failure -> assertThat(failure.reason()).isEqualTo(FailureReason.CONNECTION))
                 .hasMessageContaining("127.0.0.1:" + server.port());
     }

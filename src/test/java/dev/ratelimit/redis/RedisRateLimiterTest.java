@@ -1,5 +1,9 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.FailureMode;
@@ -8,13 +12,6 @@ import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisServerProcess;
 import dev.ratelimit.testsupport.TcpProxy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import redis.clients.jedis.RedisClient;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -22,10 +19,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.RedisClient;
 
 class RedisRateLimiterTest {
 
@@ -33,6 +32,7 @@ class RedisRateLimiterTest {
 
     /** Reads what the limiter wrote, on a connection of its own. */
     private static RedisClient redis;
+
     private static String prefix;
     private static RedisRateLimiter limiter;
 
@@ -41,15 +41,20 @@ class RedisRateLimiterTest {
     }
 
     private static RedisSettings.Builder settings(URI url, Duration timeouts) {
-        return RedisSettings.builder().url(url.toString()).keyPrefix(prefix).connectTimeout(timeouts)
-                .commandTimeout(timeouts).poolSize(2);
+        return RedisSettings.builder()
+                .url(url.toString())
+                .keyPrefix(prefix)
+                .connectTimeout(timeouts)
+                .commandTimeout(timeouts)
+                .poolSize(2);
     }
 
     @BeforeAll
     static void connect() {
         redis = RedisFixture.shared().client();
         prefix = "test-" + UUID.randomUUID() + ":";
-        limiter = RedisRateLimiter.connect(settings(RedisFixture.shared().url(), Duration.ofSeconds(2)).build());
+        limiter = RedisRateLimiter.connect(
+                settings(RedisFixture.shared().url(), Duration.ofSeconds(2)).build());
     }
 
     @AfterAll
@@ -69,8 +74,10 @@ class RedisRateLimiterTest {
     void clientsDoNotShareABucket() {
         limiter.acquire(policy("isolation", 2), ClientId.of("alice"));
 
-        assertThat(limiter.acquire(policy("isolation", 1), ClientId.of("alice")).allowed()).isFalse();
-        assertThat(limiter.acquire(policy("isolation", 1), ClientId.of("bob")).allowed()).isTrue();
+        assertThat(limiter.acquire(policy("isolation", 1), ClientId.of("alice")).allowed())
+                .isFalse();
+        assertThat(limiter.acquire(policy("isolation", 1), ClientId.of("bob")).allowed())
+                .isTrue();
     }
 
     @Test
@@ -80,14 +87,15 @@ class RedisRateLimiterTest {
 
         assertThat(redis.keys(prefix + "{hashed:*"))
                 .hasSize(2)
-                .allSatisfy(key -> assertThat(key).matches(java.util.regex.Pattern.quote(prefix)
-                        + "\\{hashed:~[0-9a-f]{64}}"));
+                .allSatisfy(key ->
+                        assertThat(key).matches(java.util.regex.Pattern.quote(prefix) + "\\{hashed:~[0-9a-f]{64}}"));
     }
 
     @Test
     void anUnreachableRedisMakesTheLimiterUnavailable() throws Exception {
         URI nobodyListening = URI.create("redis://127.0.0.1:" + RedisServerProcess.freePort());
-        try (RedisRateLimiter unreachable = RedisRateLimiter.connect(settings(nobodyListening, Duration.ofMillis(100)).build())) {
+        try (RedisRateLimiter unreachable = RedisRateLimiter.connect(
+                settings(nobodyListening, Duration.ofMillis(100)).build())) {
             assertThatThrownBy(() -> unreachable.acquire(policy("down", 1), ClientId.of("alice")))
                     .isInstanceOf(LimiterUnavailableException.class)
                     .hasMessageContaining("'down'");
@@ -98,9 +106,13 @@ class RedisRateLimiterTest {
     void aRedisThatDoesNotAnswerMakesTheLimiterUnavailableAfterTheCommandTimeout() throws Exception {
         URI shared = RedisFixture.shared().url();
         try (TcpProxy proxy = TcpProxy.start(shared.getHost(), shared.getPort());
-             RedisRateLimiter throughProxy = RedisRateLimiter.connect(
-                     settings(URI.create("redis://127.0.0.1:" + proxy.port()), Duration.ofMillis(100)).build())) {
-            assertThat(throughProxy.acquire(policy("hung", 1), ClientId.of("alice")).allowed()).isTrue();
+                RedisRateLimiter throughProxy = RedisRateLimiter.connect(
+                        settings(URI.create("redis://127.0.0.1:" + proxy.port()), Duration.ofMillis(100))
+                                .build())) {
+            assertThat(throughProxy
+                            .acquire(policy("hung", 1), ClientId.of("alice"))
+                            .allowed())
+                    .isTrue();
 
             proxy.mode(TcpProxy.Mode.HANG);
             long started = System.nanoTime();
@@ -115,25 +127,31 @@ class RedisRateLimiterTest {
     @ValueSource(booleans = {false, true})
     void aPasswordThatRedisEchoesIsHiddenInTheFailure(boolean inUrl) throws Exception {
         String password = "echoed-S3cret-" + UUID.randomUUID();
-        Path executable = RedisFixture.redisServerOnPath() != null ? RedisFixture.redisServerOnPath()
+        Path executable = RedisFixture.redisServerOnPath() != null
+                ? RedisFixture.redisServerOnPath()
                 : RedisFixture.embeddedBinary();
         // Without HELLO, as before Redis 6 or behind some proxies, Redis answers Jedis' handshake with an
         // error that repeats its arguments, the password among them.
-        try (RedisServerProcess withoutHello = RedisServerProcess.start(executable, RedisServerProcess.freePort(),
-                List.of("--rename-command", "HELLO", ""))) {
+        try (RedisServerProcess withoutHello = RedisServerProcess.start(
+                executable, RedisServerProcess.freePort(), List.of("--rename-command", "HELLO", ""))) {
             String address = "127.0.0.1:" + withoutHello.port();
             RedisSettings.Builder settings = inUrl
                     ? settings(URI.create("redis://limiter:" + password + "@" + address), Duration.ofSeconds(2))
-                    : settings(URI.create("redis://" + address), Duration.ofSeconds(2)).user("limiter").password(password);
+                    : settings(URI.create("redis://" + address), Duration.ofSeconds(2))
+                            .user("limiter")
+                            .password(password);
             LimiterUnavailableException e;
             try (RedisRateLimiter limiter = RedisRateLimiter.connect(settings.build())) {
-                e = catchThrowableOfType(LimiterUnavailableException.class,
+                e = catchThrowableOfType(
+                        LimiterUnavailableException.class,
                         () -> limiter.acquire(policy("echo", 1), ClientId.of("alice")));
             }
 
             StringWriter trace = new StringWriter();
             e.printStackTrace(new PrintWriter(trace));
-            assertThat(trace.toString()).contains("unknown command 'HELLO'", "'limiter' '***'").doesNotContain(password);
+            assertThat(trace.toString())
+                    .contains("unknown command 'HELLO'", "'limiter' '***'")
+                    .doesNotContain(password);
         }
     }
 }

@@ -1,12 +1,11 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.JedisClientConfig;
-
-import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The same credentials, TLS, timeouts and pool apply to the nodes that hold the keys whichever deployment the URL
@@ -15,8 +14,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisSettingsTopologyTest {
 
     private static RedisSettings settings(String url) {
-        return RedisSettings.builder().url(url).user("limiter").password("node-secret")
-                .connectTimeout(Duration.ofMillis(300)).commandTimeout(Duration.ofMillis(400)).poolSize(7).build();
+        return RedisSettings.builder()
+                .url(url)
+                .user("limiter")
+                .password("node-secret")
+                .connectTimeout(Duration.ofMillis(300))
+                .commandTimeout(Duration.ofMillis(400))
+                .poolSize(7)
+                .build();
     }
 
     @ParameterizedTest
@@ -38,8 +43,12 @@ class RedisSettingsTopologyTest {
     @ParameterizedTest
     @ValueSource(strings = {"redis-sentinel://s1#primary", "rediss-sentinel://s1#primary"})
     void sentinelsGetTheirOwnCredentialsAndTheNodesTls(String url) {
-        RedisSettings settings = RedisSettings.builder().url(url).password("node-secret")
-                .sentinelUser("watcher").sentinelPassword("sentinel-secret").build();
+        RedisSettings settings = RedisSettings.builder()
+                .url(url)
+                .password("node-secret")
+                .sentinelUser("watcher")
+                .sentinelPassword("sentinel-secret")
+                .build();
         JedisClientConfig sentinels = settings.sentinelClientConfig();
 
         assertThat(sentinels.getUser()).isEqualTo("watcher");

@@ -1,26 +1,20 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitDecider;
 import dev.ratelimit.core.RateLimitPolicy;
-import dev.ratelimit.local.LocalRateLimiter;
 import dev.ratelimit.core.Verdict;
+import dev.ratelimit.local.LocalRateLimiter;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisServerProcess;
 import dev.ratelimit.testsupport.TestCertificates;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisClient;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -35,10 +29,15 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClient;
 
 /**
  * The limiter over {@code rediss://} against real redis-server processes with TLS, certificates made at test
@@ -54,6 +53,7 @@ class RedisTlsTest {
      * under its prefix. Jedis carries on when CLIENT SETNAME is refused.
      */
     private static final String LIMITER_RIGHTS = "~ratelimit:* +evalsha +eval +get +set +time";
+
     private static final RateLimitPolicy ONE_PER_HOUR =
             new RateLimitPolicy("tls", new BucketLimits(1, 1, Duration.ofHours(1)), 1, FailureMode.CLOSED);
 
@@ -69,12 +69,25 @@ class RedisTlsTest {
             int tlsPort = RedisServerProcess.freePort();
             Path executable = RedisFixture.redisServerOnPath();
             try {
-                return new TlsRedis(RedisServerProcess.start(executable, RedisServerProcess.freePort(), List.of(
-                        "--tls-port", Integer.toString(tlsPort), "--tls-cert-file", certificate.toString(),
-                        "--tls-key-file", key.toString(), "--tls-ca-cert-file", certificates.caCertificate().toString(),
-                        "--tls-auth-clients", "no")), tlsPort);
+                return new TlsRedis(
+                        RedisServerProcess.start(
+                                executable,
+                                RedisServerProcess.freePort(),
+                                List.of(
+                                        "--tls-port",
+                                        Integer.toString(tlsPort),
+                                        "--tls-cert-file",
+                                        certificate.toString(),
+                                        "--tls-key-file",
+                                        key.toString(),
+                                        "--tls-ca-cert-file",
+                                        certificates.caCertificate().toString(),
+                                        "--tls-auth-clients",
+                                        "no")),
+                        tlsPort);
             } catch (IOException e) {
-                assumeTrue(!e.getMessage().contains("Bad directive"),
+                assumeTrue(
+                        !e.getMessage().contains("Bad directive"),
                         () -> "skipped: " + executable + " was built without TLS support: " + e.getMessage());
                 throw e;
             }
@@ -110,20 +123,24 @@ class RedisTlsTest {
     }
 
     private static RedisSettings.Builder settings(String url) {
-        return RedisSettings.builder().url(url).keyPrefix(prefix).poolSize(1)
-                .connectTimeout(Duration.ofSeconds(2)).commandTimeout(Duration.ofSeconds(2));
+        return RedisSettings.builder()
+                .url(url)
+                .keyPrefix(prefix)
+                .poolSize(1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .commandTimeout(Duration.ofSeconds(2));
     }
 
     /** Settings trusting the test CA. */
     private static RedisSettings.Builder trusting(String url) {
-        return settings(url).truststore(certificates.pkcs12Truststore(), TestCertificates.TRUSTSTORE_PASSWORD.toCharArray(),
-                null);
+        return settings(url)
+                .truststore(certificates.pkcs12Truststore(), TestCertificates.TRUSTSTORE_PASSWORD.toCharArray(), null);
     }
 
     private static LimiterUnavailableException refusal(RedisSettings settings) {
         try (RedisRateLimiter limiter = RedisRateLimiter.connect(settings)) {
-            LimiterUnavailableException e = catchThrowableOfType(LimiterUnavailableException.class,
-                    () -> limiter.acquire(ONE_PER_HOUR, ClientId.of("refused")));
+            LimiterUnavailableException e = catchThrowableOfType(
+                    LimiterUnavailableException.class, () -> limiter.acquire(ONE_PER_HOUR, ClientId.of("refused")));
             assertThat(e).as("acquire refused with LimiterUnavailableException").isNotNull();
             return e;
         }
@@ -133,29 +150,41 @@ class RedisTlsTest {
     @CsvSource({"localhost, PKCS12", "127.0.0.1, JKS"})
     void decidesOverTlsAsTheAclUserTrustingTheTruststore(String host, String truststore) {
         Path file = truststore.equals("JKS") ? certificates.jksTruststore() : certificates.pkcs12Truststore();
-        RedisSettings settings = settings(server.url(host)).user(LIMITER_USER).password(LIMITER_PASSWORD)
-                .truststore(file, TestCertificates.TRUSTSTORE_PASSWORD.toCharArray(), null).build();
+        RedisSettings settings = settings(server.url(host))
+                .user(LIMITER_USER)
+                .password(LIMITER_PASSWORD)
+                .truststore(file, TestCertificates.TRUSTSTORE_PASSWORD.toCharArray(), null)
+                .build();
         String client = "alice-" + truststore;
 
         try (RedisRateLimiter limiter = RedisRateLimiter.connect(settings)) {
-            assertThat(limiter.acquire(ONE_PER_HOUR, ClientId.of(client)).allowed()).isTrue();
-            assertThat(limiter.acquire(ONE_PER_HOUR, ClientId.of(client)).allowed()).isFalse();
+            assertThat(limiter.acquire(ONE_PER_HOUR, ClientId.of(client)).allowed())
+                    .isTrue();
+            assertThat(limiter.acquire(ONE_PER_HOUR, ClientId.of(client)).allowed())
+                    .isFalse();
         }
-        try (RedisClient admin = new RedisClient.Builder().hostAndPort(new HostAndPort("127.0.0.1", server.process().port()))
-                .clientConfig(DefaultJedisClientConfig.builder().password(ADMIN_PASSWORD).build()).build()) {
+        try (RedisClient admin = new RedisClient.Builder()
+                .hostAndPort(new HostAndPort("127.0.0.1", server.process().port()))
+                .clientConfig(DefaultJedisClientConfig.builder()
+                        .password(ADMIN_PASSWORD)
+                        .build())
+                .build()) {
             assertThat(admin.exists(prefix + "{tls:" + client + "}")).isTrue();
         }
     }
 
     @Test
     void aServerCertificateFromAnotherAuthorityIsRefusedAndThePolicyFailureModeApplies() {
-        RedisSettings settings = settings(server.url("localhost")).user(LIMITER_USER).password(LIMITER_PASSWORD)
-                .truststore(certificates.untrustingTruststore(), TestCertificates.TRUSTSTORE_PASSWORD.toCharArray(),
-                        null).build();
+        RedisSettings settings = settings(server.url("localhost"))
+                .user(LIMITER_USER)
+                .password(LIMITER_PASSWORD)
+                .truststore(
+                        certificates.untrustingTruststore(), TestCertificates.TRUSTSTORE_PASSWORD.toCharArray(), null)
+                .build();
 
         assertThat(refusal(settings)).hasStackTraceContaining("SSLHandshakeException");
-        try (RateLimitDecider limiter = new RateLimitDecider(RedisRateLimiter.connect(settings),
-                new LocalRateLimiter(1, 10))) {
+        try (RateLimitDecider limiter =
+                new RateLimitDecider(RedisRateLimiter.connect(settings), new LocalRateLimiter(1, 10))) {
             Verdict verdict = limiter.decide(ONE_PER_HOUR, ClientId.of("refused"));
             assertThat(verdict.outcome()).isEqualTo(Verdict.Outcome.FAILED_CLOSED);
         }
@@ -163,7 +192,10 @@ class RedisTlsTest {
 
     @Test
     void withoutATruststoreTheJvmTrustStoreApplies() {
-        RedisSettings settings = settings(server.url("localhost")).user(LIMITER_USER).password(LIMITER_PASSWORD).build();
+        RedisSettings settings = settings(server.url("localhost"))
+                .user(LIMITER_USER)
+                .password(LIMITER_PASSWORD)
+                .build();
 
         assertThat(refusal(settings)).hasStackTraceContaining("SSLHandshakeException");
     }
@@ -171,8 +203,12 @@ class RedisTlsTest {
     @Test
     void theHostNameIsVerified() {
         // The certificate names 127.0.0.1 only: trusted at that address, refused under another name.
-        try (RedisRateLimiter byAddress = RedisRateLimiter.connect(trusting(ipOnlyServer.url("127.0.0.1")).build())) {
-            assertThat(byAddress.acquire(ONE_PER_HOUR, ClientId.of("by-address")).allowed()).isTrue();
+        try (RedisRateLimiter byAddress =
+                RedisRateLimiter.connect(trusting(ipOnlyServer.url("127.0.0.1")).build())) {
+            assertThat(byAddress
+                            .acquire(ONE_PER_HOUR, ClientId.of("by-address"))
+                            .allowed())
+                    .isTrue();
         }
 
         assertThat(refusal(trusting(ipOnlyServer.url("localhost")).build()))
@@ -182,12 +218,15 @@ class RedisTlsTest {
     @Test
     void aWrongPasswordIsRefusedAndShownNowhere() {
         String wrong = "wr0ng-Pa55-" + UUID.randomUUID();
-        RedisSettings settings = trusting(server.url("localhost")).user(LIMITER_USER).password(wrong).build();
+        RedisSettings settings = trusting(server.url("localhost"))
+                .user(LIMITER_USER)
+                .password(wrong)
+                .build();
         List<String> logged = new ArrayList<>();
 
         Verdict verdict;
-        try (RateLimitDecider limiter = new RateLimitDecider(RedisRateLimiter.connect(settings),
-                new LocalRateLimiter(1, 10))) {
+        try (RateLimitDecider limiter =
+                new RateLimitDecider(RedisRateLimiter.connect(settings), new LocalRateLimiter(1, 10))) {
             verdict = whileLogging(logged, () -> limiter.decide(ONE_PER_HOUR, ClientId.of("refused")));
         }
 
@@ -195,10 +234,15 @@ class RedisTlsTest {
         assertThat(e).hasStackTraceContaining("WRONGPASS");
         StringWriter trace = new StringWriter();
         e.printStackTrace(new PrintWriter(trace));
-        assertThat(List.of(e.getMessage(), e.toString(), trace.toString(), settings.toString(), verdict.toString(),
-                String.join("\n", logged)))
-                .allSatisfy(text -> assertThat(text).doesNotContain(wrong)
-                        .doesNotContain(TestCertificates.TRUSTSTORE_PASSWORD));
+        assertThat(List.of(
+                        e.getMessage(),
+                        e.toString(),
+                        trace.toString(),
+                        settings.toString(),
+                        verdict.toString(),
+                        String.join("\n", logged)))
+                .allSatisfy(text ->
+                        assertThat(text).doesNotContain(wrong).doesNotContain(TestCertificates.TRUSTSTORE_PASSWORD));
     }
 
     /** Runs the action with every log record of Jedis, at every level, added to {@code logged}. */
@@ -216,12 +260,10 @@ class RedisTlsTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         jedis.setLevel(Level.ALL);
         jedis.addHandler(capture);

@@ -1,5 +1,9 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.FailureMode;
@@ -7,15 +11,9 @@ import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisClusterProcess;
-import dev.ratelimit.testsupport.RedisServerProcess;
 import dev.ratelimit.testsupport.RedisSentinelSet;
+import dev.ratelimit.testsupport.RedisServerProcess;
 import dev.ratelimit.testsupport.TestCertificates;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,10 +21,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 
 /**
  * The limiter over {@code rediss-cluster://} and {@code rediss-sentinel://} against real redis-server processes
@@ -36,8 +35,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class RedisTlsTopologiesIT {
 
-    private static final RateLimitPolicy THREE_PER_HOUR = new RateLimitPolicy("tls-topology",
-            new BucketLimits(3, 3, Duration.ofHours(1)), 1, FailureMode.CLOSED);
+    private static final RateLimitPolicy THREE_PER_HOUR =
+            new RateLimitPolicy("tls-topology", new BucketLimits(3, 3, Duration.ofHours(1)), 1, FailureMode.CLOSED);
 
     private static TestCertificates certificates;
 
@@ -49,8 +48,12 @@ class RedisTlsTopologiesIT {
     }
 
     private static RedisSettings.Builder settings(String url, String prefix) {
-        return RedisSettings.builder().url(url).keyPrefix(prefix).poolSize(2)
-                .connectTimeout(Duration.ofSeconds(2)).commandTimeout(Duration.ofSeconds(2));
+        return RedisSettings.builder()
+                .url(url)
+                .keyPrefix(prefix)
+                .poolSize(2)
+                .connectTimeout(Duration.ofSeconds(2))
+                .commandTimeout(Duration.ofSeconds(2));
     }
 
     /** Settings trusting the test CA, as a {@code rediss...} URL needs. */
@@ -65,19 +68,21 @@ class RedisTlsTopologiesIT {
     }
 
     /** Each acquire's verdict, the first {@code firstCalls} on {@code limiter}, the others on {@code other}. */
-    private static List<Boolean> allowedOver(RedisRateLimiter limiter, int firstCalls, RedisRateLimiter other,
-                                             int otherCalls, ClientId client) {
+    private static List<Boolean> allowedOver(
+            RedisRateLimiter limiter, int firstCalls, RedisRateLimiter other, int otherCalls, ClientId client) {
         List<Boolean> allowed = new ArrayList<>();
         for (int i = 0; i < firstCalls + otherCalls; i++) {
-            allowed.add((i < firstCalls ? limiter : other).acquire(THREE_PER_HOUR, client).allowed());
+            allowed.add((i < firstCalls ? limiter : other)
+                    .acquire(THREE_PER_HOUR, client)
+                    .allowed());
         }
         return allowed;
     }
 
     private static LimiterUnavailableException refusal(RedisSettings settings) {
         try (RedisRateLimiter limiter = RedisRateLimiter.connect(settings)) {
-            LimiterUnavailableException e = catchThrowableOfType(LimiterUnavailableException.class,
-                    () -> limiter.acquire(THREE_PER_HOUR, ClientId.of("refused")));
+            LimiterUnavailableException e = catchThrowableOfType(
+                    LimiterUnavailableException.class, () -> limiter.acquire(THREE_PER_HOUR, ClientId.of("refused")));
             assertThat(e).as("acquire refused with LimiterUnavailableException").isNotNull();
             return e;
         }
@@ -85,7 +90,8 @@ class RedisTlsTopologiesIT {
 
     /** Skips when the redis-server at hand was built without TLS, which it says by refusing the tls-* options. */
     private static void assumeBuiltWithTls(IOException startFailure) {
-        assumeTrue(!String.valueOf(startFailure.getMessage()).contains("Bad directive"),
+        assumeTrue(
+                !String.valueOf(startFailure.getMessage()).contains("Bad directive"),
                 () -> "skipped: redis-server was built without TLS support: " + startFailure.getMessage());
     }
 
@@ -102,8 +108,9 @@ class RedisTlsTopologiesIT {
 
         @BeforeAll
         static void startCluster() throws IOException {
-            assumeTrue(RedisClusterProcess.available(), () -> "skipped: no Redis Cluster can run here: "
-                    + RedisClusterProcess.unavailableReason());
+            assumeTrue(
+                    RedisClusterProcess.available(),
+                    () -> "skipped: no Redis Cluster can run here: " + RedisClusterProcess.unavailableReason());
             try {
                 cluster = RedisClusterProcess.startTls(3, 0, certificates, List.of());
             } catch (IOException e) {
@@ -125,26 +132,31 @@ class RedisTlsTopologiesIT {
             RedisSettings settings = trusting(cluster.tlsSeedUrl(), prefix);
 
             try (RedisRateLimiter limiter = RedisRateLimiter.connect(settings);
-                 RedisRateLimiter other = RedisRateLimiter.connect(settings)) {
+                    RedisRateLimiter other = RedisRateLimiter.connect(settings)) {
                 for (int master : cluster.masterPorts()) {
                     ClientId client = ClusterClients.clientOn(cluster, master, THREE_PER_HOUR, prefix);
-                    assertThat(allowedOver(limiter, 3, other, 2, client)).as("client %s on master %d", client, master)
+                    assertThat(allowedOver(limiter, 3, other, 2, client))
+                            .as("client %s on master %d", client, master)
                             .containsExactly(true, true, true, false, false);
                     try (Jedis admin = admin(master)) {
-                        assertThat(admin.exists(new BucketKeys(prefix).keyFor(THREE_PER_HOUR, client))).isTrue();
+                        assertThat(admin.exists(new BucketKeys(prefix).keyFor(THREE_PER_HOUR, client)))
+                                .isTrue();
                     }
                 }
                 // Named after the nodes Jedis learnt from CLUSTER SLOTS: the TLS ports, though seeded with them only.
                 Set<String> tlsMasters = cluster.masterPorts().stream()
-                        .map(master -> "127.0.0.1:" + cluster.tlsPortOf(master)).collect(Collectors.toSet());
-                assertThat(limiter.breakerStates()).containsOnlyKeys(tlsMasters)
+                        .map(master -> "127.0.0.1:" + cluster.tlsPortOf(master))
+                        .collect(Collectors.toSet());
+                assertThat(limiter.breakerStates())
+                        .containsOnlyKeys(tlsMasters)
                         .allSatisfy((node, state) -> assertThat(state).isEqualTo(BreakerState.CLOSED));
             }
         }
 
         @Test
         void aPlainTextClusterUrlToTheTlsPortsFailsRatherThanDeciding() {
-            LimiterUnavailableException e = refusal(settings(plainTextTo(cluster.tlsSeedUrl()), prefix()).build());
+            LimiterUnavailableException e = refusal(
+                    settings(plainTextTo(cluster.tlsSeedUrl()), prefix()).build());
 
             assertThat(e.reason()).isEqualTo(FailureReason.CONNECTION);
         }
@@ -183,9 +195,10 @@ class RedisTlsTopologiesIT {
             RedisSettings settings = trusting(sentinels.tlsUrl(), prefix());
 
             try (RedisRateLimiter limiter = RedisRateLimiter.connect(settings);
-                 RedisRateLimiter other = RedisRateLimiter.connect(settings)) {
+                    RedisRateLimiter other = RedisRateLimiter.connect(settings)) {
                 for (String name : List.of("alice", "bob")) {
-                    assertThat(allowedOver(limiter, 3, other, 2, ClientId.of(name))).as(name)
+                    assertThat(allowedOver(limiter, 3, other, 2, ClientId.of(name)))
+                            .as(name)
                             .containsExactly(true, true, true, false, false);
                 }
                 assertThat(limiter.breakerStates()).containsOnlyKeys("127.0.0.1:" + sentinels.primaryPort());
@@ -194,7 +207,8 @@ class RedisTlsTopologiesIT {
 
         @Test
         void aPlainTextSentinelUrlToTheTlsPortsFailsRatherThanDeciding() {
-            LimiterUnavailableException e = refusal(settings(plainTextTo(sentinels.tlsUrl()), prefix()).build());
+            LimiterUnavailableException e =
+                    refusal(settings(plainTextTo(sentinels.tlsUrl()), prefix()).build());
 
             assertThat(e.reason()).isEqualTo(FailureReason.CONNECTION);
         }

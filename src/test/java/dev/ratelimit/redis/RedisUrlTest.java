@@ -1,14 +1,13 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.net.URI;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.HostAndPort;
-
-import java.net.URI;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class RedisUrlTest {
 
@@ -29,8 +28,11 @@ class RedisUrlTest {
         RedisUrl url = RedisUrl.parse("redis-cluster://node-a:7000, node-b ,10.0.0.3:7002,node-a:7000");
 
         assertThat(url.topology()).isEqualTo(RedisTopology.CLUSTER);
-        assertThat(url.nodes()).containsExactly(new HostAndPort("node-a", 7000), new HostAndPort("node-b", 6379),
-                new HostAndPort("10.0.0.3", 7002));
+        assertThat(url.nodes())
+                .containsExactly(
+                        new HostAndPort("node-a", 7000),
+                        new HostAndPort("node-b", 6379),
+                        new HostAndPort("10.0.0.3", 7002));
         assertThat(url.database()).isZero();
         assertThat(url.masterName()).isNull();
         assertThat(url.uri()).isEqualTo(URI.create("redis-cluster://node-a:7000,node-b:6379,10.0.0.3:7002"));
@@ -70,16 +72,28 @@ class RedisUrlTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"redis-sentinel://s1,s2", "redis-sentinel://s1#", "redis-sentinel://s1#two words",
-            "redis-sentinel://s1#a/b"})
+    @ValueSource(
+            strings = {
+                "redis-sentinel://s1,s2",
+                "redis-sentinel://s1#",
+                "redis-sentinel://s1#two words",
+                "redis-sentinel://s1#a/b"
+            })
     void sentinelsNeedTheNameOfThePrimary(String text) {
         assertThat(failure(text)).contains("name the primary after '#'");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"redis-cluster://", "redis-cluster://a:1,,b:2", "redis-cluster://a:x",
-            "redis-cluster://a:1?timeout=5", "redis-sentinel://s1/x#m", "redis-cluster://a:65536",
-            "redis-cluster://a:1#b,c:2"})
+    @ValueSource(
+            strings = {
+                "redis-cluster://",
+                "redis-cluster://a:1,,b:2",
+                "redis-cluster://a:x",
+                "redis-cluster://a:1?timeout=5",
+                "redis-sentinel://s1/x#m",
+                "redis-cluster://a:65536",
+                "redis-cluster://a:1#b,c:2"
+            })
     void malformedHostListsAreRefused(String text) {
         assertThat(failure(text)).contains("must look like " + RedisUrl.FORMS);
     }
@@ -91,9 +105,16 @@ class RedisUrlTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"redis-cluster://u:hunter2@a:1,b:x", "redis-sentinel://:hunter2@s1", "rediss-x://:hunter2@h",
-            "redis-cluster://u:hun#ter2@h1", "redis-cluster://u:hunter2/x@h1:1", "redis-cluster://u:hunter2?x@h1",
-            "redis-cluster://u:hunter2@[::1]:7000,[::1]:7001"})
+    @ValueSource(
+            strings = {
+                "redis-cluster://u:hunter2@a:1,b:x",
+                "redis-sentinel://:hunter2@s1",
+                "rediss-x://:hunter2@h",
+                "redis-cluster://u:hun#ter2@h1",
+                "redis-cluster://u:hunter2/x@h1:1",
+                "redis-cluster://u:hunter2?x@h1",
+                "redis-cluster://u:hunter2@[::1]:7000,[::1]:7001"
+            })
     void aPasswordInABadUrlIsNeverShown(String text) {
         assertThat(failure(text)).doesNotContain("hunter2").contains("***@");
     }

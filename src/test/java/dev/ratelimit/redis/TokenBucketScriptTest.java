@@ -1,5 +1,8 @@
 package dev.ratelimit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.Decision;
@@ -7,21 +10,17 @@ import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisFixture.RedisEndpoint;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.exceptions.JedisDataException;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /** The Lua script against real Redis servers (every version available here), at explicit times. */
 class TokenBucketScriptTest {
@@ -56,7 +55,8 @@ class TokenBucketScriptTest {
         static StoredBucket read(RedisEndpoint server, String key) {
             byte[] packed = redis(server).get(key.getBytes(StandardCharsets.UTF_8));
             assertThat(packed).hasSize(20);
-            return new StoredBucket(littleEndian(packed, 0, 7), littleEndian(packed, 7, 6), littleEndian(packed, 13, 7));
+            return new StoredBucket(
+                    littleEndian(packed, 0, 7), littleEndian(packed, 7, 6), littleEndian(packed, 13, 7));
         }
 
         private static long littleEndian(byte[] bytes, int offset, int length) {
@@ -133,8 +133,12 @@ class TokenBucketScriptTest {
         Decision denied = at(server, key, sevenPerMinute, 1, T0 + 1234);
 
         assertThat(denied.allowed()).isFalse();
-        assertThat(at(server, key, sevenPerMinute, 1, T0 + 1234 + denied.retryAfterMillis() - 1).allowed()).isFalse();
-        assertThat(at(server, key, sevenPerMinute, 1, T0 + 1234 + denied.retryAfterMillis()).allowed()).isTrue();
+        assertThat(at(server, key, sevenPerMinute, 1, T0 + 1234 + denied.retryAfterMillis() - 1)
+                        .allowed())
+                .isFalse();
+        assertThat(at(server, key, sevenPerMinute, 1, T0 + 1234 + denied.retryAfterMillis())
+                        .allowed())
+                .isTrue();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -155,7 +159,8 @@ class TokenBucketScriptTest {
         drain(server, key, FIVE_PER_FIVE_SECONDS, T0);
         StoredBucket before = StoredBucket.read(server, key);
 
-        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 + 500).allowed()).isFalse();
+        assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 + 500).allowed())
+                .isFalse();
         assertThat(StoredBucket.read(server, key)).isEqualTo(before);
     }
 
@@ -199,8 +204,8 @@ class TokenBucketScriptTest {
         String key = freshKey();
 
         assertThat(at(server, key, huge, 1, T0).remaining()).isEqualTo(capacity - 1);
-        assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket((capacity - 1) * periodMillis, T0,
-                periodMillis));
+        assertThat(StoredBucket.read(server, key))
+                .isEqualTo(new StoredBucket((capacity - 1) * periodMillis, T0, periodMillis));
         assertThat(at(server, key, huge, 1, T0).remaining()).isEqualTo(capacity - 2);
     }
 
@@ -211,7 +216,8 @@ class TokenBucketScriptTest {
         redis(server).set(key.getBytes(StandardCharsets.UTF_8), new byte[20]);
 
         assertThatThrownBy(() -> at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0))
-                .isInstanceOf(JedisDataException.class).hasMessageContaining("WRONGTYPE");
+                .isInstanceOf(JedisDataException.class)
+                .hasMessageContaining("WRONGTYPE");
         assertThat(redis(server).get(key.getBytes(StandardCharsets.UTF_8))).isEqualTo(new byte[20]);
     }
 
@@ -235,8 +241,8 @@ class TokenBucketScriptTest {
     void aCallTakesItsCostFromEveryBandOrFromNoneAndReportsTheBandClosestToItsLimit(RedisEndpoint server) {
         String key = freshKey();
         List<String> keys = List.of(key, key + ":hourly");
-        RateLimitPolicy fivePerFiveSecondsAndSevenPerHour = policy(FIVE_PER_FIVE_SECONDS, 1,
-                new Band("hourly", new BucketLimits(7, 7, Duration.ofHours(1))));
+        RateLimitPolicy fivePerFiveSecondsAndSevenPerHour =
+                policy(FIVE_PER_FIVE_SECONDS, 1, new Band("hourly", new BucketLimits(7, 7, Duration.ofHours(1))));
         for (long remaining = 4; remaining >= 0; remaining--) {
             assertThat(SCRIPT.runAt(redis(server)::executeCommand, keys, fivePerFiveSecondsAndSevenPerHour, T0))
                     .isEqualTo(new Decision(true, remaining, 0, (5 - remaining) * 1000, 0));
@@ -262,9 +268,13 @@ class TokenBucketScriptTest {
     void whenSeveralBandsRefuseTheLongestWaitIsReported(RedisEndpoint server) {
         String key = freshKey();
         List<String> keys = List.of(key, key + ":minute");
-        RateLimitPolicy oneAndOnePerMinute = policy(new BucketLimits(1, 1, Duration.ofSeconds(1)), 1,
+        RateLimitPolicy oneAndOnePerMinute = policy(
+                new BucketLimits(1, 1, Duration.ofSeconds(1)),
+                1,
                 new Band("minute", new BucketLimits(1, 1, Duration.ofMinutes(1))));
-        assertThat(SCRIPT.runAt(redis(server)::executeCommand, keys, oneAndOnePerMinute, T0).allowed()).isTrue();
+        assertThat(SCRIPT.runAt(redis(server)::executeCommand, keys, oneAndOnePerMinute, T0)
+                        .allowed())
+                .isTrue();
         assertThat(SCRIPT.runAt(redis(server)::executeCommand, keys, oneAndOnePerMinute, T0))
                 .isEqualTo(new Decision(false, 0, 60_000, 60_000, 1));
     }
@@ -275,7 +285,8 @@ class TokenBucketScriptTest {
         String key = freshKey();
         long redisNowMillis = RedisFixture.redisTimeMillis(redis(server));
 
-        assertThat(SCRIPT.run(redis(server)::executeCommand, List.of(key), policy(FIVE_PER_FIVE_SECONDS, 1))).isEqualTo(new Decision(true, 4, 0, 1000));
+        assertThat(SCRIPT.run(redis(server)::executeCommand, List.of(key), policy(FIVE_PER_FIVE_SECONDS, 1)))
+                .isEqualTo(new Decision(true, 4, 0, 1000));
         assertThat(StoredBucket.read(server, key).ts()).isBetween(redisNowMillis, redisNowMillis + 5_000);
     }
 

@@ -25,8 +25,7 @@ public final class DemoSetup {
     private static final int PORT = 6379;
     private static final String CONFIG_FILE_PROPERTY = "ratelimit.config.file";
 
-    private DemoSetup() {
-    }
+    private DemoSetup() {}
 
     /** @param args the jvm.options file to write, and the demo's YAML file */
     public static void main(String[] args) throws IOException {

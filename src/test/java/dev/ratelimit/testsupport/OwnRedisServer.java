@@ -1,13 +1,12 @@
 package dev.ratelimit.testsupport;
 
+import java.io.IOException;
+import java.time.Duration;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.Jedis;
-
-import java.io.IOException;
-import java.time.Duration;
 
 /**
  * A redis-server of a test class's own, on a free port: started before its first test, emptied and its

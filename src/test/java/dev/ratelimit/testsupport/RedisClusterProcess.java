@@ -1,8 +1,5 @@
 package dev.ratelimit.testsupport;
 
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +16,8 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * A Redis Cluster of redis-server processes on 127.0.0.1, each a {@link RedisServerProcess}, created with
@@ -40,11 +39,12 @@ public final class RedisClusterProcess implements AutoCloseable {
     private final List<Integer> masterPorts;
     /** Each node's TLS port by its plain text port; empty unless started with {@link #startTls}. */
     private final Map<Integer, Integer> tlsPorts;
+
     private final Set<Integer> killed = new HashSet<>();
     private final Set<Integer> frozen = new HashSet<>();
 
-    private RedisClusterProcess(Map<Integer, RedisServerProcess> nodes, List<Integer> masterPorts,
-                                Map<Integer, Integer> tlsPorts) {
+    private RedisClusterProcess(
+            Map<Integer, RedisServerProcess> nodes, List<Integer> masterPorts, Map<Integer, Integer> tlsPorts) {
         this.nodes = nodes;
         this.masterPorts = masterPorts;
         this.tlsPorts = tlsPorts;
@@ -80,14 +80,15 @@ public final class RedisClusterProcess implements AutoCloseable {
      * plain text clients the plain text ones. A redis-server built without TLS fails to start, its output
      * saying "Bad directive".
      */
-    public static RedisClusterProcess startTls(int masters, int replicasPerMaster, TestCertificates certificates,
-                                               List<String> extraServerArgs) throws IOException {
-        return start(masters, replicasPerMaster, Objects.requireNonNull(certificates, "certificates"),
-                extraServerArgs);
+    public static RedisClusterProcess startTls(
+            int masters, int replicasPerMaster, TestCertificates certificates, List<String> extraServerArgs)
+            throws IOException {
+        return start(masters, replicasPerMaster, Objects.requireNonNull(certificates, "certificates"), extraServerArgs);
     }
 
-    private static RedisClusterProcess start(int masters, int replicasPerMaster, TestCertificates certificates,
-                                             List<String> extraServerArgs) throws IOException {
+    private static RedisClusterProcess start(
+            int masters, int replicasPerMaster, TestCertificates certificates, List<String> extraServerArgs)
+            throws IOException {
         String reason = unavailableReason();
         if (reason != null) {
             throw new IOException("cannot start a Redis Cluster: " + reason);
@@ -109,8 +110,9 @@ public final class RedisClusterProcess implements AutoCloseable {
     }
 
     /** Starts a node, with TLS when given certificates, noting its TLS port by its plain one in {@code tlsPorts}. */
-    private static RedisServerProcess startNode(TestCertificates certificates, Map<Integer, Integer> tlsPorts,
-                                                List<String> extraServerArgs) throws IOException {
+    private static RedisServerProcess startNode(
+            TestCertificates certificates, Map<Integer, Integer> tlsPorts, List<String> extraServerArgs)
+            throws IOException {
         Set<Integer> taken = new HashSet<>();
         int port = freePortOtherThan(taken);
         int busPort = freePortOtherThan(taken);
@@ -141,12 +143,12 @@ public final class RedisClusterProcess implements AutoCloseable {
     }
 
     private static void create(List<Integer> ports, int replicasPerMaster) throws IOException {
-        List<String> command = new ArrayList<>(List.of(RedisFixture.onPath("redis-cli").toString(), "--cluster",
-                "create"));
+        List<String> command =
+                new ArrayList<>(List.of(RedisFixture.onPath("redis-cli").toString(), "--cluster", "create"));
         ports.forEach(port -> command.add("127.0.0.1:" + port));
         command.addAll(List.of("--cluster-replicas", Integer.toString(replicasPerMaster), "--cluster-yes"));
-        Path output = Files.createTempFile(Files.createDirectories(Path.of("target", "redis")), "cluster-create-",
-                ".log");
+        Path output =
+                Files.createTempFile(Files.createDirectories(Path.of("target", "redis")), "cluster-create-", ".log");
         try {
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -154,8 +156,8 @@ public final class RedisClusterProcess implements AutoCloseable {
                     .start();
             if (!process.waitFor(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within " + READY_TIMEOUT
-                        + ": " + Files.readString(output));
+                throw new IOException(String.join(" ", command) + " did not finish within " + READY_TIMEOUT + ": "
+                        + Files.readString(output));
             }
             if (process.exitValue() != 0) {
                 throw new IOException(String.join(" ", command) + " failed: " + Files.readString(output));
@@ -180,9 +182,14 @@ public final class RedisClusterProcess implements AutoCloseable {
                     String clusterInfo = node.clusterInfo();
                     if (!hasLine(clusterInfo, "cluster_state:ok")
                             || !hasLine(clusterInfo, "cluster_known_nodes:" + ports.size())) {
-                        problems.put(port, "not yet: " + clusterInfo.lines()
-                                .filter(line -> line.startsWith("cluster_state") || line.startsWith("cluster_known"))
-                                .collect(Collectors.joining(", ")));
+                        problems.put(
+                                port,
+                                "not yet: "
+                                        + clusterInfo
+                                                .lines()
+                                                .filter(line -> line.startsWith("cluster_state")
+                                                        || line.startsWith("cluster_known"))
+                                                .collect(Collectors.joining(", ")));
                     } else if ("master".equals(node.role().get(0))) {
                         masters.add(port);
                     } else if (!hasLine(node.info("replication"), "master_link_status:up")) {
@@ -213,7 +220,8 @@ public final class RedisClusterProcess implements AutoCloseable {
 
     /** The cluster's URL naming the nodes created as masters, e.g. {@code redis-cluster://127.0.0.1:p1,...}. */
     public String seedUrl() {
-        return masterPorts.stream().map(port -> "127.0.0.1:" + port)
+        return masterPorts.stream()
+                .map(port -> "127.0.0.1:" + port)
                 .collect(Collectors.joining(",", "redis-cluster://", ""));
     }
 
@@ -239,7 +247,8 @@ public final class RedisClusterProcess implements AutoCloseable {
      */
     public String tlsSeedUrl() {
         requireTls();
-        return masterPorts.stream().map(port -> "127.0.0.1:" + tlsPorts.get(port))
+        return masterPorts.stream()
+                .map(port -> "127.0.0.1:" + tlsPorts.get(port))
                 .collect(Collectors.joining(",", "rediss-cluster://", ""));
     }
 

@@ -1,12 +1,5 @@
 package dev.ratelimit.testsupport;
 
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.utility.DockerImageName;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.UnifiedJedis;
-import redis.embedded.core.ExecutableProvider;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.embedded.core.ExecutableProvider;
 
 /**
  * The real Redis servers tests run against, started once per test JVM and stopped when it exits.
@@ -28,10 +27,12 @@ public final class RedisFixture {
 
         static RedisEndpoint at(String origin, URI url) {
             try (RedisClient client = RedisClient.create(url)) {
-                String version = client.info("server").lines()
+                String version = client.info("server")
+                        .lines()
                         .filter(line -> line.startsWith("redis_version:"))
                         .map(line -> line.substring("redis_version:".length()).trim())
-                        .findFirst().orElse("unknown");
+                        .findFirst()
+                        .orElse("unknown");
                 return new RedisEndpoint(version, origin, url);
             }
         }
@@ -54,8 +55,7 @@ public final class RedisFixture {
     private static RedisEndpoint shared;
     private static RedisEndpoint embedded;
 
-    private RedisFixture() {
-    }
+    private RedisFixture() {}
 
     public static synchronized RedisEndpoint shared() {
         if (shared == null) {
@@ -119,11 +119,12 @@ public final class RedisFixture {
             return RedisEndpoint.at("REDIS_URL", URI.create(url));
         }
         if (mayHaveDocker() && DockerClientFactory.instance().isDockerAvailable()) {
-            GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse("redis:7-alpine"))
-                    .withExposedPorts(6379);
+            GenericContainer<?> container =
+                    new GenericContainer<>(DockerImageName.parse("redis:7-alpine")).withExposedPorts(6379);
             container.start();
             Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
-            return RedisEndpoint.at("Testcontainers redis:7-alpine",
+            return RedisEndpoint.at(
+                    "Testcontainers redis:7-alpine",
                     URI.create("redis://" + container.getHost() + ":" + container.getMappedPort(6379)));
         }
         Path onPath = redisServerOnPath();

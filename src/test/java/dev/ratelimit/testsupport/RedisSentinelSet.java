@@ -1,8 +1,5 @@
 package dev.ratelimit.testsupport;
 
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisException;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * A primary, its replica and three sentinels watching them with a quorum of two, all redis-server processes on
@@ -35,12 +34,16 @@ public final class RedisSentinelSet implements AutoCloseable {
     private final String masterName;
     /** The primary and the replica by the port the sentinels know them by: the TLS port with TLS. */
     private final Map<Integer, RedisServerProcess> dataNodes;
+
     private final List<RedisServerProcess> sentinels;
     /** Empty unless started with {@link #startTls}. */
     private final List<Integer> sentinelTlsPorts;
 
-    private RedisSentinelSet(String masterName, Map<Integer, RedisServerProcess> dataNodes,
-                             List<RedisServerProcess> sentinels, List<Integer> sentinelTlsPorts) {
+    private RedisSentinelSet(
+            String masterName,
+            Map<Integer, RedisServerProcess> dataNodes,
+            List<RedisServerProcess> sentinels,
+            List<Integer> sentinelTlsPorts) {
         this.masterName = masterName;
         this.dataNodes = dataNodes;
         this.sentinels = sentinels;
@@ -86,16 +89,19 @@ public final class RedisSentinelSet implements AutoCloseable {
         List<Integer> sentinelTlsPorts = new ArrayList<>();
         try {
             int primaryPort = startDataNode(executable, certificates, List.of(), dataNodes);
-            int replicaPort = startDataNode(executable, certificates,
-                    List.of("--replicaof", "127.0.0.1", Integer.toString(primaryPort)), dataNodes);
+            int replicaPort = startDataNode(
+                    executable,
+                    certificates,
+                    List.of("--replicaof", "127.0.0.1", Integer.toString(primaryPort)),
+                    dataNodes);
             // Before any sentinel starts: a sentinel learns of replicas from the primary's INFO, which it asks
             // at once, then only every 10 s.
             awaitReplicaInSync(dataNodes.get(replicaPort).port());
             for (int i = 0; i < SENTINELS; i++) {
                 sentinels.add(startSentinel(executable, masterName, primaryPort, certificates, sentinelTlsPorts));
             }
-            RedisSentinelSet set = new RedisSentinelSet(masterName, dataNodes, sentinels,
-                    List.copyOf(sentinelTlsPorts));
+            RedisSentinelSet set =
+                    new RedisSentinelSet(masterName, dataNodes, sentinels, List.copyOf(sentinelTlsPorts));
             set.awaitSentinelsAgree(primaryPort);
             return set;
         } catch (IOException | RuntimeException e) {
@@ -109,8 +115,12 @@ public final class RedisSentinelSet implements AutoCloseable {
      * Starts the primary or the replica, with TLS when given certificates, and adds it to {@code dataNodes};
      * returns the port the others are to reach it on.
      */
-    private static int startDataNode(Path executable, TestCertificates certificates, List<String> arguments,
-                                     Map<Integer, RedisServerProcess> dataNodes) throws IOException {
+    private static int startDataNode(
+            Path executable,
+            TestCertificates certificates,
+            List<String> arguments,
+            Map<Integer, RedisServerProcess> dataNodes)
+            throws IOException {
         int port = RedisServerProcess.freePort();
         List<String> allArguments = new ArrayList<>(arguments);
         allArguments.addAll(DATA_NODE_ARGUMENTS);
@@ -123,11 +133,16 @@ public final class RedisSentinelSet implements AutoCloseable {
         return reachedOn;
     }
 
-    private static RedisServerProcess startSentinel(Path executable, String masterName, int primaryPort,
-                                                    TestCertificates certificates, List<Integer> sentinelTlsPorts)
+    private static RedisServerProcess startSentinel(
+            Path executable,
+            String masterName,
+            int primaryPort,
+            TestCertificates certificates,
+            List<Integer> sentinelTlsPorts)
             throws IOException {
         int port = RedisServerProcess.freePort();
-        String configuration = String.join("\n",
+        String configuration = String.join(
+                "\n",
                 "port " + port,
                 "bind 127.0.0.1",
                 "sentinel monitor " + masterName + " 127.0.0.1 " + primaryPort + " 2",
@@ -171,8 +186,8 @@ public final class RedisSentinelSet implements AutoCloseable {
             }
             pause();
         }
-        throw new IOException("the replica on " + replicaPort + " did not sync with its primary within "
-                + READY_TIMEOUT);
+        throw new IOException(
+                "the replica on " + replicaPort + " did not sync with its primary within " + READY_TIMEOUT);
     }
 
     private void awaitSentinelsAgree(int primaryPort) throws IOException {
@@ -204,7 +219,8 @@ public final class RedisSentinelSet implements AutoCloseable {
             }
             List<Map<String, String>> replicas = client.sentinelReplicas(masterName);
             // A replica the sentinel thinks down or out of sync would not be promoted.
-            if (replicas.size() != 1 || !"slave".equals(replicas.get(0).get("flags"))
+            if (replicas.size() != 1
+                    || !"slave".equals(replicas.get(0).get("flags"))
                     || !"ok".equals(replicas.get(0).get("master-link-status"))) {
                 return "sentinel " + sentinel.port() + " reports the replicas " + replicas;
             }
@@ -216,7 +232,8 @@ public final class RedisSentinelSet implements AutoCloseable {
 
     /** The sentinels' URL, e.g. {@code redis-sentinel://127.0.0.1:s1,127.0.0.1:s2,127.0.0.1:s3#mymaster}. */
     public String url() {
-        return sentinels.stream().map(sentinel -> "127.0.0.1:" + sentinel.port())
+        return sentinels.stream()
+                .map(sentinel -> "127.0.0.1:" + sentinel.port())
                 .collect(Collectors.joining(",", "redis-sentinel://", "#" + masterName));
     }
 
@@ -229,13 +246,17 @@ public final class RedisSentinelSet implements AutoCloseable {
         if (sentinelTlsPorts.isEmpty()) {
             throw new IllegalStateException("these sentinels have no TLS ports: start them with startTls");
         }
-        return sentinelTlsPorts.stream().map(port -> "127.0.0.1:" + port)
+        return sentinelTlsPorts.stream()
+                .map(port -> "127.0.0.1:" + port)
                 .collect(Collectors.joining(",", "rediss-sentinel://", "#" + masterName));
     }
 
     /** The port of the primary (its TLS port with TLS), as the first sentinel that answers reports it. */
     public int primaryPort() throws IOException {
-        return sentinels.stream().map(this::reportedPrimary).flatMap(Optional::stream).findFirst()
+        return sentinels.stream()
+                .map(this::reportedPrimary)
+                .flatMap(Optional::stream)
+                .findFirst()
                 .orElseThrow(() -> new IOException("no sentinel reports a primary for " + masterName));
     }
 
@@ -258,8 +279,8 @@ public final class RedisSentinelSet implements AutoCloseable {
         int port = primaryPort();
         RedisServerProcess primary = dataNodes.get(port);
         if (primary == null) {
-            throw new IOException("the sentinels report a primary on " + port
-                    + ", which is none of this set's servers");
+            throw new IOException(
+                    "the sentinels report a primary on " + port + ", which is none of this set's servers");
         }
         try {
             primary.signal("KILL");
@@ -276,7 +297,8 @@ public final class RedisSentinelSet implements AutoCloseable {
     public int awaitNewPrimary(int oldPort, Duration timeout) throws IOException {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
-            List<Optional<Integer>> reports = sentinels.stream().map(this::reportedPrimary).distinct().toList();
+            List<Optional<Integer>> reports =
+                    sentinels.stream().map(this::reportedPrimary).distinct().toList();
             if (reports.size() == 1 && reports.get(0).isPresent()) {
                 int port = reports.get(0).get();
                 if (port != oldPort && isMaster(port)) {
@@ -285,8 +307,7 @@ public final class RedisSentinelSet implements AutoCloseable {
             }
             pause();
         }
-        throw new IOException("the sentinels did not agree on a primary other than " + oldPort + " within "
-                + timeout);
+        throw new IOException("the sentinels did not agree on a primary other than " + oldPort + " within " + timeout);
     }
 
     private boolean isMaster(int port) {

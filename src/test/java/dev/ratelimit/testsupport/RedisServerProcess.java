@@ -1,9 +1,5 @@
 package dev.ratelimit.testsupport;
 
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisProtocol;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,6 +16,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * A redis-server process on 127.0.0.1, without persistence, in a directory of its own under
@@ -34,7 +33,8 @@ public final class RedisServerProcess implements AutoCloseable {
      * $4 a configuration file or nothing, then further arguments of redis-server. redis-server only takes a
      * configuration file as its first argument.
      */
-    private static final String WATCHDOG = String.join("\n",
+    private static final String WATCHDOG = String.join(
+            "\n",
             "executable=$0 port=$1 directory=$2 owner=$3 config=$4",
             "shift 4",
             "\"$executable\" ${config:+\"$config\"} --port \"$port\" --bind 127.0.0.1 --save '' --appendonly no"
@@ -77,10 +77,11 @@ public final class RedisServerProcess implements AutoCloseable {
      * arguments: for a sentinel ({@code --sentinel}), which rewrites its configuration file and refuses to
      * start without a writable one. The command line's {@code --port} and {@code --bind} override the file's.
      */
-    public static RedisServerProcess startWithConfiguration(Path executable, int port, String configuration,
-                                                            List<String> arguments) throws IOException {
+    public static RedisServerProcess startWithConfiguration(
+            Path executable, int port, String configuration, List<String> arguments) throws IOException {
         Path directory = newDirectory();
-        Path file = Files.writeString(directory.resolve("redis.conf"), configuration).toAbsolutePath();
+        Path file = Files.writeString(directory.resolve("redis.conf"), configuration)
+                .toAbsolutePath();
         return launch(executable, port, directory, file.toString(), arguments);
     }
 
@@ -88,11 +89,18 @@ public final class RedisServerProcess implements AutoCloseable {
         return Files.createTempDirectory(Files.createDirectories(Path.of("target", "redis")), "redis-");
     }
 
-    private static RedisServerProcess launch(Path executable, int port, Path directory, String configurationFile,
-                                             List<String> arguments) throws IOException {
+    private static RedisServerProcess launch(
+            Path executable, int port, Path directory, String configurationFile, List<String> arguments)
+            throws IOException {
         Path log = directory.resolve("redis.log");
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, executable.toString(),
-                Integer.toString(port), directory.toString(), Long.toString(ProcessHandle.current().pid()),
+        List<String> command = new ArrayList<>(List.of(
+                "/bin/sh",
+                "-c",
+                WATCHDOG,
+                executable.toString(),
+                Integer.toString(port),
+                directory.toString(),
+                Long.toString(ProcessHandle.current().pid()),
                 configurationFile));
         command.addAll(arguments);
         Process process = new ProcessBuilder(command)
@@ -127,8 +135,13 @@ public final class RedisServerProcess implements AutoCloseable {
      */
     public static Jedis adminClient(int port, Duration timeout) {
         int millis = Math.toIntExact(timeout.toMillis());
-        return new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder().timeoutMillis(millis)
-                .protocol(RedisProtocol.RESP2).build());
+        return new Jedis(
+                "127.0.0.1",
+                port,
+                DefaultJedisClientConfig.builder()
+                        .timeoutMillis(millis)
+                        .protocol(RedisProtocol.RESP2)
+                        .build());
     }
 
     public static int freePort() throws IOException {
@@ -187,7 +200,8 @@ public final class RedisServerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             // a leftover temp directory is harmless
         }

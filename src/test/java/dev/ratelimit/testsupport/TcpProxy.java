@@ -19,7 +19,11 @@ import java.util.concurrent.Executors;
  */
 public final class TcpProxy implements AutoCloseable {
 
-    public enum Mode { FORWARD, REFUSE, HANG }
+    public enum Mode {
+        FORWARD,
+        REFUSE,
+        HANG
+    }
 
     private final InetSocketAddress target;
     private final int port;
@@ -102,7 +106,8 @@ public final class TcpProxy implements AutoCloseable {
 
     private void pump(Socket from, Socket to, boolean towardsRedis) {
         byte[] buffer = new byte[8192];
-        try (from; to) {
+        try (from;
+                to) {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             int read;

@@ -11,9 +11,16 @@ import java.util.concurrent.TimeUnit;
  * a test CA, a server certificate it signs for {@code IP:127.0.0.1} and {@code DNS:localhost}, another one
  * for {@code IP:127.0.0.1} only, and truststores holding the CA, or a CA that signed nothing here.
  */
-public record TestCertificates(Path directory, Path caCertificate, Path serverCertificate, Path serverKey,
-                               Path ipOnlyServerCertificate, Path ipOnlyServerKey,
-                               Path pkcs12Truststore, Path jksTruststore, Path untrustingTruststore) {
+public record TestCertificates(
+        Path directory,
+        Path caCertificate,
+        Path serverCertificate,
+        Path serverKey,
+        Path ipOnlyServerCertificate,
+        Path ipOnlyServerKey,
+        Path pkcs12Truststore,
+        Path jksTruststore,
+        Path untrustingTruststore) {
 
     public static final String TRUSTSTORE_PASSWORD = "store-Pa55-tr0ub4dor";
     private static final long COMMAND_TIMEOUT_SECONDS = 30;
@@ -57,7 +64,12 @@ public record TestCertificates(Path directory, Path caCertificate, Path serverCe
         Path stranger = authority(dir, "stranger-ca", "a CA nobody here trusts");
         Path server = signedServer(dir, "server", "subjectAltName=IP:127.0.0.1,DNS:localhost");
         Path ipOnly = signedServer(dir, "ip-only-server", "subjectAltName=IP:127.0.0.1");
-        return new TestCertificates(dir, ca, server, dir.resolve("server.key"), ipOnly,
+        return new TestCertificates(
+                dir,
+                ca,
+                server,
+                dir.resolve("server.key"),
+                ipOnly,
                 dir.resolve("ip-only-server.key"),
                 truststore(dir, "truststore.p12", "PKCS12", ca),
                 truststore(dir, "truststore.jks", "JKS", ca),
@@ -65,23 +77,82 @@ public record TestCertificates(Path directory, Path caCertificate, Path serverCe
     }
 
     private static Path authority(Path dir, String name, String commonName) throws IOException {
-        run(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", name + ".key", "-out", name + ".crt", "-days", "2", "-subj", "/CN=" + commonName);
+        run(
+                dir,
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                name + ".key",
+                "-out",
+                name + ".crt",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=" + commonName);
         return dir.resolve(name + ".crt");
     }
 
     private static Path signedServer(Path dir, String name, String subjectAltName) throws IOException {
         Files.writeString(dir.resolve(name + ".ext"), subjectAltName + "\n");
-        run(dir, "openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + name);
-        run(dir, "openssl", "x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-                "-CAcreateserial", "-days", "2", "-extfile", name + ".ext", "-out", name + ".crt");
+        run(
+                dir,
+                "openssl",
+                "req",
+                "-new",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                name + ".key",
+                "-out",
+                name + ".csr",
+                "-subj",
+                "/CN=" + name);
+        run(
+                dir,
+                "openssl",
+                "x509",
+                "-req",
+                "-in",
+                name + ".csr",
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                name + ".ext",
+                "-out",
+                name + ".crt");
         return dir.resolve(name + ".crt");
     }
 
     private static Path truststore(Path dir, String name, String type, Path certificate) throws IOException {
-        run(dir, keytool().toString(), "-importcert", "-noprompt", "-alias", "ca", "-file", certificate.toString(),
-                "-keystore", name, "-storetype", type, "-storepass", TRUSTSTORE_PASSWORD);
+        run(
+                dir,
+                keytool().toString(),
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "ca",
+                "-file",
+                certificate.toString(),
+                "-keystore",
+                name,
+                "-storetype",
+                type,
+                "-storepass",
+                TRUSTSTORE_PASSWORD);
         return dir.resolve(name);
     }
 
@@ -99,8 +170,8 @@ public record TestCertificates(Path directory, Path caCertificate, Path serverCe
         try {
             if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within "
-                        + COMMAND_TIMEOUT_SECONDS + " s");
+                throw new IOException(
+                        String.join(" ", command) + " did not finish within " + COMMAND_TIMEOUT_SECONDS + " s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,9 +1,8 @@
 package dev.ratelimit.integration.config;
 
-import org.eclipse.microprofile.config.spi.ConfigSource;
-
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * The percentiles and histogram buckets MicroProfile Metrics 5.1 keeps for the decision timer,
@@ -18,7 +17,8 @@ public final class DecisionTimerDistribution implements ConfigSource {
     static final int ORDINAL = 50;
 
     private static final Map<String, String> DEFAULTS = Map.of(
-            "mp.metrics.distribution.percentiles", "ratelimit.decision.duration=0.5,0.9,0.99,0.999",
+            "mp.metrics.distribution.percentiles",
+            "ratelimit.decision.duration=0.5,0.9,0.99,0.999",
             "mp.metrics.distribution.timer.buckets",
             "ratelimit.decision.duration=1ms,2ms,5ms,10ms,25ms,50ms,100ms,250ms,500ms,1s,2s");
 

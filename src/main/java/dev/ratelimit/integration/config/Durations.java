@@ -11,8 +11,7 @@ final class Durations {
 
     private static final Pattern SHORT_FORM = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     static Duration parse(String text) {
         String trimmed = text.trim().toLowerCase(Locale.ROOT);
@@ -30,7 +29,8 @@ final class Durations {
         try {
             return Duration.parse(trimmed.toUpperCase(Locale.ROOT));
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration: write e.g. 500ms, 1s, 1m, 1h, 1d or PT1M");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a duration: write e.g. 500ms, 1s, 1m, 1h, 1d or PT1M");
         }
     }
 }

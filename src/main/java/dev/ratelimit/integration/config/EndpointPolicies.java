@@ -29,8 +29,8 @@ public final class EndpointPolicies {
     public EndpointPolicy of(Class<?> beanClass, Method method) {
         EndpointPolicy policy = byEndpoint.get(new Endpoint(beanClass, method));
         if (policy == null) {
-            throw new IllegalStateException(new Endpoint(beanClass, method)
-                    + " was not found @RateLimited while the application deployed");
+            throw new IllegalStateException(
+                    new Endpoint(beanClass, method) + " was not found @RateLimited while the application deployed");
         }
         return policy;
     }

@@ -3,7 +3,6 @@ package dev.ratelimit.integration.config;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.integration.http.ClientIdSource;
 import dev.ratelimit.integration.http.MissingClientIdRule;
-
 import java.util.Objects;
 
 /**
@@ -15,8 +14,8 @@ import java.util.Objects;
  * @param missingClientId what to do with a request that carries none
  * @param mode            whether calls are decided, and whether a refusal is acted on
  */
-public record EndpointPolicy(RateLimitPolicy policy, ClientIdSource clientIdSource,
-                             MissingClientIdRule missingClientId, Mode mode) {
+public record EndpointPolicy(
+        RateLimitPolicy policy, ClientIdSource clientIdSource, MissingClientIdRule missingClientId, Mode mode) {
 
     public EndpointPolicy {
         Objects.requireNonNull(policy, "policy");

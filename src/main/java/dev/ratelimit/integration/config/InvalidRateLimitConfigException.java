@@ -28,7 +28,8 @@ public final class InvalidRateLimitConfigException extends RuntimeException {
 
     /** Several problems found in one pass, reported together. */
     static InvalidRateLimitConfigException combining(List<InvalidRateLimitConfigException> found) {
-        return new InvalidRateLimitConfigException(found.stream().flatMap(e -> e.problems().stream()).toList());
+        return new InvalidRateLimitConfigException(
+                found.stream().flatMap(e -> e.problems().stream()).toList());
     }
 
     /** One message per problem. */

@@ -5,8 +5,6 @@ import dev.ratelimit.integration.http.TrustedProxies;
 import dev.ratelimit.redis.RedisSettings;
 import dev.ratelimit.redis.RedisSettings.InvalidSettingException;
 import dev.ratelimit.redis.RedisSettings.Setting;
-import org.eclipse.microprofile.config.Config;
-
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +14,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * The settings shared by every policy: how to reach Redis, which proxies to trust, how to size the
@@ -28,9 +27,15 @@ import java.util.stream.Collectors;
  * @param readinessRequiresRedis whether the readiness check reports DOWN while Redis does not answer
  * @param reloadInterval         how often the policies are read again while the application runs; zero never
  */
-public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies, int instances,
-                              int maxLocalClients, Optional<ClientIdSecret> clientIdSecret, int ipv6PrefixLength,
-                              boolean readinessRequiresRedis, Duration reloadInterval) {
+public record LimiterSettings(
+        RedisSettings redis,
+        TrustedProxies trustedProxies,
+        int instances,
+        int maxLocalClients,
+        Optional<ClientIdSecret> clientIdSecret,
+        int ipv6PrefixLength,
+        boolean readinessRequiresRedis,
+        Duration reloadInterval) {
 
     static final String REDIS_URL = "ratelimit.redis.url";
     static final String CONNECT_TIMEOUT = "ratelimit.redis.connect-timeout";
@@ -56,19 +61,54 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
     static final String IPV6_PREFIX_LENGTH = "ratelimit.ipv6-prefix-length";
     static final String READINESS_REQUIRES_REDIS = "ratelimit.health.readiness-requires-redis";
     static final String RELOAD_INTERVAL = "ratelimit.reload-interval";
-    static final List<String> KEYS = List.of(REDIS_URL, REDIS_USER, REDIS_PASSWORD, TRUSTSTORE, TRUSTSTORE_PASSWORD,
-            TRUSTSTORE_TYPE, SENTINEL_USER, SENTINEL_PASSWORD, CONNECT_TIMEOUT, COMMAND_TIMEOUT, POOL_SIZE, SHIELD_ENABLED, SHIELD_MAX_ENTRIES, KEY_PREFIX, BREAKER_WINDOW,
-            BREAKER_FAILURE_RATE, BREAKER_OPEN_FOR, TRUSTED_PROXIES, INSTANCES, MAX_LOCAL_CLIENTS, CLIENT_ID_SECRET,
-            IPV6_PREFIX_LENGTH, READINESS_REQUIRES_REDIS, RELOAD_INTERVAL);
-    private static final Map<Setting, String> KEY_OF = Map.of(Setting.URL, REDIS_URL, Setting.USER, REDIS_USER,
-            Setting.PASSWORD, REDIS_PASSWORD, Setting.TRUSTSTORE, TRUSTSTORE,
-            Setting.TRUSTSTORE_PASSWORD, TRUSTSTORE_PASSWORD, Setting.TRUSTSTORE_TYPE, TRUSTSTORE_TYPE,
-            Setting.SENTINEL_USER, SENTINEL_USER, Setting.SENTINEL_PASSWORD, SENTINEL_PASSWORD);
+    static final List<String> KEYS = List.of(
+            REDIS_URL,
+            REDIS_USER,
+            REDIS_PASSWORD,
+            TRUSTSTORE,
+            TRUSTSTORE_PASSWORD,
+            TRUSTSTORE_TYPE,
+            SENTINEL_USER,
+            SENTINEL_PASSWORD,
+            CONNECT_TIMEOUT,
+            COMMAND_TIMEOUT,
+            POOL_SIZE,
+            SHIELD_ENABLED,
+            SHIELD_MAX_ENTRIES,
+            KEY_PREFIX,
+            BREAKER_WINDOW,
+            BREAKER_FAILURE_RATE,
+            BREAKER_OPEN_FOR,
+            TRUSTED_PROXIES,
+            INSTANCES,
+            MAX_LOCAL_CLIENTS,
+            CLIENT_ID_SECRET,
+            IPV6_PREFIX_LENGTH,
+            READINESS_REQUIRES_REDIS,
+            RELOAD_INTERVAL);
+    private static final Map<Setting, String> KEY_OF = Map.of(
+            Setting.URL,
+            REDIS_URL,
+            Setting.USER,
+            REDIS_USER,
+            Setting.PASSWORD,
+            REDIS_PASSWORD,
+            Setting.TRUSTSTORE,
+            TRUSTSTORE,
+            Setting.TRUSTSTORE_PASSWORD,
+            TRUSTSTORE_PASSWORD,
+            Setting.TRUSTSTORE_TYPE,
+            TRUSTSTORE_TYPE,
+            Setting.SENTINEL_USER,
+            SENTINEL_USER,
+            Setting.SENTINEL_PASSWORD,
+            SENTINEL_PASSWORD);
 
     static final int DEFAULT_INSTANCES = 1;
     static final int DEFAULT_MAX_LOCAL_CLIENTS = 10_000;
     /** A /64 is what one IPv6 subscriber or host usually gets: grouping less lets one caller hold 2^64 ids. */
     static final int DEFAULT_IPV6_PREFIX_LENGTH = 64;
+
     static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(10);
 
     /**
@@ -91,39 +131,51 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         apply(config, BREAKER_WINDOW, true, text -> redis.breakerWindow(wholeNumber(text)));
         apply(config, BREAKER_FAILURE_RATE, true, text -> redis.breakerFailureRate(wholeNumber(text)));
         apply(config, BREAKER_OPEN_FOR, true, text -> redis.breakerOpenFor(Durations.parse(text)));
-        int instances = read(config, INSTANCES, text -> atLeastOne(wholeNumber(text))).orElse(DEFAULT_INSTANCES);
+        int instances =
+                read(config, INSTANCES, text -> atLeastOne(wholeNumber(text))).orElse(DEFAULT_INSTANCES);
         int maxLocalClients = read(config, MAX_LOCAL_CLIENTS, text -> atLeastOne(wholeNumber(text)))
                 .orElse(DEFAULT_MAX_LOCAL_CLIENTS);
         apply(config, REDIS_USER, true, redis::user);
         // The password is taken as it is, untrimmed, since it must equal Redis' own; it is never shown.
-        config.getOptionalValue(REDIS_PASSWORD, String.class).ifPresent(password ->
-                named(() -> redis.password(password)));
+        config.getOptionalValue(REDIS_PASSWORD, String.class)
+                .ifPresent(password -> named(() -> redis.password(password)));
         apply(config, SENTINEL_USER, true, redis::sentinelUser);
-        config.getOptionalValue(SENTINEL_PASSWORD, String.class).ifPresent(password ->
-                named(() -> redis.sentinelPassword(password)));
+        config.getOptionalValue(SENTINEL_PASSWORD, String.class)
+                .ifPresent(password -> named(() -> redis.sentinelPassword(password)));
         readTruststore(config, redis);
         Optional<ClientIdSecret> clientIdSecret = read(config, CLIENT_ID_SECRET, false, ClientIdSecret::of);
         int ipv6PrefixLength = read(config, IPV6_PREFIX_LENGTH, text -> ipv6PrefixLength(wholeNumber(text)))
                 .orElse(DEFAULT_IPV6_PREFIX_LENGTH);
-        boolean readinessRequiresRedis = read(config, READINESS_REQUIRES_REDIS, PolicyResolver::bool).orElse(true);
-        Duration reloadInterval = read(config, RELOAD_INTERVAL, LimiterSettings::reloadIntervalOf)
-                .orElse(DEFAULT_RELOAD_INTERVAL);
-        List<String> proxies = config.getOptionalValues(TRUSTED_PROXIES, String.class).orElse(List.of());
+        boolean readinessRequiresRedis =
+                read(config, READINESS_REQUIRES_REDIS, PolicyResolver::bool).orElse(true);
+        Duration reloadInterval =
+                read(config, RELOAD_INTERVAL, LimiterSettings::reloadIntervalOf).orElse(DEFAULT_RELOAD_INTERVAL);
+        List<String> proxies =
+                config.getOptionalValues(TRUSTED_PROXIES, String.class).orElse(List.of());
         TrustedProxies trustedProxies;
         try {
             trustedProxies = TrustedProxies.of(proxies);
         } catch (IllegalArgumentException e) {
-            throw new InvalidRateLimitConfigException(TRUSTED_PROXIES + "=" + String.join(",", proxies) + ": "
-                    + e.getMessage());
+            throw new InvalidRateLimitConfigException(
+                    TRUSTED_PROXIES + "=" + String.join(",", proxies) + ": " + e.getMessage());
         }
-        return new LimiterSettings(named(redis::build), trustedProxies, instances, maxLocalClients, clientIdSecret,
-                ipv6PrefixLength, readinessRequiresRedis, reloadInterval);
+        return new LimiterSettings(
+                named(redis::build),
+                trustedProxies,
+                instances,
+                maxLocalClients,
+                clientIdSecret,
+                ipv6PrefixLength,
+                readinessRequiresRedis,
+                reloadInterval);
     }
 
     private static void readTruststore(Config config, RedisSettings.Builder redis) {
-        Optional<String> file = config.getOptionalValue(TRUSTSTORE, String.class).map(String::trim);
+        Optional<String> file =
+                config.getOptionalValue(TRUSTSTORE, String.class).map(String::trim);
         Optional<String> password = config.getOptionalValue(TRUSTSTORE_PASSWORD, String.class);
-        Optional<String> type = config.getOptionalValue(TRUSTSTORE_TYPE, String.class).map(String::trim);
+        Optional<String> type =
+                config.getOptionalValue(TRUSTSTORE_TYPE, String.class).map(String::trim);
         if (file.isEmpty()) {
             if (password.isPresent() || type.isPresent()) {
                 throw new InvalidRateLimitConfigException((password.isPresent() ? TRUSTSTORE_PASSWORD : TRUSTSTORE_TYPE)
@@ -148,8 +200,8 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         try {
             return step.get();
         } catch (InvalidSettingException e) {
-            throw new InvalidRateLimitConfigException(e.settings().stream().map(KEY_OF::get)
-                    .collect(Collectors.joining(", ")) + ": " + e.getMessage());
+            throw new InvalidRateLimitConfigException(
+                    e.settings().stream().map(KEY_OF::get).collect(Collectors.joining(", ")) + ": " + e.getMessage());
         }
     }
 
@@ -186,7 +238,8 @@ public record LimiterSettings(RedisSettings redis, TrustedProxies trustedProxies
         }
         Duration interval = Durations.parse(text);
         if (interval.toMillis() < 1) {
-            throw new IllegalArgumentException("must be at least 1ms, or 0 or off to read the policies at deployment only");
+            throw new IllegalArgumentException(
+                    "must be at least 1ms, or 0 or off to read the policies at deployment only");
         }
         return interval;
     }

@@ -1,8 +1,5 @@
 package dev.ratelimit.integration.config;
 
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.spi.ConfigSource;
-
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -15,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * Reads the configuration again every {@value LimiterSettings#RELOAD_INTERVAL}, resolving and checking it
@@ -69,8 +68,8 @@ public final class PolicyReloader implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        executor.scheduleWithFixedDelay(this::reloadOrSayWhyReloadsStop, interval.toNanos(), interval.toNanos(),
-                TimeUnit.NANOSECONDS);
+        executor.scheduleWithFixedDelay(
+                this::reloadOrSayWhyReloadsStop, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
         LOG.info(() -> "Rate limit policies are read again every " + interval);
     }
 
@@ -97,8 +96,11 @@ public final class PolicyReloader implements AutoCloseable {
         try {
             reload();
         } catch (Error e) {
-            LOG.log(Level.SEVERE, "Rate limit policies are no longer read again: the policies in force stay until"
-                    + " the application restarts", e);
+            LOG.log(
+                    Level.SEVERE,
+                    "Rate limit policies are no longer read again: the policies in force stay until"
+                            + " the application restarts",
+                    e);
             throw e;
         }
     }
@@ -128,8 +130,8 @@ public final class PolicyReloader implements AutoCloseable {
         reportRestartOnlyChanges();
         List<EndpointPolicies.Change> changes = inForce.replaceWith(reread.endpointPolicies());
         if (!changes.isEmpty()) {
-            LOG.info(() -> "Rate limit policies changed, old -> new:\n  " + changes.stream()
-                    .map(EndpointPolicies.Change::toString).collect(Collectors.joining("\n  ")));
+            LOG.info(() -> "Rate limit policies changed, old -> new:\n  "
+                    + changes.stream().map(EndpointPolicies.Change::toString).collect(Collectors.joining("\n  ")));
         }
     }
 
@@ -138,8 +140,10 @@ public final class PolicyReloader implements AutoCloseable {
             return;
         }
         lastProblems = problems;
-        LOG.log(Level.SEVERE, "The rate limit configuration changed into one a deployment would refuse; the"
-                + " policies in force stay until it is corrected:\n" + String.join("\n", problems));
+        LOG.log(
+                Level.SEVERE,
+                "The rate limit configuration changed into one a deployment would refuse; the"
+                        + " policies in force stay until it is corrected:\n" + String.join("\n", problems));
     }
 
     private void reportRestartOnlyChanges() {
@@ -165,8 +169,10 @@ public final class PolicyReloader implements AutoCloseable {
     private Map<String, Optional<String>> restartOnlyValues() {
         Map<String, Optional<String>> values = new LinkedHashMap<>();
         LimiterSettings.KEYS.forEach(key -> values.put(key, config.getOptionalValue(key, String.class)));
-        yamlSources().forEach(yaml -> values.put(ConfigSource.CONFIG_ORDINAL + " of " + yaml.getName(),
-                Optional.ofNullable(yaml.getValue(ConfigSource.CONFIG_ORDINAL))));
+        yamlSources()
+                .forEach(yaml -> values.put(
+                        ConfigSource.CONFIG_ORDINAL + " of " + yaml.getName(),
+                        Optional.ofNullable(yaml.getValue(ConfigSource.CONFIG_ORDINAL))));
         return values;
     }
 

@@ -8,8 +8,6 @@ import dev.ratelimit.core.InvalidLimitException;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.integration.http.ClientIdSource;
 import dev.ratelimit.integration.http.MissingClientIdRule;
-import org.eclipse.microprofile.config.Config;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,6 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * Turns a {@code @RateLimited} method and MicroProfile Config into its {@link EndpointPolicy}. Each
@@ -51,16 +50,19 @@ final class PolicyResolver {
     static final String CLIENT_ID = "client-id";
     static final String MISSING_CLIENT_ID = "missing-client-id";
     static final String MODE = "mode";
-    static final List<String> PROPERTIES = List.of(CAPACITY, REFILL_TOKENS, REFILL_PERIOD, COST, FAILURE_MODE,
-            CLIENT_ID, MISSING_CLIENT_ID, MODE);
+    static final List<String> PROPERTIES =
+            List.of(CAPACITY, REFILL_TOKENS, REFILL_PERIOD, COST, FAILURE_MODE, CLIENT_ID, MISSING_CLIENT_ID, MODE);
     /** {@code bands.<band>.}: the segment before each band's own properties. */
     static final String BANDS = "bands.";
+
     static final List<String> BAND_PROPERTIES = List.of(CAPACITY, REFILL_TOKENS, REFILL_PERIOD);
     /** How each band property's key ends in its environment-variable form, e.g. {@code _REFILL_TOKENS}. */
     private static final List<String> BAND_PROPERTY_ENV_SUFFIXES = BAND_PROPERTIES.stream()
-            .map(property -> "_" + UnknownKeys.envForm(property)).toList();
+            .map(property -> "_" + UnknownKeys.envForm(property))
+            .toList();
     /** Caps every policy's mode: the switch that turns them all to shadow, or off. */
     static final String GLOBAL_MODE = "ratelimit.mode";
+
     private static final Pattern BAND_NAME = Pattern.compile("[a-z0-9]{1,32}");
     private static final Pattern ONE_SEGMENT = Pattern.compile("[A-Za-z0-9]+");
 
@@ -86,7 +88,8 @@ final class PolicyResolver {
     /** The method's annotation, else its bean class's. */
     static RateLimited annotationOf(Endpoint endpoint) {
         RateLimited onMethod = endpoint.method().getAnnotation(RateLimited.class);
-        RateLimited annotation = onMethod != null ? onMethod : endpoint.beanClass().getAnnotation(RateLimited.class);
+        RateLimited annotation =
+                onMethod != null ? onMethod : endpoint.beanClass().getAnnotation(RateLimited.class);
         if (annotation == null) {
             throw new IllegalArgumentException(endpoint + " is not @RateLimited, nor is its class");
         }
@@ -100,7 +103,8 @@ final class PolicyResolver {
 
     /** The policy's name: the one the annotation gives, else {@code <fully.qualified.Class>/<method>}. */
     static String policyNameOf(Endpoint endpoint) {
-        return namedPolicyOf(endpoint).orElse(endpoint.beanClass().getName() + "/" + endpoint.method().getName());
+        return namedPolicyOf(endpoint)
+                .orElse(endpoint.beanClass().getName() + "/" + endpoint.method().getName());
     }
 
     /** @throws InvalidRateLimitConfigException naming the method and the key at fault */
@@ -123,6 +127,7 @@ final class PolicyResolver {
         private final String policyName;
         /** Whether the annotation names the policy, so that ratelimit.policies.<name>.* keys apply. */
         private final boolean named;
+
         private final List<String> prefixes = new ArrayList<>();
         private final Map<String, Setting> used = new HashMap<>();
 
@@ -140,13 +145,15 @@ final class PolicyResolver {
         }
 
         EndpointPolicy policy() {
-            if (named && PROPERTIES.stream()
-                    .noneMatch(property -> value(POLICIES_PREFIX + policyName + "." + property).isPresent())) {
-                throw invalid("@RateLimited(\"" + policyName + "\") names an unknown policy: no "
-                        + POLICIES_PREFIX + policyName + ".* key is configured");
+            if (named
+                    && PROPERTIES.stream()
+                            .noneMatch(property -> value(POLICIES_PREFIX + policyName + "." + property)
+                                    .isPresent())) {
+                throw invalid("@RateLimited(\"" + policyName + "\") names an unknown policy: no " + POLICIES_PREFIX
+                        + policyName + ".* key is configured");
             }
-            Setting capacity = find(CAPACITY, inline(annotation.capacity()), "capacity")
-                    .orElseThrow(this::missingCapacity);
+            Setting capacity =
+                    find(CAPACITY, inline(annotation.capacity()), "capacity").orElseThrow(this::missingCapacity);
             Setting refillTokens = find(REFILL_TOKENS, inline(annotation.refillTokens()), "refillTokens")
                     .orElse(capacity);
             Setting refillPeriod = find(REFILL_PERIOD, annotation.refillPeriod(), "refillPeriod")
@@ -157,20 +164,22 @@ final class PolicyResolver {
             Setting missingClientId = find(MISSING_CLIENT_ID).orElse(builtIn("reject"));
             Setting mode = find(MODE).orElse(builtIn("enforce"));
             Setting globalMode = setting(GLOBAL_MODE).orElse(builtIn("enforce"));
-            used.putAll(Map.of(CAPACITY, capacity, REFILL_TOKENS, refillTokens, REFILL_PERIOD, refillPeriod,
-                    COST, cost));
+            used.putAll(
+                    Map.of(CAPACITY, capacity, REFILL_TOKENS, refillTokens, REFILL_PERIOD, refillPeriod, COST, cost));
             try {
-                BucketLimits limits = new BucketLimits(asLong(capacity), asLong(refillTokens),
-                        parse(refillPeriod, Durations::parse));
-                RateLimitPolicy policy = new RateLimitPolicy(policyName, limits, asLong(cost),
-                        parse(failureMode, PolicyResolver::failureMode), bands());
-                return new EndpointPolicy(policy, parse(clientId, ClientIdSource::parse),
+                BucketLimits limits =
+                        new BucketLimits(asLong(capacity), asLong(refillTokens), parse(refillPeriod, Durations::parse));
+                RateLimitPolicy policy = new RateLimitPolicy(
+                        policyName, limits, asLong(cost), parse(failureMode, PolicyResolver::failureMode), bands());
+                return new EndpointPolicy(
+                        policy,
+                        parse(clientId, ClientIdSource::parse),
                         parse(missingClientId, MissingClientIdRule::parse),
                         parse(mode, Mode::parse).cappedBy(parse(globalMode, Mode::parse)));
             } catch (InvalidLimitException e) {
                 Setting culprit = used.get(e.property());
-                throw invalid((culprit != null ? culprit.toString() : "policy '" + policyName + "'") + ": "
-                        + e.getMessage());
+                throw invalid(
+                        (culprit != null ? culprit.toString() : "policy '" + policyName + "'") + ": " + e.getMessage());
             }
         }
 
@@ -200,12 +209,15 @@ final class PolicyResolver {
                 String key = named.getKey();
                 String env = named.getValue();
                 for (String suffix : BAND_PROPERTY_ENV_SUFFIXES) {
-                    if (env.startsWith(bandsPrefix) && env.endsWith(suffix)
+                    if (env.startsWith(bandsPrefix)
+                            && env.endsWith(suffix)
                             && env.length() > bandsPrefix.length() + suffix.length()) {
                         String name = key.substring(bandsPrefix.length(), key.length() - suffix.length());
                         String spelt = key.equals(env) ? name.toLowerCase(Locale.ROOT) : name;
-                        if (!ONE_SEGMENT.matcher(name).matches() || BAND_PROPERTIES.stream()
-                                .noneMatch(band -> value(prefix + BANDS + spelt + "." + band).isPresent())) {
+                        if (!ONE_SEGMENT.matcher(name).matches()
+                                || BAND_PROPERTIES.stream()
+                                        .noneMatch(band -> value(prefix + BANDS + spelt + "." + band)
+                                                .isPresent())) {
                             // Another policy's key whose name starts like this one's (probe and probe-bands, api
                             // and api-bands-hour); or a name that is no band's, which the unknown-key check reports.
                             continue;
@@ -228,8 +240,10 @@ final class PolicyResolver {
             Setting refillTokens = setting(bandPrefix + REFILL_TOKENS).orElse(capacity);
             Setting refillPeriod = setting(bandPrefix + REFILL_PERIOD).orElse(builtIn("1s"));
             try {
-                return new Band(name, new BucketLimits(asLong(capacity), asLong(refillTokens),
-                        parse(refillPeriod, Durations::parse)));
+                return new Band(
+                        name,
+                        new BucketLimits(
+                                asLong(capacity), asLong(refillTokens), parse(refillPeriod, Durations::parse)));
             } catch (InvalidLimitException e) {
                 Setting culprit = Map.of(CAPACITY, capacity, REFILL_TOKENS, refillTokens, REFILL_PERIOD, refillPeriod)
                         .get(e.property());

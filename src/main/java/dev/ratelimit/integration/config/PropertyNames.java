@@ -1,10 +1,9 @@
 package dev.ratelimit.integration.config;
 
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.spi.ConfigSource;
-
 import java.util.Set;
 import java.util.TreeSet;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * Every configured name, as it is now. A MicroProfile Config implementation may keep the list of names it
@@ -13,8 +12,7 @@ import java.util.TreeSet;
  */
 final class PropertyNames {
 
-    private PropertyNames() {
-    }
+    private PropertyNames() {}
 
     /** Sorted, so that a reload finding the same problems reports them in the same order. */
     static Set<String> of(Config config) {

@@ -1,9 +1,6 @@
 package dev.ratelimit.integration.config;
 
 import dev.ratelimit.core.RateLimitPolicy;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.spi.ConfigSource;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -12,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * Everything the limiter reads from MicroProfile Config, read and checked while the application deploys, and
@@ -19,8 +18,8 @@ import java.util.Set;
  *
  * @param warnings what was allowed but should be logged
  */
-public record RateLimitConfiguration(LimiterSettings settings, EndpointPolicies endpointPolicies,
-                                     List<String> warnings) {
+public record RateLimitConfiguration(
+        LimiterSettings settings, EndpointPolicies endpointPolicies, List<String> warnings) {
 
     /**
      * @param endpoints every {@code @RateLimited} method the deployment holds
@@ -48,7 +47,8 @@ public record RateLimitConfiguration(LimiterSettings settings, EndpointPolicies 
             try {
                 EndpointPolicy resolved = resolver.resolve(endpoint);
                 byEndpoint.put(endpoint, resolved);
-                Endpoint firstUse = firstUseOfPolicy.putIfAbsent(resolved.policy().name(), endpoint);
+                Endpoint firstUse =
+                        firstUseOfPolicy.putIfAbsent(resolved.policy().name(), endpoint);
                 if (firstUse != null) {
                     checkSameLimits(firstUse, byEndpoint.get(firstUse), endpoint, resolved, problems);
                 }
@@ -56,13 +56,14 @@ public record RateLimitConfiguration(LimiterSettings settings, EndpointPolicies 
                 problems.add(e);
             }
         }
-        String allowUnusedText = config.getOptionalValue(UnknownKeys.ALLOW_UNUSED_POLICIES, String.class).orElse("false");
+        String allowUnusedText = config.getOptionalValue(UnknownKeys.ALLOW_UNUSED_POLICIES, String.class)
+                .orElse("false");
         boolean allowUnused = false;
         try {
             allowUnused = PolicyResolver.bool(allowUnusedText);
         } catch (IllegalArgumentException e) {
-            problems.add(new InvalidRateLimitConfigException(UnknownKeys.ALLOW_UNUSED_POLICIES + "=" + allowUnusedText
-                    + ": " + e.getMessage()));
+            problems.add(new InvalidRateLimitConfigException(
+                    UnknownKeys.ALLOW_UNUSED_POLICIES + "=" + allowUnusedText + ": " + e.getMessage()));
         }
         UnknownKeys unknownKeys = new UnknownKeys(endpoints);
         problems.addAll(unknownKeys.check(PropertyNames.of(config), namesOnlyInYaml(config), allowUnused));
@@ -97,11 +98,16 @@ public record RateLimitConfiguration(LimiterSettings settings, EndpointPolicies 
      * Methods naming one policy share its bucket; a method- or class-level key must not give them different
      * shapes for it (their costs may differ).
      */
-    private static void checkSameLimits(Endpoint first, EndpointPolicy firstPolicy, Endpoint other,
-                                        EndpointPolicy otherPolicy, List<InvalidRateLimitConfigException> problems) {
+    private static void checkSameLimits(
+            Endpoint first,
+            EndpointPolicy firstPolicy,
+            Endpoint other,
+            EndpointPolicy otherPolicy,
+            List<InvalidRateLimitConfigException> problems) {
         RateLimitPolicy firstShape = firstPolicy.policy();
         RateLimitPolicy otherShape = otherPolicy.policy();
-        if (!firstShape.limits().equals(otherShape.limits()) || !firstShape.extraBands().equals(otherShape.extraBands())) {
+        if (!firstShape.limits().equals(otherShape.limits())
+                || !firstShape.extraBands().equals(otherShape.extraBands())) {
             problems.add(new InvalidRateLimitConfigException("policy '" + firstShape.name() + "' is shared by "
                     + first + " " + shapeOf(firstShape) + " and " + other + " " + shapeOf(otherShape)
                     + ": methods naming one policy share its buckets, so give them the same capacity, refill and"

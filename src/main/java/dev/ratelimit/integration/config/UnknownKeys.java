@@ -41,11 +41,13 @@ final class UnknownKeys {
     private static final Pattern BAND_KEY = Pattern.compile(
             "(.+)[^A-Za-z0-9]bands[^A-Za-z0-9]([A-Za-z0-9]+)[^A-Za-z0-9](capacity|refill.tokens|refill.period)",
             Pattern.CASE_INSENSITIVE);
+
     private static final Pattern KUBERNETES_SERVICE_LINK = Pattern.compile(
             "[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)");
 
     /** Every spelling under which a lookup finds a key, to the key as documented. */
     private final Map<String, String> keysBySpelling = new HashMap<>();
+
     private final Set<String> policiesInUse = new TreeSet<>();
     private final Set<String> limitedClasses = new HashSet<>();
     private final List<String> warnings = new ArrayList<>();
@@ -76,7 +78,8 @@ final class UnknownKeys {
     private void register(String key) {
         String underscored = key.replaceAll("[^A-Za-z0-9]", "_");
         String upper = envForm(key);
-        for (String spelling : List.of(key, underscored, upper, upper.toLowerCase(Locale.ROOT).replace('_', '.'))) {
+        for (String spelling :
+                List.of(key, underscored, upper, upper.toLowerCase(Locale.ROOT).replace('_', '.'))) {
             keysBySpelling.putIfAbsent(spelling, key);
         }
     }
@@ -90,22 +93,25 @@ final class UnknownKeys {
      *                      must be spelt as documented
      * @return one problem per unknown key, and per unused policy or class
      */
-    List<InvalidRateLimitConfigException> check(Iterable<String> propertyNames, Set<String> writtenAsIs,
-                                                boolean allowUnused) {
+    List<InvalidRateLimitConfigException> check(
+            Iterable<String> propertyNames, Set<String> writtenAsIs, boolean allowUnused) {
         List<InvalidRateLimitConfigException> problems = new ArrayList<>();
         Map<String, Unused> unused = new LinkedHashMap<>();
         for (String name : propertyNames) {
             boolean fromEnvironment = !writtenAsIs.contains(name);
             // A key as documented maps to itself; any other spelling only an environment variable can make.
             boolean known = isKnown(name, fromEnvironment) || isBandKey(name, fromEnvironment);
-            boolean kubernetes = fromEnvironment && KUBERNETES_SERVICE_LINK.matcher(envForm(name)).matches();
+            boolean kubernetes = fromEnvironment
+                    && KUBERNETES_SERVICE_LINK.matcher(envForm(name)).matches();
             if (known || kubernetes || !looksOurs(name)) {
                 continue;
             }
             Optional<Unused> unusedTarget = unusedPolicy(name).or(() -> unusedClass(name));
             if (unusedTarget.isPresent()) {
                 // One report per policy or class, however many keys and spellings name it.
-                unused.computeIfAbsent(envForm(unusedTarget.get().what()), what -> unusedTarget.get()).keys().add(name);
+                unused.computeIfAbsent(envForm(unusedTarget.get().what()), what -> unusedTarget.get())
+                        .keys()
+                        .add(name);
             } else {
                 problems.add(new InvalidRateLimitConfigException("unknown key " + name + closestKey(name)
                         + "; policy properties are " + String.join(", ", PolicyResolver.PROPERTIES)
@@ -145,8 +151,10 @@ final class UnknownKeys {
         char separator = name.charAt(band.end(1));
         String policyKey = band.group(1) + separator + band.group(3);
         // In the YAML file, word for word: the name as the resolver reads it, lower case.
-        return isKnown(policyKey, fromEnvironment) && (fromEnvironment || name.equals(band.group(1) + separator
-                + "bands." + band.group(2).toLowerCase(Locale.ROOT) + "." + band.group(3)));
+        return isKnown(policyKey, fromEnvironment)
+                && (fromEnvironment
+                        || name.equals(band.group(1) + separator + "bands."
+                                + band.group(2).toLowerCase(Locale.ROOT) + "." + band.group(3)));
     }
 
     /**
@@ -158,13 +166,14 @@ final class UnknownKeys {
     }
 
     /** A policy or class that keys configure and no limited method uses, with the keys that name it. */
-    private record Unused(String what, String hint, List<String> keys) {
-    }
+    private record Unused(String what, String hint, List<String> keys) {}
 
     private boolean looksOurs(String name) {
         String env = envForm(name);
-        return env.startsWith(NAMESPACE) || name.contains(ANNOTATION_SEGMENT)
-                || env.contains(ANNOTATION_ENV_SEGMENT) && limitedClasses.stream().anyMatch(c -> env.startsWith(c + "_"));
+        return env.startsWith(NAMESPACE)
+                || name.contains(ANNOTATION_SEGMENT)
+                || env.contains(ANNOTATION_ENV_SEGMENT)
+                        && limitedClasses.stream().anyMatch(c -> env.startsWith(c + "_"));
     }
 
     /** {@code ratelimit.policies.<name>.<property>} where no limited method names the policy. */
@@ -179,8 +188,8 @@ final class UnknownKeys {
                 .filter(suffix -> rest.endsWith(suffix) && rest.length() > suffix.length())
                 .max(Comparator.comparingInt(String::length))
                 .map(suffix -> {
-                    String policy = name.substring(PolicyResolver.POLICIES_PREFIX.length(),
-                            name.length() - suffix.length());
+                    String policy =
+                            name.substring(PolicyResolver.POLICIES_PREFIX.length(), name.length() - suffix.length());
                     String closest = closest(envForm(policy), policiesInUse, Integer.MAX_VALUE)
                             .map(known -> "; the closest policy in use is '" + known + "'")
                             .orElse("; no @RateLimited method names a policy");

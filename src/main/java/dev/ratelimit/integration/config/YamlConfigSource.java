@@ -1,11 +1,5 @@
 package dev.ratelimit.integration.config;
 
-import org.eclipse.microprofile.config.spi.ConfigSource;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -24,6 +18,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Reads {@code rate_limits.yaml} as a MicroProfile ConfigSource. Nested mappings become dotted keys
@@ -56,6 +55,7 @@ public final class YamlConfigSource implements ConfigSource {
     private final int ordinal;
     /** The file on disk, when there is one to read again; a resource inside the application cannot change. */
     private final Path file;
+
     private FileStamp readStamp;
     private volatile Content content;
 
@@ -136,12 +136,10 @@ public final class YamlConfigSource implements ConfigSource {
     }
 
     /** @param file  the file on disk, null for a resource */
-    private record Location(String name, String content, String problem, Path file, FileStamp stamp) {
-    }
+    private record Location(String name, String content, String problem, Path file, FileStamp stamp) {}
 
     /** The properties one reading gave, or none and why. */
-    private record Content(Map<String, String> properties, String problem) {
-    }
+    private record Content(Map<String, String> properties, String problem) {}
 
     /**
      * What tells a changed file from the one read: the inode too, since a file replaced by a rename (as
@@ -154,12 +152,16 @@ public final class YamlConfigSource implements ConfigSource {
          * clock, keeping time and size: it is read again until it is older (as git treats "racily clean" files).
          */
         private static final Duration RACY = Duration.ofSeconds(2);
+
         private static final FileStamp UNKNOWN = new FileStamp(null, null, null);
 
         static FileStamp of(Path file) {
             try {
                 BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-                if (attributes.lastModifiedTime().toInstant().isAfter(Instant.now().minus(RACY))) {
+                if (attributes
+                        .lastModifiedTime()
+                        .toInstant()
+                        .isAfter(Instant.now().minus(RACY))) {
                     return UNKNOWN;
                 }
                 return new FileStamp(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
@@ -186,7 +188,8 @@ public final class YamlConfigSource implements ConfigSource {
             return read(Path.of(configured.trim()).toAbsolutePath());
         }
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        URL resource = (loader != null ? loader : YamlConfigSource.class.getClassLoader()).getResource(CLASSPATH_RESOURCE);
+        URL resource =
+                (loader != null ? loader : YamlConfigSource.class.getClassLoader()).getResource(CLASSPATH_RESOURCE);
         if (resource == null) {
             return new Location("classpath:" + CLASSPATH_RESOURCE + " (absent)", "", null, null, null);
         }
@@ -204,8 +207,12 @@ public final class YamlConfigSource implements ConfigSource {
         try {
             return new Location(file.toString(), Files.readString(file), null, file, stamp);
         } catch (IOException e) {
-            return new Location(file.toString(), "", LOCATION_PROPERTY + " (" + LOCATION_ENV + ") names " + file
-                    + ", which cannot be read: " + e, file, stamp);
+            return new Location(
+                    file.toString(),
+                    "",
+                    LOCATION_PROPERTY + " (" + LOCATION_ENV + ") names " + file + ", which cannot be read: " + e,
+                    file,
+                    stamp);
         }
     }
 
@@ -224,8 +231,9 @@ public final class YamlConfigSource implements ConfigSource {
             try {
                 Integer.parseInt(ordinalText.trim());
             } catch (NumberFormatException e) {
-                return new Content(Map.of(), location.name() + ": " + CONFIG_ORDINAL + "=" + ordinalText
-                        + " is not a whole number");
+                return new Content(
+                        Map.of(),
+                        location.name() + ": " + CONFIG_ORDINAL + "=" + ordinalText + " is not a whole number");
             }
         }
         return new Content(Collections.unmodifiableMap(parsed), null);
@@ -236,7 +244,10 @@ public final class YamlConfigSource implements ConfigSource {
         Object document;
         try {
             // The YAML 1.2 core schema: null, ~ and an empty value all mean "not set".
-            LoadSettings settings = LoadSettings.builder().setLabel(name).setSchema(new CoreSchema()).build();
+            LoadSettings settings = LoadSettings.builder()
+                    .setLabel(name)
+                    .setSchema(new CoreSchema())
+                    .build();
             document = new Load(settings).loadFromString(yaml);
         } catch (YamlEngineException e) {
             throw new InvalidYamlException(name + " is not valid YAML: " + e.getMessage());
@@ -259,9 +270,14 @@ public final class YamlConfigSource implements ConfigSource {
                 flatten(name, key + ".", nested, flat);
             } else if (value instanceof List<?> list) {
                 // MicroProfile Config splits lists at unescaped commas and unescapes backslashes.
-                flat.put(key, list.stream().filter(Objects::nonNull)
-                        .map(item -> scalar(name, key, item).replace("\\", "\\\\").replace(",", "\\,"))
-                        .collect(Collectors.joining(",")));
+                flat.put(
+                        key,
+                        list.stream()
+                                .filter(Objects::nonNull)
+                                .map(item -> scalar(name, key, item)
+                                        .replace("\\", "\\\\")
+                                        .replace(",", "\\,"))
+                                .collect(Collectors.joining(",")));
             } else if (value != null) {
                 flat.put(key, scalar(name, key, value));
             }
@@ -270,8 +286,8 @@ public final class YamlConfigSource implements ConfigSource {
 
     private static String scalar(String name, String key, Object value) {
         if (value instanceof Map<?, ?> || value instanceof List<?>) {
-            throw new InvalidYamlException(name + ": " + key
-                    + " holds a list of mappings or lists; only lists of plain values are supported");
+            throw new InvalidYamlException(
+                    name + ": " + key + " holds a list of mappings or lists; only lists of plain values are supported");
         }
         return String.valueOf(value);
     }

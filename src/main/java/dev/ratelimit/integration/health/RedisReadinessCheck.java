@@ -5,14 +5,13 @@ import dev.ratelimit.redis.RedisProbe;
 import dev.ratelimit.redis.RedisRateLimiter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.Readiness;
-
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
 
 /**
  * {@code /health/ready}: whether Redis answers, so that an orchestrator sends no traffic to an instance that
@@ -45,8 +44,8 @@ public class RedisReadinessCheck implements HealthCheck {
             node.failure().ifPresent(reason -> data.put(node.name() + ".failure", reason.label()));
         }
         boolean up = probe.reachable() || !settings.readinessRequiresRedis();
-        return new HealthCheckResponse(NAME, up ? HealthCheckResponse.Status.UP : HealthCheckResponse.Status.DOWN,
-                Optional.of(data));
+        return new HealthCheckResponse(
+                NAME, up ? HealthCheckResponse.Status.UP : HealthCheckResponse.Status.DOWN, Optional.of(data));
     }
 
     private static String lowerCase(Enum<?> value) {

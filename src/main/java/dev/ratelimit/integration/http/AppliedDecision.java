@@ -17,8 +17,13 @@ public record AppliedDecision(RateLimitPolicy policy, Decision decision) {
         StringBuilder header = new StringBuilder();
         for (int band = 0; band < policy.bandCount(); band++) {
             BucketLimits limits = policy.limitsOfBand(band);
-            header.append(band == 0 ? "" : ", ").append('"').append(policy.nameOfBand(band)).append("\";q=")
-                    .append(limits.capacity()).append(";w=").append(limits.windowSeconds());
+            header.append(band == 0 ? "" : ", ")
+                    .append('"')
+                    .append(policy.nameOfBand(band))
+                    .append("\";q=")
+                    .append(limits.capacity())
+                    .append(";w=")
+                    .append(limits.windowSeconds());
         }
         return header.toString();
     }

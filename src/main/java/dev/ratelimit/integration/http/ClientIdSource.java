@@ -11,7 +11,11 @@ import java.util.Locale;
  */
 public record ClientIdSource(Kind kind, String header) {
 
-    public enum Kind { HEADER, PRINCIPAL, REMOTE_ADDRESS }
+    public enum Kind {
+        HEADER,
+        PRINCIPAL,
+        REMOTE_ADDRESS
+    }
 
     public static final ClientIdSource PRINCIPAL = new ClientIdSource(Kind.PRINCIPAL, null);
     public static final ClientIdSource REMOTE_ADDRESS = new ClientIdSource(Kind.REMOTE_ADDRESS, null);
@@ -35,7 +39,8 @@ public record ClientIdSource(Kind kind, String header) {
     public static ClientIdSource parse(String text) {
         String trimmed = text.trim();
         String lower = trimmed.toLowerCase(Locale.ROOT);
-        if (lower.startsWith(HEADER_PREFIX) && !trimmed.substring(HEADER_PREFIX.length()).isBlank()) {
+        if (lower.startsWith(HEADER_PREFIX)
+                && !trimmed.substring(HEADER_PREFIX.length()).isBlank()) {
             return header(trimmed.substring(HEADER_PREFIX.length()).trim());
         }
         return switch (lower) {

@@ -42,24 +42,30 @@ public final class RateLimitRejection extends WebApplicationException {
 
     public static RateLimitRejection missingClientId(RateLimitPolicy policy, String expectedSource) {
         String detail = "Missing client id: rate-limit policy '" + policy.name() + "' needs " + expectedSource;
-        return new RateLimitRejection(detail, problem(Response.Status.BAD_REQUEST, policy, detail, null).build());
+        return new RateLimitRejection(
+                detail,
+                problem(Response.Status.BAD_REQUEST, policy, detail, null).build());
     }
 
-    private static RateLimitRejection withRetryAfter(Response.Status status, RateLimitPolicy policy, String detail,
-                                                     long retryAfterSeconds) {
+    private static RateLimitRejection withRetryAfter(
+            Response.Status status, RateLimitPolicy policy, String detail, long retryAfterSeconds) {
         Response response = problem(status, policy, detail, retryAfterSeconds)
                 .header(RETRY_AFTER, retryAfterSeconds)
                 .build();
         return new RateLimitRejection(detail, response);
     }
 
-    private static Response.ResponseBuilder problem(Response.Status status, RateLimitPolicy policy, String detail,
-                                                    Long retryAfterSeconds) {
+    private static Response.ResponseBuilder problem(
+            Response.Status status, RateLimitPolicy policy, String detail, Long retryAfterSeconds) {
         StringBuilder json = new StringBuilder()
-                .append("{\"type\":\"about:blank\",\"title\":").append(jsonString(status.getReasonPhrase()))
-                .append(",\"status\":").append(status.getStatusCode())
-                .append(",\"detail\":").append(jsonString(detail))
-                .append(",\"policy\":").append(jsonString(policy.name()));
+                .append("{\"type\":\"about:blank\",\"title\":")
+                .append(jsonString(status.getReasonPhrase()))
+                .append(",\"status\":")
+                .append(status.getStatusCode())
+                .append(",\"detail\":")
+                .append(jsonString(detail))
+                .append(",\"policy\":")
+                .append(jsonString(policy.name()));
         if (retryAfterSeconds != null) {
             json.append(",\"retryAfter\":").append(retryAfterSeconds);
         }

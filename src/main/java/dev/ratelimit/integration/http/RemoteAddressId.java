@@ -11,8 +11,7 @@ import java.net.UnknownHostException;
  */
 final class RemoteAddressId {
 
-    private RemoteAddressId() {
-    }
+    private RemoteAddressId() {}
 
     /**
      * @param address          an address literal; anything else is returned as it is

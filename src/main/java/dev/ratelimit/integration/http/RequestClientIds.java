@@ -1,7 +1,6 @@
 package dev.ratelimit.integration.http;
 
 import jakarta.servlet.http.HttpServletRequest;
-
 import java.security.Principal;
 import java.util.Collections;
 import java.util.Optional;
@@ -24,8 +23,11 @@ public final class RequestClientIds {
         return switch (source.kind()) {
             case HEADER -> Optional.ofNullable(request.getHeader(source.header()));
             case PRINCIPAL -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
-            case REMOTE_ADDRESS -> Optional.of(RemoteAddressId.of(trustedProxies.clientAddress(request.getRemoteAddr(),
-                    Collections.list(request.getHeaders(FORWARDED_FOR))), ipv6PrefixLength));
+            case REMOTE_ADDRESS ->
+                Optional.of(RemoteAddressId.of(
+                        trustedProxies.clientAddress(
+                                request.getRemoteAddr(), Collections.list(request.getHeaders(FORWARDED_FOR))),
+                        ipv6PrefixLength));
         };
     }
 }

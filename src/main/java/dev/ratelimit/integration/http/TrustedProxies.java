@@ -23,8 +23,8 @@ public final class TrustedProxies {
      * make this code query DNS: dotted-quad IPv4, or IPv6 starting with a hex digit or ':' (which the JDK
      * parses as a literal or rejects, never looks up).
      */
-    private static final Pattern IP_LITERAL = Pattern.compile(
-            "(" + IPV4_OCTET + "\\.){3}" + IPV4_OCTET + "|(?=.*:)[0-9A-Fa-f:][0-9A-Fa-f:.]*");
+    private static final Pattern IP_LITERAL =
+            Pattern.compile("(" + IPV4_OCTET + "\\.){3}" + IPV4_OCTET + "|(?=.*:)[0-9A-Fa-f:][0-9A-Fa-f:.]*");
 
     /** More proxies than any real chain has; an attacker's header of many hops costs no more than this. */
     static final int MAX_HOPS = 20;
@@ -144,8 +144,9 @@ public final class TrustedProxies {
         static Network parse(String entry) {
             int slash = entry.indexOf('/');
             String host = slash < 0 ? entry : entry.substring(0, slash);
-            byte[] address = literal(host).orElseThrow(() ->
-                    new IllegalArgumentException("'" + entry + "' is not an IP address or CIDR network"));
+            byte[] address = literal(host)
+                    .orElseThrow(
+                            () -> new IllegalArgumentException("'" + entry + "' is not an IP address or CIDR network"));
             int maxBits = address.length * 8;
             int prefixBits = maxBits;
             if (slash >= 0) {

@@ -1,13 +1,12 @@
 package dev.ratelimit.integration.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import java.util.Map;
 import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class DecisionTimerDistributionTest {
 
@@ -24,9 +23,10 @@ class DecisionTimerDistributionTest {
 
     @Test
     void anApplicationsOwnPropertiesFileOverridesThem() {
-        Config config = new SmallRyeConfigBuilder().addDiscoveredSources()
-                .withSources(new PropertiesConfigSource(Map.of(BUCKETS, "ratelimit.decision.duration=1ms,10ms"),
-                        "microprofile-config.properties", 100))
+        Config config = new SmallRyeConfigBuilder()
+                .addDiscoveredSources()
+                .withSources(new PropertiesConfigSource(
+                        Map.of(BUCKETS, "ratelimit.decision.duration=1ms,10ms"), "microprofile-config.properties", 100))
                 .build();
 
         assertThat(config.getValue(BUCKETS, String.class)).isEqualTo("ratelimit.decision.duration=1ms,10ms");

@@ -1,43 +1,46 @@
 package dev.ratelimit.integration.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-
 class DurationsTest {
 
     @ParameterizedTest(name = "''{0}'' = {1}")
-    @CsvSource(delimiter = '|', value = {
-            "500ms    | PT0.5S",
-            "1ms      | PT0.001S",
-            "0ms      | PT0S",
-            "1s       | PT1S",
-            "90s      | PT1M30S",
-            "1m       | PT1M",
-            "15m      | PT15M",
-            "1h       | PT1H",
-            "1d       | PT24H",
-            "7d       | PT168H",
-            "999999999999ms | PT277777H46M39.999S",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "500ms    | PT0.5S",
+                "1ms      | PT0.001S",
+                "0ms      | PT0S",
+                "1s       | PT1S",
+                "90s      | PT1M30S",
+                "1m       | PT1M",
+                "15m      | PT15M",
+                "1h       | PT1H",
+                "1d       | PT24H",
+                "7d       | PT168H",
+                "999999999999ms | PT277777H46M39.999S",
+            })
     void readsTheShortForms(String text, String expected) {
         assertThat(Durations.parse(text)).isEqualTo(Duration.parse(expected));
     }
 
     @ParameterizedTest(name = "''{0}'' = {1}")
-    @CsvSource(delimiter = '|', value = {
-            "PT1M     | PT1M",
-            "PT0.25S  | PT0.25S",
-            "PT1H30M  | PT1H30M",
-            "P1D      | PT24H",
-            "P1DT1S   | PT24H0M1S",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "PT1M     | PT1M",
+                "PT0.25S  | PT0.25S",
+                "PT1H30M  | PT1H30M",
+                "P1D      | PT24H",
+                "P1DT1S   | PT24H0M1S",
+            })
     void readsIso8601(String text, String expected) {
         assertThat(Durations.parse(text)).isEqualTo(Duration.parse(expected));
     }
@@ -61,12 +64,36 @@ class DurationsTest {
     }
 
     @ParameterizedTest(name = "''{0}''")
-    @ValueSource(strings = {
-            "", " ", "abc", "1", "100", "s", "ms", "1.5s", "1,5s", "-1s", "+1s", "1w", "1y", "1sec", "1 seconds",
-            "1s1m", "1 h 2 m", "P1M", "P1Y", "PT", "P", "1000000000000s", "0x10s", "PT1M garbage",
-    })
+    @ValueSource(
+            strings = {
+                "",
+                " ",
+                "abc",
+                "1",
+                "100",
+                "s",
+                "ms",
+                "1.5s",
+                "1,5s",
+                "-1s",
+                "+1s",
+                "1w",
+                "1y",
+                "1sec",
+                "1 seconds",
+                "1s1m",
+                "1 h 2 m",
+                "P1M",
+                "P1Y",
+                "PT",
+                "P",
+                "1000000000000s",
+                "0x10s",
+                "PT1M garbage",
+            })
     void rejectsOtherTextNamingItAndShowingTheAcceptedForms(String text) {
-        assertThatIllegalArgumentException().isThrownBy(() -> Durations.parse(text))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Durations.parse(text))
                 .withMessage("'" + text + "' is not a duration: write e.g. 500ms, 1s, 1m, 1h, 1d or PT1M");
     }
 

@@ -3,8 +3,7 @@ package dev.ratelimit.integration.config;
 /** Endpoints of the test resources, by method name. */
 final class Endpoints {
 
-    private Endpoints() {
-    }
+    private Endpoints() {}
 
     static Endpoint of(Class<?> beanClass, String methodName) {
         try {

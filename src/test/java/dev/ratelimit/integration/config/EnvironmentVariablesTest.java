@@ -1,5 +1,9 @@
 package dev.ratelimit.integration.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import dev.ratelimit.RateLimited;
 import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
@@ -9,21 +13,16 @@ import dev.ratelimit.integration.http.ClientIdSource;
 import dev.ratelimit.integration.http.MissingClientIdRule;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
-import org.eclipse.microprofile.config.Config;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatNoException;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.eclipse.microprofile.config.Config;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Every key of the library set by its environment variable alone, as containers set them: no YAML, no
@@ -35,12 +34,10 @@ class EnvironmentVariablesTest {
 
     static class Shop {
         @RateLimited("search")
-        public void search() {
-        }
+        public void search() {}
 
         @RateLimited(capacity = 10)
-        public void browse() {
-        }
+        public void browse() {}
     }
 
     private static final List<Endpoint> ENDPOINTS = List.of(endpoint("search"), endpoint("browse"));
@@ -62,36 +59,53 @@ class EnvironmentVariablesTest {
     }
 
     private static EndpointPolicy search(Map<String, String> environment) {
-        return read(environment).endpointPolicies().of(Shop.class, endpoint("search").method());
+        return read(environment)
+                .endpointPolicies()
+                .of(Shop.class, endpoint("search").method());
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "RATELIMIT_REDIS_URL             | redis://10.0.0.1:6380/2",
-            "RATELIMIT_REDIS_CONNECT_TIMEOUT | PT2S",
-            "RATELIMIT_REDIS_COMMAND_TIMEOUT | PT0.3S",
-            "RATELIMIT_REDIS_POOL_SIZE       | 7",
-            "RATELIMIT_REDIS_SHIELD_MAX_ENTRIES | 500",
-            "RATELIMIT_REDIS_KEY_PREFIX      | from-env:",
-            "RATELIMIT_REDIS_BREAKER_WINDOW  | 30",
-            "RATELIMIT_REDIS_BREAKER_FAILURE_RATE | 20",
-            "RATELIMIT_REDIS_BREAKER_OPEN_FOR | PT3S",
-            "RATELIMIT_INSTANCES             | 4",
-            "RATELIMIT_LOCAL_MAX_CLIENTS     | 900",
-            "RATELIMIT_IPV6_PREFIX_LENGTH    | 56",
-            "RATELIMIT_RELOAD_INTERVAL       | PT30S",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "RATELIMIT_REDIS_URL             | redis://10.0.0.1:6380/2",
+                "RATELIMIT_REDIS_CONNECT_TIMEOUT | PT2S",
+                "RATELIMIT_REDIS_COMMAND_TIMEOUT | PT0.3S",
+                "RATELIMIT_REDIS_POOL_SIZE       | 7",
+                "RATELIMIT_REDIS_SHIELD_MAX_ENTRIES | 500",
+                "RATELIMIT_REDIS_KEY_PREFIX      | from-env:",
+                "RATELIMIT_REDIS_BREAKER_WINDOW  | 30",
+                "RATELIMIT_REDIS_BREAKER_FAILURE_RATE | 20",
+                "RATELIMIT_REDIS_BREAKER_OPEN_FOR | PT3S",
+                "RATELIMIT_INSTANCES             | 4",
+                "RATELIMIT_LOCAL_MAX_CLIENTS     | 900",
+                "RATELIMIT_IPV6_PREFIX_LENGTH    | 56",
+                "RATELIMIT_RELOAD_INTERVAL       | PT30S",
+            })
     void eachRedisSettingIsReadFromItsVariable(String variable, String value) {
         Map<String, Function<RateLimitConfiguration, Object>> readBack = Map.ofEntries(
                 Map.entry("RATELIMIT_REDIS_URL", c -> c.settings().redis().url()),
-                Map.entry("RATELIMIT_REDIS_CONNECT_TIMEOUT", c -> c.settings().redis().connectTimeout()),
-                Map.entry("RATELIMIT_REDIS_COMMAND_TIMEOUT", c -> c.settings().redis().commandTimeout()),
+                Map.entry(
+                        "RATELIMIT_REDIS_CONNECT_TIMEOUT",
+                        c -> c.settings().redis().connectTimeout()),
+                Map.entry(
+                        "RATELIMIT_REDIS_COMMAND_TIMEOUT",
+                        c -> c.settings().redis().commandTimeout()),
                 Map.entry("RATELIMIT_REDIS_POOL_SIZE", c -> c.settings().redis().poolSize()),
-                Map.entry("RATELIMIT_REDIS_SHIELD_MAX_ENTRIES", c -> c.settings().redis().shieldSize()),
-                Map.entry("RATELIMIT_REDIS_KEY_PREFIX", c -> c.settings().redis().keyPrefix()),
-                Map.entry("RATELIMIT_REDIS_BREAKER_WINDOW", c -> c.settings().redis().breakerWindow()),
-                Map.entry("RATELIMIT_REDIS_BREAKER_FAILURE_RATE", c -> c.settings().redis().breakerFailureRate()),
-                Map.entry("RATELIMIT_REDIS_BREAKER_OPEN_FOR", c -> c.settings().redis().breakerOpenFor()),
+                Map.entry(
+                        "RATELIMIT_REDIS_SHIELD_MAX_ENTRIES",
+                        c -> c.settings().redis().shieldSize()),
+                Map.entry(
+                        "RATELIMIT_REDIS_KEY_PREFIX", c -> c.settings().redis().keyPrefix()),
+                Map.entry(
+                        "RATELIMIT_REDIS_BREAKER_WINDOW",
+                        c -> c.settings().redis().breakerWindow()),
+                Map.entry(
+                        "RATELIMIT_REDIS_BREAKER_FAILURE_RATE",
+                        c -> c.settings().redis().breakerFailureRate()),
+                Map.entry(
+                        "RATELIMIT_REDIS_BREAKER_OPEN_FOR",
+                        c -> c.settings().redis().breakerOpenFor()),
                 Map.entry("RATELIMIT_INSTANCES", c -> c.settings().instances()),
                 Map.entry("RATELIMIT_LOCAL_MAX_CLIENTS", c -> c.settings().maxLocalClients()),
                 Map.entry("RATELIMIT_IPV6_PREFIX_LENGTH", c -> c.settings().ipv6PrefixLength()),
@@ -99,31 +113,42 @@ class EnvironmentVariablesTest {
 
         Object read = readBack.get(variable).apply(read(Map.of(variable, value)));
 
-        assertThat(read).hasToString(switch (variable) {
-            case "RATELIMIT_REDIS_URL" -> URI.create(value).toString();
-            case "RATELIMIT_REDIS_CONNECT_TIMEOUT", "RATELIMIT_REDIS_COMMAND_TIMEOUT", "RATELIMIT_REDIS_BREAKER_OPEN_FOR",
-                 "RATELIMIT_RELOAD_INTERVAL" ->
-                    Duration.parse(value).toString();
-            default -> value;
-        });
+        assertThat(read)
+                .hasToString(
+                        switch (variable) {
+                            case "RATELIMIT_REDIS_URL" -> URI.create(value).toString();
+                            case "RATELIMIT_REDIS_CONNECT_TIMEOUT",
+                                    "RATELIMIT_REDIS_COMMAND_TIMEOUT",
+                                    "RATELIMIT_REDIS_BREAKER_OPEN_FOR",
+                                    "RATELIMIT_RELOAD_INTERVAL" ->
+                                Duration.parse(value).toString();
+                            default -> value;
+                        });
     }
 
     @Test
     void theHotKeyShieldIsTurnedOffByItsVariable() {
         assertThat(read(Map.of()).settings().redis().shieldSize()).isPositive();
-        assertThat(read(Map.of("RATELIMIT_REDIS_SHIELD_ENABLED", "false")).settings().redis().shieldSize()).isZero();
+        assertThat(read(Map.of("RATELIMIT_REDIS_SHIELD_ENABLED", "false"))
+                        .settings()
+                        .redis()
+                        .shieldSize())
+                .isZero();
     }
 
     @Test
     void readinessIsFreedFromRedisByItsVariable() {
         assertThat(read(Map.of()).settings().readinessRequiresRedis()).isTrue();
-        assertThat(read(Map.of("RATELIMIT_HEALTH_READINESS_REQUIRES_REDIS", "false")).settings().readinessRequiresRedis())
+        assertThat(read(Map.of("RATELIMIT_HEALTH_READINESS_REQUIRES_REDIS", "false"))
+                        .settings()
+                        .readinessRequiresRedis())
                 .isFalse();
     }
 
     @Test
     void reloadingIsTurnedOffByItsVariable() {
-        assertThat(read(Map.of("RATELIMIT_RELOAD_INTERVAL", "off")).settings().reloadInterval()).isZero();
+        assertThat(read(Map.of("RATELIMIT_RELOAD_INTERVAL", "off")).settings().reloadInterval())
+                .isZero();
     }
 
     @Test
@@ -140,7 +165,9 @@ class EnvironmentVariablesTest {
 
         RateLimitConfiguration configuration = read(Map.of("RATELIMIT_CLIENT_ID_SECRET", secret));
 
-        assertThat(configuration.settings().clientIdSecret()).get().extracting(key -> key.idOf("alice@example.com"))
+        assertThat(configuration.settings().clientIdSecret())
+                .get()
+                .extracting(key -> key.idOf("alice@example.com"))
                 .isEqualTo(ClientIdSecret.of(secret).idOf("alice@example.com"));
     }
 
@@ -177,9 +204,10 @@ class EnvironmentVariablesTest {
                 "RATELIMIT_POLICIES_SEARCH_BANDS_DAILY_REFILL_PERIOD", "1d",
                 "RATELIMIT_MODE", "shadow"));
 
-        assertThat(search.policy().extraBands()).containsExactly(
-                new Band("daily", new BucketLimits(5000, 200, Duration.ofDays(1))),
-                new Band("hourly", new BucketLimits(1000, 1000, Duration.ofHours(1))));
+        assertThat(search.policy().extraBands())
+                .containsExactly(
+                        new Band("daily", new BucketLimits(5000, 200, Duration.ofDays(1))),
+                        new Band("hourly", new BucketLimits(1000, 1000, Duration.ofHours(1))));
         assertThat(search.mode()).isEqualTo(Mode.SHADOW);
     }
 
@@ -195,7 +223,8 @@ class EnvironmentVariablesTest {
                 "RATELIMIT_DEFAULTS_CLIENT_ID", "remote-address",
                 "RATELIMIT_DEFAULTS_MISSING_CLIENT_ID", "anonymous"));
         EndpointPolicy browse = read(Map.of("RATELIMIT_DEFAULTS_MODE", "off"))
-                .endpointPolicies().of(Shop.class, endpoint("browse").method());
+                .endpointPolicies()
+                .of(Shop.class, endpoint("browse").method());
 
         assertThat(search.policy().limits().capacity()).isEqualTo(40);
         assertThat(search.policy().limits().refillTokens()).isEqualTo(4);
@@ -213,7 +242,8 @@ class EnvironmentVariablesTest {
         String type = UnknownKeys.envForm(Shop.class.getName() + "/RateLimited/cost");
 
         EndpointPolicy browse = read(Map.of(method, "30", type, "5"))
-                .endpointPolicies().of(Shop.class, endpoint("browse").method());
+                .endpointPolicies()
+                .of(Shop.class, endpoint("browse").method());
 
         assertThat(browse.policy().limits().capacity()).isEqualTo(30);
         assertThat(browse.policy().cost()).isEqualTo(5);
@@ -221,21 +251,28 @@ class EnvironmentVariablesTest {
 
     @Test
     void unusedPoliciesAreAllowedByTheVariableOfTheSwitch() {
-        assertThatNoException().isThrownBy(() -> read(Map.of(
-                "RATELIMIT_ALLOW_UNUSED_POLICIES", "true",
-                "RATELIMIT_POLICIES_BILLING_CAPACITY", "5")));
-        assertThat(catchThrowableOfType(InvalidRateLimitConfigException.class,
-                () -> read(Map.of("RATELIMIT_POLICIES_BILLING_CAPACITY", "5"))).problems())
-                .singleElement().asString().containsIgnoringCase("policy 'billing' is configured")
+        assertThatNoException()
+                .isThrownBy(() -> read(Map.of(
+                        "RATELIMIT_ALLOW_UNUSED_POLICIES", "true",
+                        "RATELIMIT_POLICIES_BILLING_CAPACITY", "5")));
+        assertThat(catchThrowableOfType(
+                                InvalidRateLimitConfigException.class,
+                                () -> read(Map.of("RATELIMIT_POLICIES_BILLING_CAPACITY", "5")))
+                        .problems())
+                .singleElement()
+                .asString()
+                .containsIgnoringCase("policy 'billing' is configured")
                 .contains("RATELIMIT_POLICIES_BILLING_CAPACITY");
     }
 
     @Test
     void aMisspeltPolicyInAVariableFailsNamingTheClosestPolicy() {
-        InvalidRateLimitConfigException e = catchThrowableOfType(InvalidRateLimitConfigException.class,
-                () -> read(Map.of("RATELIMIT_POLICIES_SERACH_CAPACITY", "5")));
+        InvalidRateLimitConfigException e = catchThrowableOfType(
+                InvalidRateLimitConfigException.class, () -> read(Map.of("RATELIMIT_POLICIES_SERACH_CAPACITY", "5")));
 
-        assertThat(e.problems()).singleElement().asString()
+        assertThat(e.problems())
+                .singleElement()
+                .asString()
                 .contains("RATELIMIT_POLICIES_SERACH_CAPACITY", "the closest policy in use is 'search'");
     }
 }

@@ -1,16 +1,11 @@
 package dev.ratelimit.integration.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.RateLimited;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.integration.http.MissingClientIdRule;
 import io.smallrye.config.SmallRyeConfigBuilder;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.spi.ConfigSource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +19,12 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reloads over a real MicroProfile Config (SmallRye Config) whose YAML file is edited between reloads, and
@@ -35,12 +34,10 @@ class PolicyReloaderTest {
 
     static class Orders {
         @RateLimited("orders")
-        public void create() {
-        }
+        public void create() {}
 
         @RateLimited(value = "orders", cost = 2)
-        public void bulk() {
-        }
+        public void bulk() {}
     }
 
     private static final List<Endpoint> ENDPOINTS = List.of(endpoint("create"), endpoint("bulk"));
@@ -63,6 +60,7 @@ class PolicyReloaderTest {
     private PolicyReloader reloader;
     /** Held, so that the logger the handler is added to is the reloader's, not one collected before it. */
     private final Logger logger = Logger.getLogger(PolicyReloader.class.getName());
+
     private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
         @Override
@@ -71,12 +69,10 @@ class PolicyReloaderTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     @BeforeEach
@@ -108,7 +104,10 @@ class PolicyReloaderTest {
     }
 
     private List<String> messages(Level level) {
-        return logged.stream().filter(record -> record.getLevel() == level).map(LogRecord::getMessage).toList();
+        return logged.stream()
+                .filter(record -> record.getLevel() == level)
+                .map(LogRecord::getMessage)
+                .toList();
     }
 
     @Test
@@ -120,11 +119,16 @@ class PolicyReloaderTest {
 
         assertThat(inForce("create").policy().limits().capacity()).isEqualTo(3);
         assertThat(inForce("bulk").policy().limits().capacity()).isEqualTo(3);
-        assertThat(inForce("bulk").policy().cost()).as("the annotation's cost still applies").isEqualTo(2);
-        assertThat(messages(Level.INFO)).singleElement().asString()
+        assertThat(inForce("bulk").policy().cost())
+                .as("the annotation's cost still applies")
+                .isEqualTo(2);
+        assertThat(messages(Level.INFO))
+                .singleElement()
+                .asString()
                 .startsWith("Rate limit policies changed, old -> new:")
-                .contains(Orders.class.getName() + "#bulk: ", Orders.class.getName() + "#create: " + createBefore
-                        + " -> " + inForce("create"))
+                .contains(
+                        Orders.class.getName() + "#bulk: ",
+                        Orders.class.getName() + "#create: " + createBefore + " -> " + inForce("create"))
                 .contains("capacity=5", "capacity=3");
     }
 
@@ -169,7 +173,9 @@ class PolicyReloaderTest {
         reloader.reload();
 
         assertThat(inForce("create")).isSameAs(before);
-        assertThat(messages(Level.SEVERE)).singleElement().asString()
+        assertThat(messages(Level.SEVERE))
+                .singleElement()
+                .asString()
                 .contains("the policies in force stay")
                 .contains("Invalid rate limit configuration for " + Orders.class.getName()
                         + "#create: ratelimit.policies.orders.capacity=0: ");
@@ -177,8 +183,12 @@ class PolicyReloaderTest {
         Files.writeString(file, orders("lots"));
         reloader.reload();
 
-        assertThat(messages(Level.SEVERE)).as("a different problem is logged").hasSize(2)
-                .last().asString().contains("ratelimit.policies.orders.capacity=lots: not a whole number");
+        assertThat(messages(Level.SEVERE))
+                .as("a different problem is logged")
+                .hasSize(2)
+                .last()
+                .asString()
+                .contains("ratelimit.policies.orders.capacity=lots: not a whole number");
         assertThat(inForce("create")).isSameAs(before);
 
         Files.writeString(file, orders("4"));
@@ -209,8 +219,11 @@ class PolicyReloaderTest {
         reloader.reload();
 
         assertThat(inForce("create")).isSameAs(before);
-        assertThat(config.getValue("ratelimit.policies.orders.capacity", String.class)).isEqualTo("5");
-        assertThat(messages(Level.SEVERE)).singleElement().asString()
+        assertThat(config.getValue("ratelimit.policies.orders.capacity", String.class))
+                .isEqualTo("5");
+        assertThat(messages(Level.SEVERE))
+                .singleElement()
+                .asString()
                 .contains(file + " is not valid YAML", "line 3, column 1");
     }
 
@@ -231,7 +244,9 @@ class PolicyReloaderTest {
 
         reloader.reload();
 
-        assertThat(messages(Level.SEVERE)).singleElement().asString()
+        assertThat(messages(Level.SEVERE))
+                .singleElement()
+                .asString()
                 .contains("unknown key ratelimit.policies.orders.refil-tokens");
     }
 
@@ -254,7 +269,9 @@ class PolicyReloaderTest {
         reloader.reload();
 
         assertThat(messages(Level.SEVERE)).isEmpty();
-        assertThat(messages(Level.WARNING)).singleElement().asString()
+        assertThat(messages(Level.WARNING))
+                .singleElement()
+                .asString()
                 .startsWith("Changed ratelimit.redis.url, ratelimit.redis.password: ")
                 .contains("takes effect when the application restarts")
                 .doesNotContain("s3cret");
@@ -271,7 +288,9 @@ class PolicyReloaderTest {
 
         other.put("ratelimit.policies.refunds.capacity", "5");
         reloader.reload();
-        assertThat(messages(Level.WARNING)).hasSize(2).anySatisfy(w -> assertThat(w).contains("policy 'refunds'"));
+        assertThat(messages(Level.WARNING))
+                .hasSize(2)
+                .anySatisfy(w -> assertThat(w).contains("policy 'refunds'"));
     }
 
     @Test

@@ -1,22 +1,19 @@
 package dev.ratelimit.integration.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import dev.ratelimit.RateLimited;
 import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
-import dev.ratelimit.integration.http.ClientIdSource;
 import dev.ratelimit.core.FailureMode;
-import dev.ratelimit.integration.http.MissingClientIdRule;
 import dev.ratelimit.core.RateLimitPolicy;
+import dev.ratelimit.integration.http.ClientIdSource;
+import dev.ratelimit.integration.http.MissingClientIdRule;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
-import org.eclipse.microprofile.config.Config;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,11 +23,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.assertj.core.api.Assertions.assertThatNoException;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.eclipse.microprofile.config.Config;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** PolicyResolver over a real MicroProfile Config implementation (SmallRye Config). */
 class PolicyResolverTest {
@@ -39,56 +38,45 @@ class PolicyResolverTest {
 
     static class Orders {
         @RateLimited("orders")
-        public void create() {
-        }
+        public void create() {}
 
         @RateLimited(value = "orders", capacity = 7, refillTokens = 3, refillPeriod = "1m", cost = 2)
-        public void bulk() {
-        }
+        public void bulk() {}
 
         @RateLimited(value = "orders", refillPeriod = "soon")
-        public void badInlinePeriod() {
-        }
+        public void badInlinePeriod() {}
 
         @RateLimited(value = "orders", capacity = 0)
-        public void zeroInlineCapacity() {
-        }
+        public void zeroInlineCapacity() {}
 
-        public void unlimited() {
-        }
+        public void unlimited() {}
     }
 
     @RateLimited("catalog")
     static class Catalog {
-        public void list() {
-        }
+        public void list() {}
 
         @RateLimited("orders")
-        public void order() {
-        }
+        public void order() {}
     }
 
     /** Stands in for a CDI proxy or subclass of the annotated bean class. */
-    static class CatalogSubclass extends Catalog {
-    }
+    static class CatalogSubclass extends Catalog {}
 
     static class Unknown {
         @RateLimited("nosuch")
-        public void call() {
-        }
+        public void call() {}
     }
 
     static class BadName {
         @RateLimited("orders:v2")
-        public void call() {
-        }
+        public void call() {}
     }
 
     /** Unnamed policy on a nested class: its default name holds the '$' of Class.getName(). */
     static class Nested {
         @RateLimited(capacity = 3)
-        public void find() {
-        }
+        public void find() {}
     }
 
     private static final String ORDERS = Orders.class.getName();
@@ -98,7 +86,9 @@ class PolicyResolverTest {
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     static Config config(Map<String, String> values) {
-        return new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(values, "test", 100)).build();
+        return new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(values, "test", 100))
+                .build();
     }
 
     private static Method method(Class<?> type, String name) {
@@ -113,10 +103,12 @@ class PolicyResolverTest {
         return new PolicyResolver(config(values)).resolve(new Endpoint(type, method(type, methodName)));
     }
 
-    private static InvalidRateLimitConfigException failure(Map<String, String> values, Class<?> type, String methodName) {
-        InvalidRateLimitConfigException e = catchThrowableOfType(InvalidRateLimitConfigException.class,
-                () -> resolve(values, type, methodName));
-        assertThat(e).as("InvalidRateLimitConfigException for %s#%s with %s", type.getName(), methodName, values)
+    private static InvalidRateLimitConfigException failure(
+            Map<String, String> values, Class<?> type, String methodName) {
+        InvalidRateLimitConfigException e =
+                catchThrowableOfType(InvalidRateLimitConfigException.class, () -> resolve(values, type, methodName));
+        assertThat(e)
+                .as("InvalidRateLimitConfigException for %s#%s with %s", type.getName(), methodName, values)
                 .isNotNull();
         return e;
     }
@@ -127,7 +119,14 @@ class PolicyResolverTest {
 
     // ---- precedence ---------------------------------------------------------------------------------------------
 
-    enum Level { METHOD, CLASS, POLICY, INLINE, DEFAULTS, BUILT_IN }
+    enum Level {
+        METHOD,
+        CLASS,
+        POLICY,
+        INLINE,
+        DEFAULTS,
+        BUILT_IN
+    }
 
     private static String key(Level level, String methodName, String property) {
         return switch (level) {
@@ -144,8 +143,13 @@ class PolicyResolverTest {
      * below it ({@code loser}), what {@code Orders#bulk} sets inline (null: no inline member) and the built-in
      * default, all written as {@code read} shows them.
      */
-    record Property(String name, String winner, String loser, String inline, String builtIn,
-                    Function<EndpointPolicy, String> read) {
+    record Property(
+            String name,
+            String winner,
+            String loser,
+            String inline,
+            String builtIn,
+            Function<EndpointPolicy, String> read) {
         @Override
         public String toString() {
             return name;
@@ -153,16 +157,57 @@ class PolicyResolverTest {
     }
 
     private static final List<Property> PROPERTIES = List.of(
-            new Property("capacity", "11", "5", "7", null, p -> Long.toString(p.policy().limits().capacity())),
-            new Property("refill-tokens", "4", "1", "3", "20", p -> Long.toString(p.policy().limits().refillTokens())),
-            new Property("refill-period", "PT2M", "PT5S", "PT1M", "PT1S", p -> p.policy().limits().refillPeriod().toString()),
-            new Property("cost", "3", "1", "2", "1", p -> Long.toString(p.policy().cost())),
-            new Property("failure-mode", "closed", "open", null, "open",
+            new Property(
+                    "capacity",
+                    "11",
+                    "5",
+                    "7",
+                    null,
+                    p -> Long.toString(p.policy().limits().capacity())),
+            new Property(
+                    "refill-tokens",
+                    "4",
+                    "1",
+                    "3",
+                    "20",
+                    p -> Long.toString(p.policy().limits().refillTokens())),
+            new Property(
+                    "refill-period",
+                    "PT2M",
+                    "PT5S",
+                    "PT1M",
+                    "PT1S",
+                    p -> p.policy().limits().refillPeriod().toString()),
+            new Property(
+                    "cost", "3", "1", "2", "1", p -> Long.toString(p.policy().cost())),
+            new Property(
+                    "failure-mode",
+                    "closed",
+                    "open",
+                    null,
+                    "open",
                     p -> p.policy().failureMode().name().toLowerCase(Locale.ROOT)),
-            new Property("client-id", "principal", "remote-address", null, "header:X-Client-Id", p -> p.clientIdSource().toString()),
-            new Property("missing-client-id", "anonymous", "reject", null, "reject",
+            new Property(
+                    "client-id",
+                    "principal",
+                    "remote-address",
+                    null,
+                    "header:X-Client-Id",
+                    p -> p.clientIdSource().toString()),
+            new Property(
+                    "missing-client-id",
+                    "anonymous",
+                    "reject",
+                    null,
+                    "reject",
                     p -> p.missingClientId().name().toLowerCase(Locale.ROOT)),
-            new Property("mode", "shadow", "off", null, "enforce", p -> p.mode().name().toLowerCase(Locale.ROOT)));
+            new Property(
+                    "mode",
+                    "shadow",
+                    "off",
+                    null,
+                    "enforce",
+                    p -> p.mode().name().toLowerCase(Locale.ROOT)));
 
     static Stream<Arguments> propertyAtLevel() {
         List<Arguments> cases = new ArrayList<>();
@@ -191,8 +236,11 @@ class PolicyResolverTest {
         Map<String, String> values = new HashMap<>();
         values.put("ratelimit.defaults.capacity", "20");
         // Keeps 'orders' a known policy when nothing is set under ratelimit.policies.orders
-        values.put(property.name().equals("mode") ? "ratelimit.policies.orders.missing-client-id"
-                : "ratelimit.policies.orders.mode", property.name().equals("mode") ? "reject" : "enforce");
+        values.put(
+                property.name().equals("mode")
+                        ? "ratelimit.policies.orders.missing-client-id"
+                        : "ratelimit.policies.orders.mode",
+                property.name().equals("mode") ? "reject" : "enforce");
         for (Level lower : Level.values()) {
             if (lower.compareTo(level) > 0 && lower != Level.INLINE && lower != Level.BUILT_IN) {
                 values.put(key(lower, methodName, property.name()), property.loser());
@@ -214,68 +262,102 @@ class PolicyResolverTest {
 
     @Test
     void methodKeysOfOneMethodDoNotApplyToAnother() {
-        Map<String, String> values = Map.of(
-                "ratelimit.policies.orders.capacity", "5",
-                ORDERS + "/bulk/RateLimited/capacity", "50");
+        Map<String, String> values =
+                Map.of("ratelimit.policies.orders.capacity", "5", ORDERS + "/bulk/RateLimited/capacity", "50");
 
-        assertThat(resolve(values, Orders.class, "create").policy().limits().capacity()).isEqualTo(5);
-        assertThat(resolve(values, Orders.class, "bulk").policy().limits().capacity()).isEqualTo(50);
+        assertThat(resolve(values, Orders.class, "create").policy().limits().capacity())
+                .isEqualTo(5);
+        assertThat(resolve(values, Orders.class, "bulk").policy().limits().capacity())
+                .isEqualTo(50);
     }
 
     @Test
     void classKeysApplyToEveryMethodOfTheClass() {
-        Map<String, String> values = Map.of(
-                "ratelimit.policies.orders.capacity", "5",
-                ORDERS + "/RateLimited/capacity", "40");
+        Map<String, String> values =
+                Map.of("ratelimit.policies.orders.capacity", "5", ORDERS + "/RateLimited/capacity", "40");
 
-        assertThat(resolve(values, Orders.class, "create").policy().limits().capacity()).isEqualTo(40);
-        assertThat(resolve(values, Orders.class, "bulk").policy().limits().capacity()).isEqualTo(40);
+        assertThat(resolve(values, Orders.class, "create").policy().limits().capacity())
+                .isEqualTo(40);
+        assertThat(resolve(values, Orders.class, "bulk").policy().limits().capacity())
+                .isEqualTo(40);
         // ... but not to another class naming the same policy
-        assertThat(resolve(values, Catalog.class, "order").policy().limits().capacity()).isEqualTo(5);
+        assertThat(resolve(values, Catalog.class, "order").policy().limits().capacity())
+                .isEqualTo(5);
     }
 
     @Test
     void aPolicyWithOnlyItsCapacityGetsEveryBuiltInDefault() {
         EndpointPolicy policy = resolve(Map.of("ratelimit.policies.orders.capacity", "5"), Orders.class, "create");
 
-        assertThat(policy).isEqualTo(new EndpointPolicy(new RateLimitPolicy("orders",
-                new BucketLimits(5, 5, Duration.ofSeconds(1)), 1, FailureMode.OPEN),
-                ClientIdSource.header("X-Client-Id"), MissingClientIdRule.REJECT, Mode.ENFORCE));
+        assertThat(policy)
+                .isEqualTo(new EndpointPolicy(
+                        new RateLimitPolicy(
+                                "orders", new BucketLimits(5, 5, Duration.ofSeconds(1)), 1, FailureMode.OPEN),
+                        ClientIdSource.header("X-Client-Id"),
+                        MissingClientIdRule.REJECT,
+                        Mode.ENFORCE));
     }
 
     @Test
     void aFullyConfiguredPolicy() {
-        EndpointPolicy policy = resolve(Map.of(
-                "ratelimit.policies.orders.capacity", "100",
-                "ratelimit.policies.orders.refill-tokens", "10",
-                "ratelimit.policies.orders.refill-period", "PT1M",
-                "ratelimit.policies.orders.cost", "4",
-                "ratelimit.policies.orders.failure-mode", "closed",
-                "ratelimit.policies.orders.client-id", "header:X-Api-Key",
-                "ratelimit.policies.orders.missing-client-id", "anonymous",
-                "ratelimit.policies.orders.mode", "shadow"), Orders.class, "create");
+        EndpointPolicy policy = resolve(
+                Map.of(
+                        "ratelimit.policies.orders.capacity", "100",
+                        "ratelimit.policies.orders.refill-tokens", "10",
+                        "ratelimit.policies.orders.refill-period", "PT1M",
+                        "ratelimit.policies.orders.cost", "4",
+                        "ratelimit.policies.orders.failure-mode", "closed",
+                        "ratelimit.policies.orders.client-id", "header:X-Api-Key",
+                        "ratelimit.policies.orders.missing-client-id", "anonymous",
+                        "ratelimit.policies.orders.mode", "shadow"),
+                Orders.class,
+                "create");
 
-        assertThat(policy).isEqualTo(new EndpointPolicy(new RateLimitPolicy("orders",
-                new BucketLimits(100, 10, Duration.ofMinutes(1)), 4, FailureMode.CLOSED),
-                ClientIdSource.header("X-Api-Key"), MissingClientIdRule.ANONYMOUS, Mode.SHADOW));
+        assertThat(policy)
+                .isEqualTo(new EndpointPolicy(
+                        new RateLimitPolicy(
+                                "orders", new BucketLimits(100, 10, Duration.ofMinutes(1)), 4, FailureMode.CLOSED),
+                        ClientIdSource.header("X-Api-Key"),
+                        MissingClientIdRule.ANONYMOUS,
+                        Mode.SHADOW));
     }
 
     // ---- refill-tokens defaulting to capacity --------------------------------------------------------------------
 
     @Test
     void refillTokensDefaultsToTheCapacityWhereverTheCapacityComesFrom() {
-        assertThat(resolve(Map.of(), PolicyResolverTestResource.class, "find").policy().limits().refillTokens()).isEqualTo(5);
+        assertThat(resolve(Map.of(), PolicyResolverTestResource.class, "find")
+                        .policy()
+                        .limits()
+                        .refillTokens())
+                .isEqualTo(5);
         assertThat(resolve(Map.of("ratelimit.defaults.capacity", "8"), PolicyResolverTestResource.class, "bare")
-                .policy().limits().refillTokens()).isEqualTo(8);
-        assertThat(resolve(Map.of(ORDERS + "/create/RateLimited/capacity", "6", "ratelimit.policies.orders.mode", "enforce"),
-                Orders.class, "create").policy().limits().refillTokens()).isEqualTo(6);
+                        .policy()
+                        .limits()
+                        .refillTokens())
+                .isEqualTo(8);
+        assertThat(resolve(
+                                Map.of(
+                                        ORDERS + "/create/RateLimited/capacity",
+                                        "6",
+                                        "ratelimit.policies.orders.mode",
+                                        "enforce"),
+                                Orders.class,
+                                "create")
+                        .policy()
+                        .limits()
+                        .refillTokens())
+                .isEqualTo(6);
     }
 
     @Test
     void refillTokensDefaultsToTheCapacityEvenWhenADefaultsCapacityIsOverridden() {
-        EndpointPolicy policy = resolve(Map.of(
-                "ratelimit.defaults.capacity", "8",
-                "ratelimit.policies.orders.capacity", "30"), Orders.class, "create");
+        EndpointPolicy policy = resolve(
+                Map.of(
+                        "ratelimit.defaults.capacity", "8",
+                        "ratelimit.policies.orders.capacity", "30"),
+                Orders.class,
+                "create");
 
         assertThat(policy.policy().limits().refillTokens()).isEqualTo(30);
     }
@@ -284,9 +366,12 @@ class PolicyResolverTest {
 
     @Test
     void classLevelAnnotationAppliesToItsMethods() {
-        EndpointPolicy policy = resolve(Map.of(
-                "ratelimit.policies.catalog.capacity", "20",
-                "ratelimit.policies.orders.capacity", "5"), Catalog.class, "list");
+        EndpointPolicy policy = resolve(
+                Map.of(
+                        "ratelimit.policies.catalog.capacity", "20",
+                        "ratelimit.policies.orders.capacity", "5"),
+                Catalog.class,
+                "list");
 
         assertThat(policy.policy().name()).isEqualTo("catalog");
         assertThat(policy.policy().limits().capacity()).isEqualTo(20);
@@ -294,9 +379,12 @@ class PolicyResolverTest {
 
     @Test
     void methodLevelAnnotationWinsOverTheClassLevelOne() {
-        EndpointPolicy policy = resolve(Map.of(
-                "ratelimit.policies.catalog.capacity", "20",
-                "ratelimit.policies.orders.capacity", "5"), Catalog.class, "order");
+        EndpointPolicy policy = resolve(
+                Map.of(
+                        "ratelimit.policies.catalog.capacity", "20",
+                        "ratelimit.policies.orders.capacity", "5"),
+                Catalog.class,
+                "order");
 
         assertThat(policy.policy().name()).isEqualTo("orders");
         assertThat(policy.policy().limits().capacity()).isEqualTo(5);
@@ -314,9 +402,12 @@ class PolicyResolverTest {
     @Test
     void methodAndClassKeysAreNamedAfterTheBeanClassNotTheDeclaringOne() {
         Map<String, String> values = Map.of(
-                "ratelimit.policies.catalog.capacity", "20",
-                CATALOG + "/RateLimited/capacity", "21",
-                CatalogSubclass.class.getName() + "/RateLimited/capacity", "22");
+                "ratelimit.policies.catalog.capacity",
+                "20",
+                CATALOG + "/RateLimited/capacity",
+                "21",
+                CatalogSubclass.class.getName() + "/RateLimited/capacity",
+                "22");
 
         EndpointPolicy inherited = new PolicyResolver(config(values))
                 .resolve(new Endpoint(CatalogSubclass.class, method(Catalog.class, "list")));
@@ -347,32 +438,51 @@ class PolicyResolverTest {
     void unnamedPolicyIsNamedAfterClassAndMethod() {
         EndpointPolicy policy = resolve(Map.of(), PolicyResolverTestResource.class, "find");
 
-        assertThat(policy.policy().name()).isEqualTo("dev.ratelimit.integration.config.PolicyResolverTestResource/find");
+        assertThat(policy.policy().name())
+                .isEqualTo("dev.ratelimit.integration.config.PolicyResolverTestResource/find");
         assertThat(policy.policy().limits().capacity()).isEqualTo(5);
     }
 
     @Test
     void unnamedPolicyReadsMethodAndClassKeys() {
         assertThat(resolve(Map.of(UNNAMED + "/RateLimited/capacity", "40"), PolicyResolverTestResource.class, "find")
-                .policy().limits().capacity()).isEqualTo(40);
-        assertThat(resolve(Map.of(UNNAMED + "/RateLimited/capacity", "40", UNNAMED + "/find/RateLimited/capacity", "41"),
-                PolicyResolverTestResource.class, "find").policy().limits().capacity()).isEqualTo(41);
+                        .policy()
+                        .limits()
+                        .capacity())
+                .isEqualTo(40);
+        assertThat(resolve(
+                                Map.of(
+                                        UNNAMED + "/RateLimited/capacity",
+                                        "40",
+                                        UNNAMED + "/find/RateLimited/capacity",
+                                        "41"),
+                                PolicyResolverTestResource.class,
+                                "find")
+                        .policy()
+                        .limits()
+                        .capacity())
+                .isEqualTo(41);
     }
 
     @Test
     void unnamedPolicyIgnoresPolicyKeysUnderItsGeneratedName() {
-        EndpointPolicy policy = resolve(Map.of("ratelimit.policies." + UNNAMED + "/find.capacity", "99"),
-                PolicyResolverTestResource.class, "find");
+        EndpointPolicy policy = resolve(
+                Map.of("ratelimit.policies." + UNNAMED + "/find.capacity", "99"),
+                PolicyResolverTestResource.class,
+                "find");
 
         assertThat(policy.policy().limits().capacity()).isEqualTo(5);
     }
 
     @Test
     void unnamedPolicyTakesInlineValuesThenDefaults() {
-        EndpointPolicy policy = resolve(Map.of(
-                "ratelimit.defaults.capacity", "100",
-                "ratelimit.defaults.cost", "1",
-                "ratelimit.defaults.failure-mode", "closed"), PolicyResolverTestResource.class, "inline");
+        EndpointPolicy policy = resolve(
+                Map.of(
+                        "ratelimit.defaults.capacity", "100",
+                        "ratelimit.defaults.cost", "1",
+                        "ratelimit.defaults.failure-mode", "closed"),
+                PolicyResolverTestResource.class,
+                "inline");
 
         assertThat(policy.policy().limits()).isEqualTo(new BucketLimits(10, 2, Duration.ofSeconds(30)));
         assertThat(policy.policy().cost()).isEqualTo(3);
@@ -382,8 +492,8 @@ class PolicyResolverTest {
     @ParameterizedTest
     @CsvSource({"open, OPEN", "CLOSED, CLOSED", "local, LOCAL", "Local, LOCAL"})
     void eachFailureModeIsReadInAnyCase(String text, FailureMode mode) {
-        EndpointPolicy policy = resolve(Map.of("ratelimit.defaults.failure-mode", text),
-                PolicyResolverTestResource.class, "inline");
+        EndpointPolicy policy =
+                resolve(Map.of("ratelimit.defaults.failure-mode", text), PolicyResolverTestResource.class, "inline");
 
         assertThat(policy.policy().failureMode()).isEqualTo(mode);
     }
@@ -402,9 +512,10 @@ class PolicyResolverTest {
     void unnamedPolicyWithoutCapacityNamesItsMethodKey() {
         InvalidRateLimitConfigException e = failure(Map.of(), PolicyResolverTestResource.class, "bare");
 
-        assertThat(e).hasMessage("Invalid rate limit configuration for " + UNNAMED + "#bare: no capacity is configured"
-                + " for policy '" + UNNAMED + "/bare': set " + UNNAMED + "/bare/RateLimited/capacity,"
-                + " @RateLimited(capacity = ...) or ratelimit.defaults.capacity");
+        assertThat(e)
+                .hasMessage("Invalid rate limit configuration for " + UNNAMED + "#bare: no capacity is configured"
+                        + " for policy '" + UNNAMED + "/bare': set " + UNNAMED + "/bare/RateLimited/capacity,"
+                        + " @RateLimited(capacity = ...) or ratelimit.defaults.capacity");
     }
 
     @Test
@@ -419,14 +530,17 @@ class PolicyResolverTest {
 
     @Test
     void readsEnumsBooleansAndNumbersIgnoringCaseAndSurroundingSpace() {
-        EndpointPolicy policy = resolve(Map.of(
-                "ratelimit.policies.orders.capacity", " 12 ",
-                "ratelimit.policies.orders.refill-tokens", "\t3",
-                "ratelimit.policies.orders.refill-period", " 2S ",
-                "ratelimit.policies.orders.cost", "+2",
-                "ratelimit.policies.orders.failure-mode", " CLOSED ",
-                "ratelimit.policies.orders.missing-client-id", "Anonymous",
-                "ratelimit.policies.orders.mode", " SHADOW "), Orders.class, "create");
+        EndpointPolicy policy = resolve(
+                Map.of(
+                        "ratelimit.policies.orders.capacity", " 12 ",
+                        "ratelimit.policies.orders.refill-tokens", "\t3",
+                        "ratelimit.policies.orders.refill-period", " 2S ",
+                        "ratelimit.policies.orders.cost", "+2",
+                        "ratelimit.policies.orders.failure-mode", " CLOSED ",
+                        "ratelimit.policies.orders.missing-client-id", "Anonymous",
+                        "ratelimit.policies.orders.mode", " SHADOW "),
+                Orders.class,
+                "create");
 
         assertThat(policy.policy().limits()).isEqualTo(new BucketLimits(12, 3, Duration.ofSeconds(2)));
         assertThat(policy.policy().cost()).isEqualTo(2);
@@ -436,10 +550,14 @@ class PolicyResolverTest {
     }
 
     @ParameterizedTest(name = "refill-period ''{0}''")
-    @CsvSource(delimiter = '|', value = {"500ms | PT0.5S", "1s | PT1S", "1m | PT1M", "1h | PT1H", "1d | PT24H", "PT1M | PT1M"})
+    @CsvSource(
+            delimiter = '|',
+            value = {"500ms | PT0.5S", "1s | PT1S", "1m | PT1M", "1h | PT1H", "1d | PT24H", "PT1M | PT1M"})
     void readsEveryDurationForm(String value, String expected) {
-        EndpointPolicy policy = resolve(Map.of("ratelimit.policies.orders.capacity", "5",
-                "ratelimit.policies.orders.refill-period", value), Orders.class, "create");
+        EndpointPolicy policy = resolve(
+                Map.of("ratelimit.policies.orders.capacity", "5", "ratelimit.policies.orders.refill-period", value),
+                Orders.class,
+                "create");
 
         assertThat(policy.policy().limits().refillPeriod()).isEqualTo(Duration.parse(expected));
     }
@@ -447,37 +565,39 @@ class PolicyResolverTest {
     // ---- invalid values ---------------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}={1}")
-    @CsvSource(delimiter = '|', value = {
-            "capacity      | 0          | capacity must be at least 1, was 0",
-            "capacity      | -3         | capacity must be at least 1, was -3",
-            "capacity      | five       | not a whole number",
-            "capacity      | 1.5        | not a whole number",
-            "capacity      | 99999999999999999999 | not a whole number",
-            "refill-tokens | 0          | refill-tokens must be at least 1, was 0",
-            "refill-tokens | -1         | refill-tokens must be at least 1, was -1",
-            "refill-tokens | many       | not a whole number",
-            "refill-period | soon       | 'soon' is not a duration",
-            "refill-period | 0          | '0' is not a duration",
-            "refill-period | 0s         | refill-period must be at least 1ms",
-            "refill-period | 0ms        | refill-period must be at least 1ms",
-            "refill-period | PT-1S      | refill-period must be at least 1ms",
-            "refill-period | PT0.0005S  | refill-period must be at least 1ms",
-            "cost          | 0          | cost must be at least 1, was 0",
-            "cost          | -2         | cost must be at least 1, was -2",
-            "cost          | 6          | cost must not exceed capacity 5, was 6",
-            "cost          | x          | not a whole number",
-            "failure-mode  | sideways   | must be open, closed or local",
-            "failure-mode  | fail-open  | must be open, closed or local",
-            "missing-client-id | ignore | must be reject or anonymous",
-            "client-id     | header:    | must be header:<Header-Name>, principal or remote-address",
-            "client-id     | 'header:  '| must be header:<Header-Name>, principal or remote-address",
-            "client-id     | cookie:id  | must be header:<Header-Name>, principal or remote-address",
-            "client-id     | ip         | must be header:<Header-Name>, principal or remote-address",
-            "client-id     | X-Client-Id | must be header:<Header-Name>, principal or remote-address",
-            "mode          | enabled    | must be enforce, shadow or off",
-            "mode          | false      | must be enforce, shadow or off",
-            "mode          | dry-run    | must be enforce, shadow or off",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "capacity      | 0          | capacity must be at least 1, was 0",
+                "capacity      | -3         | capacity must be at least 1, was -3",
+                "capacity      | five       | not a whole number",
+                "capacity      | 1.5        | not a whole number",
+                "capacity      | 99999999999999999999 | not a whole number",
+                "refill-tokens | 0          | refill-tokens must be at least 1, was 0",
+                "refill-tokens | -1         | refill-tokens must be at least 1, was -1",
+                "refill-tokens | many       | not a whole number",
+                "refill-period | soon       | 'soon' is not a duration",
+                "refill-period | 0          | '0' is not a duration",
+                "refill-period | 0s         | refill-period must be at least 1ms",
+                "refill-period | 0ms        | refill-period must be at least 1ms",
+                "refill-period | PT-1S      | refill-period must be at least 1ms",
+                "refill-period | PT0.0005S  | refill-period must be at least 1ms",
+                "cost          | 0          | cost must be at least 1, was 0",
+                "cost          | -2         | cost must be at least 1, was -2",
+                "cost          | 6          | cost must not exceed capacity 5, was 6",
+                "cost          | x          | not a whole number",
+                "failure-mode  | sideways   | must be open, closed or local",
+                "failure-mode  | fail-open  | must be open, closed or local",
+                "missing-client-id | ignore | must be reject or anonymous",
+                "client-id     | header:    | must be header:<Header-Name>, principal or remote-address",
+                "client-id     | 'header:  '| must be header:<Header-Name>, principal or remote-address",
+                "client-id     | cookie:id  | must be header:<Header-Name>, principal or remote-address",
+                "client-id     | ip         | must be header:<Header-Name>, principal or remote-address",
+                "client-id     | X-Client-Id | must be header:<Header-Name>, principal or remote-address",
+                "mode          | enabled    | must be enforce, shadow or off",
+                "mode          | false      | must be enforce, shadow or off",
+                "mode          | dry-run    | must be enforce, shadow or off",
+            })
     void everyInvalidValueNamesItsKeyAndTheMethod(String property, String value, String problem) {
         String key = "ratelimit.policies.orders." + property;
         Map<String, String> values = new HashMap<>(Map.of("ratelimit.policies.orders.capacity", "5"));
@@ -486,8 +606,8 @@ class PolicyResolverTest {
         InvalidRateLimitConfigException e = failure(values, Orders.class, "create");
 
         assertThat(e.getMessage())
-                .startsWith("Invalid rate limit configuration for " + endpoint(Orders.class, "create") + ": "
-                        + key + "=" + value + ": ")
+                .startsWith("Invalid rate limit configuration for " + endpoint(Orders.class, "create") + ": " + key
+                        + "=" + value + ": ")
                 .contains(problem);
     }
 
@@ -496,75 +616,101 @@ class PolicyResolverTest {
     @Test
     void aPolicyOfOneBandHasNoExtraBands() {
         assertThat(resolve(Map.of("ratelimit.policies.orders.capacity", "5"), Orders.class, "create")
-                .policy().extraBands()).isEmpty();
+                        .policy()
+                        .extraBands())
+                .isEmpty();
     }
 
     @Test
     void bandsAreReadInTheOrderOfTheirNamesWithRefillTokensAndPeriodDefaultingAsForThePolicy() {
-        EndpointPolicy policy = resolve(Map.of(
-                "ratelimit.policies.orders.capacity", "20",
-                "ratelimit.policies.orders.bands.hourly.capacity", "1000",
-                "ratelimit.policies.orders.bands.hourly.refill-period", "1h",
-                "ratelimit.policies.orders.bands.daily.capacity", "5000",
-                "ratelimit.policies.orders.bands.daily.refill-tokens", "100",
-                "ratelimit.policies.orders.bands.daily.refill-period", "1d",
-                "ratelimit.policies.orders.bands.burst2.capacity", "30"), Orders.class, "create");
+        EndpointPolicy policy = resolve(
+                Map.of(
+                        "ratelimit.policies.orders.capacity", "20",
+                        "ratelimit.policies.orders.bands.hourly.capacity", "1000",
+                        "ratelimit.policies.orders.bands.hourly.refill-period", "1h",
+                        "ratelimit.policies.orders.bands.daily.capacity", "5000",
+                        "ratelimit.policies.orders.bands.daily.refill-tokens", "100",
+                        "ratelimit.policies.orders.bands.daily.refill-period", "1d",
+                        "ratelimit.policies.orders.bands.burst2.capacity", "30"),
+                Orders.class,
+                "create");
 
-        assertThat(policy.policy().extraBands()).containsExactly(
-                new Band("burst2", new BucketLimits(30, 30, Duration.ofSeconds(1))),
-                new Band("daily", new BucketLimits(5000, 100, Duration.ofDays(1))),
-                new Band("hourly", new BucketLimits(1000, 1000, Duration.ofHours(1))));
+        assertThat(policy.policy().extraBands())
+                .containsExactly(
+                        new Band("burst2", new BucketLimits(30, 30, Duration.ofSeconds(1))),
+                        new Band("daily", new BucketLimits(5000, 100, Duration.ofDays(1))),
+                        new Band("hourly", new BucketLimits(1000, 1000, Duration.ofHours(1))));
     }
 
     @Test
     void theBandsOfTheMethodReplaceThoseOfItsPolicyAsAWhole() {
-        EndpointPolicy policy = resolve(Map.of(
-                "ratelimit.policies.orders.capacity", "20",
-                "ratelimit.policies.orders.bands.hourly.capacity", "1000",
-                ORDERS + "/create/RateLimited/bands.daily.capacity", "50",
-                ORDERS + "/create/RateLimited/bands.daily.refill-period", "1d"), Orders.class, "create");
+        EndpointPolicy policy = resolve(
+                Map.of(
+                        "ratelimit.policies.orders.capacity",
+                        "20",
+                        "ratelimit.policies.orders.bands.hourly.capacity",
+                        "1000",
+                        ORDERS + "/create/RateLimited/bands.daily.capacity",
+                        "50",
+                        ORDERS + "/create/RateLimited/bands.daily.refill-period",
+                        "1d"),
+                Orders.class,
+                "create");
 
         assertThat(policy.policy().extraBands())
                 .containsExactly(new Band("daily", new BucketLimits(50, 50, Duration.ofDays(1))));
     }
 
     @ParameterizedTest(name = "{0}={1}")
-    @CsvSource(delimiter = '|', value = {
-            "ratelimit.policies.orders.bands.hourly.capacity      | 0    | ratelimit.policies.orders.bands.hourly.capacity=0: capacity must be at least 1",
-            "ratelimit.policies.orders.bands.hourly.capacity      | many | ratelimit.policies.orders.bands.hourly.capacity=many: not a whole number",
-            "ratelimit.policies.orders.bands.hourly.refill-period | soon | ratelimit.policies.orders.bands.hourly.refill-period=soon: ",
-            "ratelimit.policies.orders.bands.hourly.refill-tokens | 0    | ratelimit.policies.orders.bands.hourly.refill-tokens=0: refill-tokens must be at least 1",
-            "ratelimit.policies.orders.bands.abcdefghijklmnopqrstuvwxyz0123456.capacity | 10 | ratelimit.policies.orders.bands.abcdefghijklmnopqrstuvwxyz0123456.capacity: a band's name must be 1 to 32 lower-case letters or digits, was 'abcdefghijklmnopqrstuvwxyz0123456'",
-            "ratelimit.policies.orders.bands.Hourly.capacity      | 10   | a band's name must be 1 to 32 lower-case letters or digits, was 'Hourly'",
-            "ratelimit.policies.orders.bands.hourly.capacity      | 1    | ratelimit.policies.orders.cost=2: cost must not exceed band 'hourly''s capacity 1, was 2",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "ratelimit.policies.orders.bands.hourly.capacity      | 0    | ratelimit.policies.orders.bands.hourly.capacity=0: capacity must be at least 1",
+                "ratelimit.policies.orders.bands.hourly.capacity      | many | ratelimit.policies.orders.bands.hourly.capacity=many: not a whole number",
+                "ratelimit.policies.orders.bands.hourly.refill-period | soon | ratelimit.policies.orders.bands.hourly.refill-period=soon: ",
+                "ratelimit.policies.orders.bands.hourly.refill-tokens | 0    | ratelimit.policies.orders.bands.hourly.refill-tokens=0: refill-tokens must be at least 1",
+                "ratelimit.policies.orders.bands.abcdefghijklmnopqrstuvwxyz0123456.capacity | 10 | ratelimit.policies.orders.bands.abcdefghijklmnopqrstuvwxyz0123456.capacity: a band's name must be 1 to 32 lower-case letters or digits, was 'abcdefghijklmnopqrstuvwxyz0123456'",
+                "ratelimit.policies.orders.bands.Hourly.capacity      | 10   | a band's name must be 1 to 32 lower-case letters or digits, was 'Hourly'",
+                "ratelimit.policies.orders.bands.hourly.capacity      | 1    | ratelimit.policies.orders.cost=2: cost must not exceed band 'hourly''s capacity 1, was 2",
+            })
     void everyInvalidBandNamesItsKeyAndTheMethod(String key, String value, String problem) {
-        Map<String, String> values = new HashMap<>(Map.of("ratelimit.policies.orders.capacity", "5",
-                "ratelimit.policies.orders.cost", "2"));
+        Map<String, String> values =
+                new HashMap<>(Map.of("ratelimit.policies.orders.capacity", "5", "ratelimit.policies.orders.cost", "2"));
         if (!key.endsWith(".capacity")) {
             values.put("ratelimit.policies.orders.bands.hourly.capacity", "10");
         }
         values.put(key, value);
         InvalidRateLimitConfigException e = failure(values, Orders.class, "create");
 
-        assertThat(e.getMessage()).startsWith("Invalid rate limit configuration for " + endpoint(Orders.class, "create"))
+        assertThat(e.getMessage())
+                .startsWith("Invalid rate limit configuration for " + endpoint(Orders.class, "create"))
                 .contains(problem);
     }
 
     @Test
     void anotherPolicysKeysThatStartLikeABandOfThisOneAreNotItsBands() {
-        EndpointPolicy policy = resolve(Map.of(
-                "ratelimit.policies.orders.capacity", "5",
-                "ratelimit.policies.orders-bands-hour.capacity", "7",
-                "ratelimit.policies.orders.bands.daily.capacity", "50"), Orders.class, "create");
+        EndpointPolicy policy = resolve(
+                Map.of(
+                        "ratelimit.policies.orders.capacity", "5",
+                        "ratelimit.policies.orders-bands-hour.capacity", "7",
+                        "ratelimit.policies.orders.bands.daily.capacity", "50"),
+                Orders.class,
+                "create");
 
         assertThat(policy.policy().extraBands()).extracting(Band::name).containsExactly("daily");
     }
 
     @Test
     void aBandWithoutCapacityNamesTheKeyToSet() {
-        assertThat(failure(Map.of("ratelimit.policies.orders.capacity", "5",
-                "ratelimit.policies.orders.bands.hourly.refill-period", "1h"), Orders.class, "create").getMessage())
+        assertThat(failure(
+                                Map.of(
+                                        "ratelimit.policies.orders.capacity",
+                                        "5",
+                                        "ratelimit.policies.orders.bands.hourly.refill-period",
+                                        "1h"),
+                                Orders.class,
+                                "create")
+                        .getMessage())
                 .contains("no capacity is configured for band 'hourly' of policy 'orders': set"
                         + " ratelimit.policies.orders.bands.hourly.capacity");
     }
@@ -583,27 +729,46 @@ class PolicyResolverTest {
     // ---- mode ---------------------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "policy {0}, global {1}")
-    @CsvSource(delimiter = '|', value = {
-            "enforce | enforce | ENFORCE", "enforce | shadow | SHADOW", "enforce | off | OFF",
-            "shadow  | enforce | SHADOW", "shadow  | shadow | SHADOW", "shadow  | off | OFF",
-            "off     | enforce | OFF", "off     | shadow | OFF", "off     | off | OFF",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "enforce | enforce | ENFORCE", "enforce | shadow | SHADOW", "enforce | off | OFF",
+                "shadow  | enforce | SHADOW", "shadow  | shadow | SHADOW", "shadow  | off | OFF",
+                "off     | enforce | OFF", "off     | shadow | OFF", "off     | off | OFF",
+            })
     void theGlobalModeCapsEveryPolicysOwn(String own, String global, Mode expected) {
-        assertThat(resolve(Map.of("ratelimit.policies.orders.capacity", "5", "ratelimit.policies.orders.mode", own,
-                "ratelimit.mode", global), Orders.class, "create").mode()).isEqualTo(expected);
+        assertThat(resolve(
+                                Map.of(
+                                        "ratelimit.policies.orders.capacity",
+                                        "5",
+                                        "ratelimit.policies.orders.mode",
+                                        own,
+                                        "ratelimit.mode",
+                                        global),
+                                Orders.class,
+                                "create")
+                        .mode())
+                .isEqualTo(expected);
     }
 
     @Test
     void anInvalidGlobalModeNamesItsKey() {
-        assertThat(failure(Map.of("ratelimit.policies.orders.capacity", "5", "ratelimit.mode", "partial"),
-                Orders.class, "create").getMessage()).contains("ratelimit.mode=partial: must be enforce, shadow or off");
+        assertThat(failure(
+                                Map.of("ratelimit.policies.orders.capacity", "5", "ratelimit.mode", "partial"),
+                                Orders.class,
+                                "create")
+                        .getMessage())
+                .contains("ratelimit.mode=partial: must be enforce, shadow or off");
     }
 
     @Test
     void capacityTimesPeriodBeyondTwoToThe53NamesTheCapacityKey() {
-        InvalidRateLimitConfigException e = failure(Map.of(
-                "ratelimit.policies.orders.capacity", "10000000000000",
-                "ratelimit.policies.orders.refill-period", "1d"), Orders.class, "create");
+        InvalidRateLimitConfigException e = failure(
+                Map.of(
+                        "ratelimit.policies.orders.capacity", "10000000000000",
+                        "ratelimit.policies.orders.refill-period", "1d"),
+                Orders.class,
+                "create");
 
         assertThat(e.getMessage())
                 .contains(endpoint(Orders.class, "create"))
@@ -613,10 +778,12 @@ class PolicyResolverTest {
 
     @Test
     void refillTokensDefaultedFromAnInvalidCapacityBlamesTheCapacityKey() {
-        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders.capacity", "0"),
-                Orders.class, "create");
+        InvalidRateLimitConfigException e =
+                failure(Map.of("ratelimit.policies.orders.capacity", "0"), Orders.class, "create");
 
-        assertThat(e.getMessage()).contains("ratelimit.policies.orders.capacity=0").doesNotContain("refill-tokens");
+        assertThat(e.getMessage())
+                .contains("ratelimit.policies.orders.capacity=0")
+                .doesNotContain("refill-tokens");
     }
 
     static Stream<Arguments> invalidValueAtEachSource() {
@@ -635,63 +802,79 @@ class PolicyResolverTest {
 
         InvalidRateLimitConfigException e = failure(values, Orders.class, "create");
 
-        assertThat(e).hasMessage("Invalid rate limit configuration for " + endpoint(Orders.class, "create") + ": "
-                + key + "=maybe: must be open, closed or local");
+        assertThat(e)
+                .hasMessage("Invalid rate limit configuration for " + endpoint(Orders.class, "create") + ": " + key
+                        + "=maybe: must be open, closed or local");
     }
 
     @Test
     void anInvalidInlineValueNamesTheAnnotationMember() {
-        InvalidRateLimitConfigException period = failure(Map.of("ratelimit.policies.orders.capacity", "5"),
-                Orders.class, "badInlinePeriod");
-        assertThat(period.getMessage()).contains(endpoint(Orders.class, "badInlinePeriod"))
+        InvalidRateLimitConfigException period =
+                failure(Map.of("ratelimit.policies.orders.capacity", "5"), Orders.class, "badInlinePeriod");
+        assertThat(period.getMessage())
+                .contains(endpoint(Orders.class, "badInlinePeriod"))
                 .contains("@RateLimited(refillPeriod)=soon");
 
-        InvalidRateLimitConfigException capacity = failure(Map.of("ratelimit.policies.orders.mode", "enforce"),
-                Orders.class, "zeroInlineCapacity");
-        assertThat(capacity.getMessage()).contains(endpoint(Orders.class, "zeroInlineCapacity"))
+        InvalidRateLimitConfigException capacity =
+                failure(Map.of("ratelimit.policies.orders.mode", "enforce"), Orders.class, "zeroInlineCapacity");
+        assertThat(capacity.getMessage())
+                .contains(endpoint(Orders.class, "zeroInlineCapacity"))
                 .contains("@RateLimited(capacity)=0");
     }
 
     @Test
     void anInlineCostAboveAConfiguredCapacityNamesTheInlineCost() {
-        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders.capacity", "1"),
-                Orders.class, "bulk");
+        InvalidRateLimitConfigException e =
+                failure(Map.of("ratelimit.policies.orders.capacity", "1"), Orders.class, "bulk");
 
-        assertThat(e.getMessage()).contains(endpoint(Orders.class, "bulk")).contains("@RateLimited(cost)=2")
+        assertThat(e.getMessage())
+                .contains(endpoint(Orders.class, "bulk"))
+                .contains("@RateLimited(cost)=2")
                 .contains("must not exceed capacity 1");
     }
 
     @Test
     void aNamedPolicyWithoutCapacityNamesThePolicyCapacityKey() {
-        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders.cost", "1"), Orders.class, "create");
+        InvalidRateLimitConfigException e =
+                failure(Map.of("ratelimit.policies.orders.cost", "1"), Orders.class, "create");
 
-        assertThat(e).hasMessage("Invalid rate limit configuration for " + endpoint(Orders.class, "create")
-                + ": no capacity is configured for policy 'orders': set ratelimit.policies.orders.capacity,"
-                + " @RateLimited(capacity = ...) or ratelimit.defaults.capacity");
+        assertThat(e)
+                .hasMessage("Invalid rate limit configuration for " + endpoint(Orders.class, "create")
+                        + ": no capacity is configured for policy 'orders': set ratelimit.policies.orders.capacity,"
+                        + " @RateLimited(capacity = ...) or ratelimit.defaults.capacity");
     }
 
     @Test
     void anEmptyCapacityCountsAsMissing() {
-        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders.capacity", "",
-                "ratelimit.policies.orders.cost", "1"), Orders.class, "create");
+        InvalidRateLimitConfigException e = failure(
+                Map.of("ratelimit.policies.orders.capacity", "", "ratelimit.policies.orders.cost", "1"),
+                Orders.class,
+                "create");
 
         assertThat(e.getMessage()).contains("no capacity is configured").contains("ratelimit.policies.orders.capacity");
     }
 
     @Test
     void anUnknownPolicyNameIsRefusedNamingTheMethodAndThePolicyKeys() {
-        InvalidRateLimitConfigException e = failure(Map.of(
-                "ratelimit.policies.orders.capacity", "5",
-                "ratelimit.defaults.capacity", "10"), Unknown.class, "call");
+        InvalidRateLimitConfigException e = failure(
+                Map.of(
+                        "ratelimit.policies.orders.capacity", "5",
+                        "ratelimit.defaults.capacity", "10"),
+                Unknown.class,
+                "call");
 
-        assertThat(e).hasMessage("Invalid rate limit configuration for " + endpoint(Unknown.class, "call")
-                + ": @RateLimited(\"nosuch\") names an unknown policy: no ratelimit.policies.nosuch.* key is configured");
+        assertThat(e)
+                .hasMessage(
+                        "Invalid rate limit configuration for " + endpoint(Unknown.class, "call")
+                                + ": @RateLimited(\"nosuch\") names an unknown policy: no ratelimit.policies.nosuch.* key is configured");
     }
 
     @Test
     void aMisspelledPropertyDoesNotMakeAPolicyKnown() {
-        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.nosuch.capcity", "5",
-                "ratelimit.defaults.capacity", "10"), Unknown.class, "call");
+        InvalidRateLimitConfigException e = failure(
+                Map.of("ratelimit.policies.nosuch.capcity", "5", "ratelimit.defaults.capacity", "10"),
+                Unknown.class,
+                "call");
 
         assertThat(e.getMessage()).contains("unknown policy").contains("ratelimit.policies.nosuch.");
     }
@@ -699,26 +882,35 @@ class PolicyResolverTest {
     @Test
     void methodOrClassKeysDoNotMakeAPolicyKnown() {
         String unknown = Unknown.class.getName();
-        InvalidRateLimitConfigException e = failure(Map.of(
-                unknown + "/call/RateLimited/capacity", "5",
-                unknown + "/RateLimited/capacity", "5"), Unknown.class, "call");
+        InvalidRateLimitConfigException e = failure(
+                Map.of(
+                        unknown + "/call/RateLimited/capacity", "5",
+                        unknown + "/RateLimited/capacity", "5"),
+                Unknown.class,
+                "call");
 
         assertThat(e.getMessage()).contains("unknown policy");
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "capacity | 5", "refill-tokens | 5", "refill-period | 1s", "cost | 1",
-            "failure-mode | open", "client-id | principal", "missing-client-id | reject", "mode | enforce"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "capacity | 5", "refill-tokens | 5", "refill-period | 1s", "cost | 1",
+                "failure-mode | open", "client-id | principal", "missing-client-id | reject", "mode | enforce"
+            })
     void anyOnePolicyPropertyMakesThePolicyKnown(String property, String value) {
-        assertThatNoException().isThrownBy(() -> resolve(Map.of("ratelimit.policies.orders." + property, value,
-                "ratelimit.defaults.capacity", "5"), Orders.class, "create"));
+        assertThatNoException()
+                .isThrownBy(() -> resolve(
+                        Map.of("ratelimit.policies.orders." + property, value, "ratelimit.defaults.capacity", "5"),
+                        Orders.class,
+                        "create"));
     }
 
     @Test
     void aPolicyNameOutsideTheCharsetIsRefusedNamingTheMethod() {
-        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders:v2.capacity", "5"),
-                BadName.class, "call");
+        InvalidRateLimitConfigException e =
+                failure(Map.of("ratelimit.policies.orders:v2.capacity", "5"), BadName.class, "call");
 
         assertThat(e.getMessage())
                 .startsWith("Invalid rate limit configuration for " + endpoint(BadName.class, "call") + ": ")
@@ -729,10 +921,13 @@ class PolicyResolverTest {
     @ParameterizedTest
     @ValueSource(strings = {"999999999999d", "P106751991168D"})
     void aRefillPeriodTooLongForMillisecondsNamesItsKey(String period) {
-        InvalidRateLimitConfigException e = failure(Map.of("ratelimit.policies.orders.capacity", "1",
-                "ratelimit.policies.orders.refill-period", period), Orders.class, "create");
+        InvalidRateLimitConfigException e = failure(
+                Map.of("ratelimit.policies.orders.capacity", "1", "ratelimit.policies.orders.refill-period", period),
+                Orders.class,
+                "create");
 
-        assertThat(e.getMessage()).contains(endpoint(Orders.class, "create"))
+        assertThat(e.getMessage())
+                .contains(endpoint(Orders.class, "create"))
                 .contains("ratelimit.policies.orders.refill-period=" + period);
     }
 
@@ -750,7 +945,9 @@ class PolicyResolverTest {
                       refill-period: 1m
                 "%s/create/RateLimited/capacity": 50
                 """.formatted(ORDERS);
-        Config config = new SmallRyeConfigBuilder().withSources(new YamlConfigSource("test", yaml)).build();
+        Config config = new SmallRyeConfigBuilder()
+                .withSources(new YamlConfigSource("test", yaml))
+                .build();
         PolicyResolver resolver = new PolicyResolver(config);
 
         EndpointPolicy create = resolver.resolve(new Endpoint(Orders.class, method(Orders.class, "create")));
@@ -765,23 +962,18 @@ class PolicyResolverTest {
 /** A top-level resource, so that its unnamed policies get a name without '$'. */
 class PolicyResolverTestResource {
     @RateLimited(capacity = 5)
-    public void find() {
-    }
+    public void find() {}
 
     @RateLimited
-    public void bare() {
-    }
+    public void bare() {}
 
     @RateLimited(capacity = 10, refillTokens = 2, refillPeriod = "PT30S", cost = 3)
-    public void inline() {
-    }
+    public void inline() {}
 }
 
 @RateLimited(capacity = 4)
 class PolicyResolverTestClassLevel {
-    public void a() {
-    }
+    public void a() {}
 
-    public void b() {
-    }
+    public void b() {}
 }

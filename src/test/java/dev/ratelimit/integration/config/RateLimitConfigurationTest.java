@@ -1,30 +1,27 @@
 package dev.ratelimit.integration.config;
 
-import dev.ratelimit.RateLimited;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.spi.ConfigSource;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.ratelimit.RateLimited;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.junit.jupiter.api.Test;
 
 /** Reading the whole configuration at once, as the deployment does: every problem together, or none. */
 class RateLimitConfigurationTest {
 
     static class Orders {
         @RateLimited("orders")
-        public void create() {
-        }
+        public void create() {}
 
         @RateLimited(value = "orders", cost = 2)
-        public void bulk() {
-        }
+        public void bulk() {}
     }
 
     private static Endpoint endpoint(String method) {
@@ -41,19 +38,23 @@ class RateLimitConfigurationTest {
     }
 
     private static List<String> problems(Config config) {
-        InvalidRateLimitConfigException e = catchThrowableOfType(InvalidRateLimitConfigException.class,
-                () -> RateLimitConfiguration.read(config, ENDPOINTS));
+        InvalidRateLimitConfigException e = catchThrowableOfType(
+                InvalidRateLimitConfigException.class, () -> RateLimitConfiguration.read(config, ENDPOINTS));
         assertThat(e).as("the configuration is refused").isNotNull();
         return e.problems();
     }
 
     @Test
     void methodsNamingOnePolicyShareItsLimitsAndKeepTheirOwnCosts() {
-        RateLimitConfiguration configuration = RateLimitConfiguration.read(
-                config(Map.of("ratelimit.policies.orders.capacity", "5")), ENDPOINTS);
+        RateLimitConfiguration configuration =
+                RateLimitConfiguration.read(config(Map.of("ratelimit.policies.orders.capacity", "5")), ENDPOINTS);
 
-        EndpointPolicy create = configuration.endpointPolicies().of(Orders.class, endpoint("create").method());
-        EndpointPolicy bulk = configuration.endpointPolicies().of(Orders.class, endpoint("bulk").method());
+        EndpointPolicy create = configuration
+                .endpointPolicies()
+                .of(Orders.class, endpoint("create").method());
+        EndpointPolicy bulk = configuration
+                .endpointPolicies()
+                .of(Orders.class, endpoint("bulk").method());
         assertThat(create.policy().limits()).isEqualTo(bulk.policy().limits());
         assertThat(create.policy().cost()).isEqualTo(1);
         assertThat(bulk.policy().cost()).isEqualTo(2);
@@ -63,29 +64,40 @@ class RateLimitConfigurationTest {
     @Test
     void methodsNamingOnePolicyWithDifferentLimitsAreRefusedNamingBoth() {
         assertThat(problems(config(Map.of(
-                "ratelimit.policies.orders.capacity", "5",
-                Orders.class.getName() + "/bulk/RateLimited/capacity", "7"))))
-                .singleElement().asString()
+                        "ratelimit.policies.orders.capacity",
+                        "5",
+                        Orders.class.getName() + "/bulk/RateLimited/capacity",
+                        "7"))))
+                .singleElement()
+                .asString()
                 .startsWith("Invalid rate limit configuration: policy 'orders' is shared by ")
-                .contains(Orders.class.getName() + "#create", Orders.class.getName() + "#bulk",
+                .contains(
+                        Orders.class.getName() + "#create",
+                        Orders.class.getName() + "#bulk",
                         "give them the same capacity, refill and bands");
     }
 
     @Test
     void limitsWrittenDifferentlyButEqualAreTheSameLimits() {
-        assertThatNoException().isThrownBy(() -> RateLimitConfiguration.read(config(Map.of(
-                "ratelimit.policies.orders.capacity", "5",
-                Orders.class.getName() + "/create/RateLimited/refill-period", "60s",
-                Orders.class.getName() + "/bulk/RateLimited/refill-period", "1m")), ENDPOINTS));
+        assertThatNoException()
+                .isThrownBy(() -> RateLimitConfiguration.read(
+                        config(Map.of(
+                                "ratelimit.policies.orders.capacity",
+                                "5",
+                                Orders.class.getName() + "/create/RateLimited/refill-period",
+                                "60s",
+                                Orders.class.getName() + "/bulk/RateLimited/refill-period",
+                                "1m")),
+                        ENDPOINTS));
     }
 
     @Test
     void everyProblemIsReportedAtOnce() {
         assertThat(problems(config(Map.of(
-                "ratelimit.policies.orders.capacity", "0",
-                "ratelimit.redis.pool-size", "0",
-                "ratelimit.redis.comand-timeout", "1s",
-                "ratelimit.allow-unused-policies", "perhaps"))))
+                        "ratelimit.policies.orders.capacity", "0",
+                        "ratelimit.redis.pool-size", "0",
+                        "ratelimit.redis.comand-timeout", "1s",
+                        "ratelimit.allow-unused-policies", "perhaps"))))
                 .hasSize(5)
                 .allSatisfy(problem -> assertThat(problem).startsWith("Invalid rate limit configuration"))
                 .anySatisfy(problem -> assertThat(problem).contains("#create: ratelimit.policies.orders.capacity=0"))
@@ -100,7 +112,8 @@ class RateLimitConfigurationTest {
         YamlConfigSource broken = new YamlConfigSource("configs/rate_limits.yaml", "ratelimit:\n  policies: [\n");
 
         assertThat(problems(config(Map.of(), broken)))
-                .singleElement().asString()
+                .singleElement()
+                .asString()
                 .startsWith("Invalid rate limit configuration: configs/rate_limits.yaml is not valid YAML")
                 .contains("line 3, column 1");
     }
@@ -110,8 +123,11 @@ class RateLimitConfigurationTest {
         RateLimitConfiguration configuration = RateLimitConfiguration.read(
                 config(Map.of("ratelimit.policies.orders.capacity", "5")), List.of(endpoint("create")));
 
-        assertThat(catchThrowableOfType(IllegalStateException.class,
-                () -> configuration.endpointPolicies().of(Orders.class, endpoint("bulk").method())))
+        assertThat(catchThrowableOfType(
+                        IllegalStateException.class,
+                        () -> configuration
+                                .endpointPolicies()
+                                .of(Orders.class, endpoint("bulk").method())))
                 .hasMessageContaining(Orders.class.getName() + "#bulk");
     }
 }

@@ -1,72 +1,100 @@
 package dev.ratelimit.integration.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.RateLimited;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.List;
-import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 class UnknownKeysTest {
 
     static class Shop {
         @RateLimited("orders")
-        public void order() {
-        }
+        public void order() {}
 
         @RateLimited("search-v2")
-        public void search() {
-        }
+        public void search() {}
 
         @RateLimited(capacity = 3)
-        public void own() {
-        }
+        public void own() {}
     }
 
     private static final String SHOP = Shop.class.getName();
 
     private static List<Endpoint> endpoints() {
-        return List.of(Endpoints.of(Shop.class, "order"), Endpoints.of(Shop.class, "search"),
-                Endpoints.of(Shop.class, "own"));
+        return List.of(
+                Endpoints.of(Shop.class, "order"), Endpoints.of(Shop.class, "search"), Endpoints.of(Shop.class, "own"));
     }
 
     private static List<String> problems(String... names) {
-        return new UnknownKeys(endpoints()).check(List.of(names), Set.of(), false).stream()
-                .map(InvalidRateLimitConfigException::getMessage).toList();
+        return new UnknownKeys(endpoints())
+                .check(List.of(names), Set.of(), false).stream()
+                        .map(InvalidRateLimitConfigException::getMessage)
+                        .toList();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "ratelimit.redis.url", "ratelimit.redis.connect-timeout", "ratelimit.redis.command-timeout",
-            "ratelimit.redis.pool-size", "ratelimit.redis.key-prefix", "ratelimit.trusted-proxies",
-            "ratelimit.redis.user", "ratelimit.redis.password", "ratelimit.redis.truststore",
-            "ratelimit.redis.truststore-password", "ratelimit.redis.truststore-type", "ratelimit.config.file", "ratelimit.allow-unused-policies",
-            "ratelimit.defaults.capacity", "ratelimit.defaults.missing-client-id", "ratelimit.mode",
-            "ratelimit.policies.orders.bands.hourly.capacity", "ratelimit.policies.orders.bands.d1.refill-tokens",
-            "ratelimit.policies.orders.refill-tokens", "ratelimit.policies.search-v2.client-id",
-            "config_ordinal", "mp.metrics.tags", "REDIS_URL", "HOME"})
+    @ValueSource(
+            strings = {
+                "ratelimit.redis.url",
+                "ratelimit.redis.connect-timeout",
+                "ratelimit.redis.command-timeout",
+                "ratelimit.redis.pool-size",
+                "ratelimit.redis.key-prefix",
+                "ratelimit.trusted-proxies",
+                "ratelimit.redis.user",
+                "ratelimit.redis.password",
+                "ratelimit.redis.truststore",
+                "ratelimit.redis.truststore-password",
+                "ratelimit.redis.truststore-type",
+                "ratelimit.config.file",
+                "ratelimit.allow-unused-policies",
+                "ratelimit.defaults.capacity",
+                "ratelimit.defaults.missing-client-id",
+                "ratelimit.mode",
+                "ratelimit.policies.orders.bands.hourly.capacity",
+                "ratelimit.policies.orders.bands.d1.refill-tokens",
+                "ratelimit.policies.orders.refill-tokens",
+                "ratelimit.policies.search-v2.client-id",
+                "config_ordinal",
+                "mp.metrics.tags",
+                "REDIS_URL",
+                "HOME"
+            })
     void keysTheLimiterReadsOrDoesNotOwnAreFine(String key) {
         assertThat(problems(key)).isEmpty();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            // as an environment variable, the form MicroProfile Config maps every key to
-            "RATELIMIT_REDIS_URL", "RATELIMIT_REDIS_KEY_PREFIX", "RATELIMIT_TRUSTED_PROXIES", "RATELIMIT_CONFIG_FILE",
-            "RATELIMIT_ALLOW_UNUSED_POLICIES", "RATELIMIT_DEFAULTS_FAILURE_MODE",
-            "RATELIMIT_POLICIES_SEARCH_V2_MISSING_CLIENT_ID", "RATELIMIT_POLICIES_ORDERS_CAPACITY",
-            "ratelimit_policies_orders_refill_period", "RATELIMIT_REDIS_PASSWORD", "RATELIMIT_REDIS_TRUSTSTORE_PASSWORD",
-            // as Open Liberty lists environment variables among the property names
-            "ratelimit.policies.search.v2.failure.mode", "ratelimit.trusted.proxies", "ratelimit.redis.key.prefix",
-            "ratelimit.redis.truststore.password",
-            // a band's properties, and the global mode
-            "RATELIMIT_POLICIES_ORDERS_BANDS_HOURLY_CAPACITY", "ratelimit.policies.search.v2.bands.daily.refill.period",
-            "RATELIMIT_DEFAULTS_MODE", "RATELIMIT_MODE",
-    })
+    @ValueSource(
+            strings = {
+                // as an environment variable, the form MicroProfile Config maps every key to
+                "RATELIMIT_REDIS_URL",
+                "RATELIMIT_REDIS_KEY_PREFIX",
+                "RATELIMIT_TRUSTED_PROXIES",
+                "RATELIMIT_CONFIG_FILE",
+                "RATELIMIT_ALLOW_UNUSED_POLICIES",
+                "RATELIMIT_DEFAULTS_FAILURE_MODE",
+                "RATELIMIT_POLICIES_SEARCH_V2_MISSING_CLIENT_ID",
+                "RATELIMIT_POLICIES_ORDERS_CAPACITY",
+                "ratelimit_policies_orders_refill_period",
+                "RATELIMIT_REDIS_PASSWORD",
+                "RATELIMIT_REDIS_TRUSTSTORE_PASSWORD",
+                // as Open Liberty lists environment variables among the property names
+                "ratelimit.policies.search.v2.failure.mode",
+                "ratelimit.trusted.proxies",
+                "ratelimit.redis.key.prefix",
+                "ratelimit.redis.truststore.password",
+                // a band's properties, and the global mode
+                "RATELIMIT_POLICIES_ORDERS_BANDS_HOURLY_CAPACITY",
+                "ratelimit.policies.search.v2.bands.daily.refill.period",
+                "RATELIMIT_DEFAULTS_MODE",
+                "RATELIMIT_MODE",
+            })
     void everyKeyMayBeSpeltAsItsEnvironmentVariable(String name) {
         assertThat(problems(name)).isEmpty();
     }
@@ -78,32 +106,51 @@ class UnknownKeysTest {
 
         String methodBandKey = SHOP + "/order/RateLimited/bands.hourly.capacity";
 
-        assertThat(problems(methodKey, classKey, UnknownKeys.envForm(methodKey), UnknownKeys.envForm(classKey),
-                UnknownKeys.envForm(methodKey).toLowerCase().replace('_', '.'), methodBandKey,
-                UnknownKeys.envForm(methodBandKey))).isEmpty();
+        assertThat(problems(
+                        methodKey,
+                        classKey,
+                        UnknownKeys.envForm(methodKey),
+                        UnknownKeys.envForm(classKey),
+                        UnknownKeys.envForm(methodKey).toLowerCase().replace('_', '.'),
+                        methodBandKey,
+                        UnknownKeys.envForm(methodBandKey)))
+                .isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "ratelimit.policies.orders.refil-tokens  | ratelimit.policies.orders.refill-tokens",
-            "ratelimit.redis.comand-timeout          | ratelimit.redis.command-timeout",
-            "ratelimit.defaults.capcity              | ratelimit.defaults.capacity",
-            "RATELIMIT_REDIS_POOLSIZE                | ratelimit.redis.pool-size",
-            "RATELIMIT_REDIS_PASWORD                 | ratelimit.redis.password",
-            "ratelimit.redis.trust-store             | ratelimit.redis.truststore",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "ratelimit.policies.orders.refil-tokens  | ratelimit.policies.orders.refill-tokens",
+                "ratelimit.redis.comand-timeout          | ratelimit.redis.command-timeout",
+                "ratelimit.defaults.capcity              | ratelimit.defaults.capacity",
+                "RATELIMIT_REDIS_POOLSIZE                | ratelimit.redis.pool-size",
+                "RATELIMIT_REDIS_PASWORD                 | ratelimit.redis.password",
+                "ratelimit.redis.trust-store             | ratelimit.redis.truststore",
+            })
     void aMisspeltKeyIsReportedWithTheClosestKnownOne(String key, String closest) {
-        assertThat(problems(key)).singleElement().asString()
+        assertThat(problems(key))
+                .singleElement()
+                .asString()
                 .startsWith("Invalid rate limit configuration: unknown key " + key + "; did you mean " + closest + "?");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ratelimit.polices.orders.capacity", "ratelimit.redis", "ratelimit.enabled",
-            "ratelimit.policies.orders.key", "ratelimit.policies.orders.enabled",
-            "/order/RateLimited/capacty", "/ordr/RateLimited/capacity"})
+    @ValueSource(
+            strings = {
+                "ratelimit.polices.orders.capacity",
+                "ratelimit.redis",
+                "ratelimit.enabled",
+                "ratelimit.policies.orders.key",
+                "ratelimit.policies.orders.enabled",
+                "/order/RateLimited/capacty",
+                "/ordr/RateLimited/capacity"
+            })
     void otherUnknownKeysAreReportedByName(String name) {
         String key = name.startsWith("/") ? SHOP + name : name;
-        assertThat(problems(key)).singleElement().asString()
+        assertThat(problems(key))
+                .singleElement()
+                .asString()
                 .startsWith("Invalid rate limit configuration: unknown key " + key)
                 .contains("policy properties are capacity, refill-tokens");
     }
@@ -111,7 +158,8 @@ class UnknownKeysTest {
     @Test
     void aPolicyNoMethodUsesFailsNamingItAndTheClosestPolicyInUse() {
         assertThat(problems("ratelimit.policies.serach-v2.capacity", "RATELIMIT_POLICIES_SERACH_V2_COST"))
-                .singleElement().asString()
+                .singleElement()
+                .asString()
                 .startsWith("Invalid rate limit configuration: policy 'serach-v2' is configured"
                         + " (ratelimit.policies.serach-v2.capacity, RATELIMIT_POLICIES_SERACH_V2_COST)"
                         + " but no @RateLimited method uses it; the closest policy in use is 'search-v2'")
@@ -120,14 +168,17 @@ class UnknownKeysTest {
 
     @Test
     void aPolicyNameIsMatchedExactlyOutsideEnvironmentVariables() {
-        assertThat(problems("ratelimit.policies.Orders.capacity")).singleElement().asString()
+        assertThat(problems("ratelimit.policies.Orders.capacity"))
+                .singleElement()
+                .asString()
                 .contains("policy 'Orders' is configured", "the closest policy in use is 'orders'");
     }
 
     @Test
     void keysOfAClassWithoutLimitedMethodsAreUnusedToo() {
         assertThat(problems("com.example.Other/RateLimited/capacity", "com.example.Other/find/RateLimited/cost"))
-                .singleElement().asString()
+                .singleElement()
+                .asString()
                 .contains("class com.example.Other is configured", "no @RateLimited method uses it");
     }
 
@@ -135,21 +186,30 @@ class UnknownKeysTest {
     void withTheSwitchEachUnusedPolicyOrClassIsOneWarning() {
         UnknownKeys unknownKeys = new UnknownKeys(endpoints());
 
-        assertThat(unknownKeys.check(List.of("ratelimit.policies.billing.capacity",
-                "RATELIMIT_POLICIES_BILLING_COST", "com.example.Other/RateLimited/capacity"), Set.of(), true))
+        assertThat(unknownKeys.check(
+                        List.of(
+                                "ratelimit.policies.billing.capacity",
+                                "RATELIMIT_POLICIES_BILLING_COST",
+                                "com.example.Other/RateLimited/capacity"),
+                        Set.of(),
+                        true))
                 .isEmpty();
 
         List<String> warnings = unknownKeys.warnings();
         assertThat(warnings).hasSize(2);
-        assertThat(warnings.get(0)).startsWith("policy 'billing' is configured (ratelimit.policies.billing.capacity,"
-                + " RATELIMIT_POLICIES_BILLING_COST)").endsWith("allowed by ratelimit.allow-unused-policies");
+        assertThat(warnings.get(0))
+                .startsWith("policy 'billing' is configured (ratelimit.policies.billing.capacity,"
+                        + " RATELIMIT_POLICIES_BILLING_COST)")
+                .endsWith("allowed by ratelimit.allow-unused-policies");
         assertThat(warnings.get(1)).startsWith("class com.example.Other is configured");
     }
 
     @Test
     void theSwitchDoesNotAllowMisspeltProperties() {
         assertThat(new UnknownKeys(endpoints()).check(List.of("ratelimit.policies.billing.capacty"), Set.of(), true))
-                .singleElement().extracting(InvalidRateLimitConfigException::getMessage).asString()
+                .singleElement()
+                .extracting(InvalidRateLimitConfigException::getMessage)
+                .asString()
                 .contains("unknown key ratelimit.policies.billing.capacty");
     }
 
@@ -162,7 +222,8 @@ class UnknownKeysTest {
     @Test
     void eachUnknownKeyIsReportedOnceAndKnownOnesNot() {
         assertThat(problems("ratelimit.a", "ratelimit.redis.url", "ratelimit.b"))
-                .hasSize(2).allSatisfy(problem -> assertThat(problem).doesNotContain("unknown key ratelimit.redis.url"));
+                .hasSize(2)
+                .allSatisfy(problem -> assertThat(problem).doesNotContain("unknown key ratelimit.redis.url"));
     }
 
     @Test
@@ -170,8 +231,9 @@ class UnknownKeysTest {
         String methodBand = SHOP + "/order/RateLimited/bands.hourly.capacity";
         String classBand = SHOP + "/RateLimited/bands.daily.refill-period";
 
-        assertThat(new UnknownKeys(endpoints()).check(List.of(methodBand, classBand), Set.of(methodBand, classBand),
-                false)).isEmpty();
+        assertThat(new UnknownKeys(endpoints())
+                        .check(List.of(methodBand, classBand), Set.of(methodBand, classBand), false))
+                .isEmpty();
     }
 
     @ParameterizedTest
@@ -181,20 +243,36 @@ class UnknownKeysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ratelimit.redis.key.prefix", "RATELIMIT_REDIS_URL", "ratelimit.policies.search.v2.capacity",
-            "ratelimit.policies.orders.bands.Hourly.capacity", "ratelimit.policies.orders.bands.hourly.refill.period"})
+    @ValueSource(
+            strings = {
+                "ratelimit.redis.key.prefix",
+                "RATELIMIT_REDIS_URL",
+                "ratelimit.policies.search.v2.capacity",
+                "ratelimit.policies.orders.bands.Hourly.capacity",
+                "ratelimit.policies.orders.bands.hourly.refill.period"
+            })
     void inTheYamlFileOnlyTheDocumentedSpellingCounts(String name) {
-        assertThat(new UnknownKeys(endpoints()).check(List.of(name), Set.of(name), false)).hasSize(1);
-        assertThat(new UnknownKeys(endpoints()).check(List.of(name), Set.of(), false)).isEmpty();
+        assertThat(new UnknownKeys(endpoints()).check(List.of(name), Set.of(name), false))
+                .hasSize(1);
+        assertThat(new UnknownKeys(endpoints()).check(List.of(name), Set.of(), false))
+                .isEmpty();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"RATELIMIT_REDIS_SERVICE_HOST", "RATELIMIT_REDIS_SERVICE_PORT", "RATELIMIT_REDIS_PORT",
-            "RATELIMIT_REDIS_PORT_6379_TCP", "RATELIMIT_REDIS_PORT_6379_TCP_ADDR", "ratelimit.redis.service.port.redis"})
+    @ValueSource(
+            strings = {
+                "RATELIMIT_REDIS_SERVICE_HOST",
+                "RATELIMIT_REDIS_SERVICE_PORT",
+                "RATELIMIT_REDIS_PORT",
+                "RATELIMIT_REDIS_PORT_6379_TCP",
+                "RATELIMIT_REDIS_PORT_6379_TCP_ADDR",
+                "ratelimit.redis.service.port.redis"
+            })
     void variablesKubernetesAddsForAServiceAreNotOurs(String name) {
         assertThat(problems(name)).isEmpty();
         assertThat(new UnknownKeys(endpoints()).check(List.of(name), Set.of(name), false))
-                .as("the same name written in the YAML file").hasSize(1);
+                .as("the same name written in the YAML file")
+                .hasSize(1);
     }
 
     @ParameterizedTest(name = "{0} / {1}")

@@ -1,18 +1,12 @@
 package dev.ratelimit.integration.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
 import dev.ratelimit.integration.http.TrustedProxies;
 import io.smallrye.config.EnvConfigSource;
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.spi.ConfigSource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -26,16 +20,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class YamlConfigSourceTest {
 
     /** What the source reports as its problem; it must then offer no property at all. */
     private static String problemOf(YamlConfigSource source) {
-        assertThat(source.getProperties()).as("properties of a source with a problem").isEmpty();
+        assertThat(source.getProperties())
+                .as("properties of a source with a problem")
+                .isEmpty();
         return source.problem().orElseThrow(() -> new AssertionError("no problem reported by " + source.getName()));
     }
 
@@ -59,12 +59,13 @@ class YamlConfigSourceTest {
                       cost: 2
                 """);
 
-        assertThat(source.getProperties()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "ratelimit.key-prefix", "shop:",
-                "ratelimit.policies.orders.capacity", "5",
-                "ratelimit.policies.orders.refill-period", "1m",
-                "ratelimit.policies.orders.failure-mode", "closed",
-                "ratelimit.policies.search.cost", "2"));
+        assertThat(source.getProperties())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "ratelimit.key-prefix", "shop:",
+                        "ratelimit.policies.orders.capacity", "5",
+                        "ratelimit.policies.orders.refill-period", "1m",
+                        "ratelimit.policies.orders.failure-mode", "closed",
+                        "ratelimit.policies.search.cost", "2"));
         assertThat(source.getPropertyNames()).isEqualTo(source.getProperties().keySet());
         assertThat(source.getValue("ratelimit.policies.orders.capacity")).isEqualTo("5");
         assertThat(source.getValue("ratelimit.policies")).isNull();
@@ -79,9 +80,10 @@ class YamlConfigSourceTest {
                 ratelimit.defaults.cost: 1
                 """);
 
-        assertThat(source.getProperties()).containsOnly(
-                Map.entry("ratelimit.policies.orders.capacity", "5"),
-                Map.entry("ratelimit.defaults.cost", "1"));
+        assertThat(source.getProperties())
+                .containsOnly(
+                        Map.entry("ratelimit.policies.orders.capacity", "5"),
+                        Map.entry("ratelimit.defaults.cost", "1"));
     }
 
     @Test
@@ -167,10 +169,11 @@ class YamlConfigSourceTest {
                 'com.x.Outer$Inner/find/RateLimited/cost': 2
                 """);
 
-        assertThat(source.getProperties()).containsOnly(
-                Map.entry("com.x.A/m/RateLimited/capacity", "3"),
-                Map.entry("com.x.A/RateLimited/failure-mode", "closed"),
-                Map.entry("com.x.Outer$Inner/find/RateLimited/cost", "2"));
+        assertThat(source.getProperties())
+                .containsOnly(
+                        Map.entry("com.x.A/m/RateLimited/capacity", "3"),
+                        Map.entry("com.x.A/RateLimited/failure-mode", "closed"),
+                        Map.entry("com.x.Outer$Inner/find/RateLimited/cost", "2"));
     }
 
     @Test
@@ -234,7 +237,8 @@ class YamlConfigSourceTest {
     void propertiesAreUnmodifiable() {
         YamlConfigSource source = yaml("a: 1\n");
 
-        assertThatThrownBy(() -> source.getProperties().put("b", "2")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> source.getProperties().put("b", "2"))
+                .isInstanceOf(UnsupportedOperationException.class);
     }
 
     // ---- name and ordinal ----------------------------------------------------------------------------------------
@@ -278,18 +282,21 @@ class YamlConfigSourceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "a: [1, 2\n",
-            "a: {b: 1\n",
-            "a: \"unterminated\n",
-            "a:\n\tb: 1\n",
-            "a: 1\n  b: 2\n",
-            "a: 1\na: 2\n",
-            "a: *undefined\n",
-            "--- a: 1\n--- b: 2\n",
-    })
+    @ValueSource(
+            strings = {
+                "a: [1, 2\n",
+                "a: {b: 1\n",
+                "a: \"unterminated\n",
+                "a:\n\tb: 1\n",
+                "a: 1\n  b: 2\n",
+                "a: 1\na: 2\n",
+                "a: *undefined\n",
+                "--- a: 1\n--- b: 2\n",
+            })
     void invalidYamlIsAProblemNamingTheFileLineAndColumn(String text) {
-        assertThat(problemOf(yaml(text))).startsWith("test.yaml is not valid YAML: ").containsPattern("line \\d+, column \\d+");
+        assertThat(problemOf(yaml(text)))
+                .startsWith("test.yaml is not valid YAML: ")
+                .containsPattern("line \\d+, column \\d+");
     }
 
     @Test
@@ -310,11 +317,13 @@ class YamlConfigSourceTest {
     @ParameterizedTest
     @ValueSource(strings = {"rules:\n  - {a: 1}\n", "rules:\n  - [1, 2]\n"})
     void listsOfMappingsOrListsAreAProblemNamingTheKey(String text) {
-        assertThat(problemOf(yaml(text))).isEqualTo("test.yaml: rules holds a list of mappings or lists;"
-                + " only lists of plain values are supported");
+        assertThat(problemOf(yaml(text)))
+                .isEqualTo("test.yaml: rules holds a list of mappings or lists;"
+                        + " only lists of plain values are supported");
     }
 
-    // ---- locating the file -------------------------------------------------------------------------------------------
+    // ---- locating the file
+    // -------------------------------------------------------------------------------------------
 
     private String savedLocation;
     private ClassLoader savedContextLoader;
@@ -362,9 +371,14 @@ class YamlConfigSourceTest {
 
     @Test
     void theEnvironmentVariableNamesTheFileToo(@TempDir Path dir) throws Exception {
-        Path file = Files.writeString(dir.resolve("from-env.yaml"), "ratelimit:\n  policies:\n    orders:\n      capacity: 9\n");
-        ProcessBuilder java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), PrintSource.class.getName()).redirectErrorStream(true);
+        Path file = Files.writeString(
+                dir.resolve("from-env.yaml"), "ratelimit:\n  policies:\n    orders:\n      capacity: 9\n");
+        ProcessBuilder java = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        PrintSource.class.getName())
+                .redirectErrorStream(true);
         java.environment().put(YamlConfigSource.LOCATION_ENV, file.toString());
 
         Process process = java.start();
@@ -403,23 +417,29 @@ class YamlConfigSourceTest {
 
     @Test
     void withoutAConfiguredFileTheClasspathResourceIsRead(@TempDir Path dir) throws IOException {
-        assumeThat(System.getenv(YamlConfigSource.LOCATION_ENV)).as("RATELIMIT_CONFIG_FILE unset").isNull();
+        assumeThat(System.getenv(YamlConfigSource.LOCATION_ENV))
+                .as("RATELIMIT_CONFIG_FILE unset")
+                .isNull();
         System.clearProperty(YamlConfigSource.LOCATION_PROPERTY);
         Files.writeString(dir.resolve("rate_limits.yaml"), "ratelimit:\n  redis:\n    key-prefix: from-classpath\n");
 
-        try (URLClassLoader loader = new URLClassLoader(new URL[]{dir.toUri().toURL()}, null)) {
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
             Thread.currentThread().setContextClassLoader(loader);
             YamlConfigSource source = new YamlConfigSource();
 
             assertThat(source.getProperties()).containsOnly(Map.entry("ratelimit.redis.key-prefix", "from-classpath"));
-            assertThat(source.getName()).startsWith("YamlConfigSource[rate_limits.yaml on the application's classpath (file:")
-                    .contains(dir.toString()).endsWith("rate_limits.yaml)]");
+            assertThat(source.getName())
+                    .startsWith("YamlConfigSource[rate_limits.yaml on the application's classpath (file:")
+                    .contains(dir.toString())
+                    .endsWith("rate_limits.yaml)]");
         }
     }
 
     @Test
     void withoutAConfiguredFileOrClasspathResourceTheSourceIsEmpty() throws IOException {
-        assumeThat(System.getenv(YamlConfigSource.LOCATION_ENV)).as("RATELIMIT_CONFIG_FILE unset").isNull();
+        assumeThat(System.getenv(YamlConfigSource.LOCATION_ENV))
+                .as("RATELIMIT_CONFIG_FILE unset")
+                .isNull();
         System.clearProperty(YamlConfigSource.LOCATION_PROPERTY);
 
         try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
@@ -452,8 +472,10 @@ class YamlConfigSourceTest {
 
     @Test
     void expressionsInYamlValuesFallBackToTheirDefault() {
-        Config config = new SmallRyeConfigBuilder().addDefaultInterceptors()
-                .withSources(new YamlConfigSource("orders.yaml", ORDERS_YAML)).build();
+        Config config = new SmallRyeConfigBuilder()
+                .addDefaultInterceptors()
+                .withSources(new YamlConfigSource("orders.yaml", ORDERS_YAML))
+                .build();
 
         assertThat(config.getValue("ratelimit.redis.url", String.class)).isEqualTo("redis://fallback.internal:6379");
         assertThat(LimiterSettings.read(config).redis().url().getHost()).isEqualTo("fallback.internal");
@@ -461,11 +483,14 @@ class YamlConfigSourceTest {
 
     @Test
     void environmentVariablesInTheirMicroProfileFormOverrideTheYaml() {
-        Config config = new SmallRyeConfigBuilder().withSources(
-                new YamlConfigSource("orders.yaml", ORDERS_YAML),
-                new EnvConfigSource(Map.of("RATELIMIT_POLICIES_ORDERS_CAPACITY", "4"), EnvConfigSource.ORDINAL)).build();
+        Config config = new SmallRyeConfigBuilder()
+                .withSources(
+                        new YamlConfigSource("orders.yaml", ORDERS_YAML),
+                        new EnvConfigSource(Map.of("RATELIMIT_POLICIES_ORDERS_CAPACITY", "4"), EnvConfigSource.ORDINAL))
+                .build();
 
-        assertThat(config.getValue("ratelimit.policies.orders.capacity", String.class)).isEqualTo("4");
+        assertThat(config.getValue("ratelimit.policies.orders.capacity", String.class))
+                .isEqualTo("4");
     }
 
     @Test
@@ -473,8 +498,10 @@ class YamlConfigSourceTest {
         String key = "ratelimit.policies.orders.capacity";
         System.setProperty(key, "11");
         try {
-            Config config = new SmallRyeConfigBuilder().addDefaultSources()
-                    .withSources(new YamlConfigSource("orders.yaml", ORDERS_YAML)).build();
+            Config config = new SmallRyeConfigBuilder()
+                    .addDefaultSources()
+                    .withSources(new YamlConfigSource("orders.yaml", ORDERS_YAML))
+                    .build();
 
             assertThat(config.getValue(key, String.class)).isEqualTo("11");
         } finally {
@@ -484,13 +511,16 @@ class YamlConfigSourceTest {
 
     @Test
     void yamlListsReachLimiterSettingsAsLists() {
-        Config config = new SmallRyeConfigBuilder().addDefaultInterceptors()
-                .withSources(new YamlConfigSource("orders.yaml", ORDERS_YAML)).build();
+        Config config = new SmallRyeConfigBuilder()
+                .addDefaultInterceptors()
+                .withSources(new YamlConfigSource("orders.yaml", ORDERS_YAML))
+                .build();
 
         assertThat(config.getValues("ratelimit.trusted-proxies", String.class))
                 .containsExactly("10.0.0.0/8", "192.168.0.0/16");
         TrustedProxies proxies = LimiterSettings.read(config).trustedProxies();
-        assertThat(proxies.clientAddress("192.168.1.1", List.of("203.0.113.5, 10.0.0.1"))).isEqualTo("203.0.113.5");
+        assertThat(proxies.clientAddress("192.168.1.1", List.of("203.0.113.5, 10.0.0.1")))
+                .isEqualTo("203.0.113.5");
     }
 
     // ---- reading the file again ----------------------------------------------------------------------------------

@@ -1,30 +1,32 @@
 package dev.ratelimit.integration.health;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ratelimit.integration.config.LimiterSettings;
 import dev.ratelimit.integration.http.TrustedProxies;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.redis.RedisSettings;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisServerProcess;
-import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.junit.jupiter.api.Test;
 
 /** The readiness check's answer, and what {@code ratelimit.health.readiness-requires-redis} changes in it. */
 class RedisReadinessCheckTest {
 
     private static RedisReadinessCheck check(String url, boolean readinessRequiresRedis) {
-        RedisSettings redis = RedisSettings.builder().url(url).connectTimeout(Duration.ofMillis(200))
-                .commandTimeout(Duration.ofMillis(200)).build();
+        RedisSettings redis = RedisSettings.builder()
+                .url(url)
+                .connectTimeout(Duration.ofMillis(200))
+                .commandTimeout(Duration.ofMillis(200))
+                .build();
         RedisReadinessCheck check = new RedisReadinessCheck();
-        check.settings = new LimiterSettings(redis, TrustedProxies.of(List.of()), 1, 1, Optional.empty(), 64,
-                readinessRequiresRedis, Duration.ZERO);
+        check.settings = new LimiterSettings(
+                redis, TrustedProxies.of(List.of()), 1, 1, Optional.empty(), 64, readinessRequiresRedis, Duration.ZERO);
         check.redis = RedisRateLimiter.connect(redis);
         return check;
     }
@@ -44,8 +46,16 @@ class RedisReadinessCheckTest {
 
         assertThat(response.getName()).isEqualTo("ratelimit-redis");
         assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
-        assertThat(response.getData()).contains(Map.of("topology", "standalone", "readiness-requires-redis", true,
-                node + ".reachable", true, node + ".breaker", "closed"));
+        assertThat(response.getData())
+                .contains(Map.of(
+                        "topology",
+                        "standalone",
+                        "readiness-requires-redis",
+                        true,
+                        node + ".reachable",
+                        true,
+                        node + ".breaker",
+                        "closed"));
     }
 
     @Test
@@ -55,8 +65,18 @@ class RedisReadinessCheckTest {
         HealthCheckResponse response = callAndClose(check("redis://" + node, true));
 
         assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
-        assertThat(response.getData()).contains(Map.of("topology", "standalone", "readiness-requires-redis", true,
-                node + ".reachable", false, node + ".breaker", "closed", node + ".failure", "connection"));
+        assertThat(response.getData())
+                .contains(Map.of(
+                        "topology",
+                        "standalone",
+                        "readiness-requires-redis",
+                        true,
+                        node + ".reachable",
+                        false,
+                        node + ".breaker",
+                        "closed",
+                        node + ".failure",
+                        "connection"));
     }
 
     @Test
@@ -66,7 +86,17 @@ class RedisReadinessCheckTest {
         HealthCheckResponse response = callAndClose(check("redis://" + node, false));
 
         assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
-        assertThat(response.getData()).contains(Map.of("topology", "standalone", "readiness-requires-redis", false,
-                node + ".reachable", false, node + ".breaker", "closed", node + ".failure", "connection"));
+        assertThat(response.getData())
+                .contains(Map.of(
+                        "topology",
+                        "standalone",
+                        "readiness-requires-redis",
+                        false,
+                        node + ".reachable",
+                        false,
+                        node + ".breaker",
+                        "closed",
+                        node + ".failure",
+                        "connection"));
     }
 }

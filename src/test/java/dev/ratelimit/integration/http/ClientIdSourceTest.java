@@ -1,28 +1,29 @@
 package dev.ratelimit.integration.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
 import dev.ratelimit.integration.http.ClientIdSource.Kind;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-
 class ClientIdSourceTest {
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "header:X-Api-Key      | header:X-Api-Key",
-            "HEADER:X-Api-Key      | header:X-Api-Key",
-            "header:x-TENANT       | header:x-TENANT",
-            "  header: X-Api-Key   | header:X-Api-Key",
-            "principal             | principal",
-            "Principal             | principal",
-            "remote-address        | remote-address",
-            "REMOTE-ADDRESS        | remote-address",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "header:X-Api-Key      | header:X-Api-Key",
+                "HEADER:X-Api-Key      | header:X-Api-Key",
+                "header:x-TENANT       | header:x-TENANT",
+                "  header: X-Api-Key   | header:X-Api-Key",
+                "principal             | principal",
+                "Principal             | principal",
+                "remote-address        | remote-address",
+                "REMOTE-ADDRESS        | remote-address",
+            })
     void parsesEachFormAndWritesItBackAsConfigWouldSayIt(String text, String written) {
         assertThat(ClientIdSource.parse(text)).hasToString(written);
     }
@@ -30,7 +31,8 @@ class ClientIdSourceTest {
     @ParameterizedTest
     @ValueSource(strings = {"header:", "header:  ", "cookie:session", "remote_address", "ip", ""})
     void refusesAnythingElseNamingTheForms(String text) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ClientIdSource.parse(text))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ClientIdSource.parse(text))
                 .withMessage("must be header:<Header-Name>, principal or remote-address");
     }
 

@@ -1,5 +1,7 @@
 package dev.ratelimit.integration.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
@@ -10,16 +12,13 @@ import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.RateLimitPolicy;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.StringReader;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.io.IOException;
-import java.io.StringReader;
-import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The responses a refused call gets (built with Jersey's RuntimeDelegate, on the test classpath only) and the
@@ -56,7 +55,9 @@ class RateLimitRejectionTest {
 
     @Test
     void refusalsCarryNoStackTrace() {
-        assertThat(RateLimitRejection.tooManyRequests(ORDERS, new Decision(false, 0, 1000, 1000)).getStackTrace()).isEmpty();
+        assertThat(RateLimitRejection.tooManyRequests(ORDERS, new Decision(false, 0, 1000, 1000))
+                        .getStackTrace())
+                .isEmpty();
         assertThat(RateLimitRejection.unavailable(ORDERS).getStackTrace()).isEmpty();
     }
 
@@ -72,7 +73,8 @@ class RateLimitRejectionTest {
 
     @Test
     void aMissingClientIdIsA400ProblemSayingWhatToSendAndNoRetryAfter() {
-        Response response = RateLimitRejection.missingClientId(ORDERS, "the request header X-Client-Id").getResponse();
+        Response response = RateLimitRejection.missingClientId(ORDERS, "the request header X-Client-Id")
+                .getResponse();
 
         assertThat(response.getStatus()).isEqualTo(400);
         assertThat(response.getHeaderString("Retry-After")).isNull();
@@ -106,14 +108,14 @@ class RateLimitRejectionTest {
 
     @ParameterizedTest(name = "U+{0}")
     @CsvSource({
-            "0000, \\u0000",
-            "0001, \\u0001",
-            "0008, \\u0008",
-            "0009, \\u0009",
-            "000a, \\u000a",
-            "000d, \\u000d",
-            "001b, \\u001b",
-            "001f, \\u001f",
+        "0000, \\u0000",
+        "0001, \\u0001",
+        "0008, \\u0008",
+        "0009, \\u0009",
+        "000a, \\u000a",
+        "000d, \\u000d",
+        "001b, \\u001b",
+        "001f, \\u001f",
     })
     void controlCharactersAreUnicodeEscaped(String hex, String escaped) {
         String character = String.valueOf((char) Integer.parseInt(hex, 16));
@@ -142,14 +144,14 @@ class RateLimitRejectionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "Rate limit of policy 'orders' exceeded: retry in 7 s",
-            "Missing client id: rate-limit policy 'orders' needs the request header X-\"Client\"-Id",
-            "line one\nline two\ttabbed\r\n",
-            "back\\slash",
-    })
+    @ValueSource(
+            strings = {
+                "Rate limit of policy 'orders' exceeded: retry in 7 s",
+                "Missing client id: rate-limit policy 'orders' needs the request header X-\"Client\"-Id",
+                "line one\nline two\ttabbed\r\n",
+                "back\\slash",
+            })
     void detailsRoundTripThroughAStrictJsonParser(String detail) throws IOException {
         assertThat(parseJsonString(RateLimitRejection.jsonString(detail))).isEqualTo(detail);
     }
-
 }
