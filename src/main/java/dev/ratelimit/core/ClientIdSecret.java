@@ -24,6 +24,8 @@ public final class ClientIdSecret {
     }
 
     /**
+     * The secret of a text, e.g. the output of {@code openssl rand -base64 48}.
+     *
      * @param secret read as UTF-8
      * @throws IllegalArgumentException when shorter than {@link #MIN_BYTES} bytes; the message never shows it
      */

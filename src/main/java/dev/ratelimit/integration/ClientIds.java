@@ -38,6 +38,8 @@ public class ClientIds {
     }
 
     /**
+     * Who the request comes from, as the policy tells it.
+     *
      * @return the caller's id; the anonymous one when it has none and the policy allows that; empty when
      *     the policy refuses callers without id
      */

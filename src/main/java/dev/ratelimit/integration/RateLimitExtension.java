@@ -56,7 +56,7 @@ public class RateLimitExtension implements Extension {
         boolean wholeClass = type.isAnnotationPresent(RateLimited.class);
         for (AnnotatedMethod<?> annotated : type.getMethods()) {
             Method method = annotated.getJavaMember();
-            if (annotated.isAnnotationPresent(RateLimited.class) || wholeClass && isBusinessMethod(method)) {
+            if (annotated.isAnnotationPresent(RateLimited.class) || (wholeClass && isBusinessMethod(method))) {
                 endpoints.add(new Endpoint(event.getBean().getBeanClass(), method));
             }
         }

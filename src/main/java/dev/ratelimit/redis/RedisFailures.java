@@ -77,7 +77,8 @@ final class RedisFailures {
             return FailureReason.NODE_UNAVAILABLE;
         }
         // Redis 7 appends "script: <sha>" to any error raised in a script: only ERR replies are the script's own.
-        if (reply.startsWith("ERR") && reply.contains("script") || reply.startsWith(TokenBucketScript.NOT_A_DECISION)) {
+        if ((reply.startsWith("ERR") && reply.contains("script"))
+                || reply.startsWith(TokenBucketScript.NOT_A_DECISION)) {
             return FailureReason.SCRIPT_ERROR;
         }
         return FailureReason.ERROR_REPLY;

@@ -24,6 +24,8 @@ public record RedisProbe(RedisTopology topology, List<Node> nodes) {
     }
 
     /**
+     * One node as the probe found it.
+     *
      * @param name    {@code host:port}, as in the breaker's log lines and the failures' messages
      * @param breaker its circuit breaker's state; closed for a node no decision asked lately
      * @param failure why it did not answer the PING; empty when it did

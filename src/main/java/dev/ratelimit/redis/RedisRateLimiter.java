@@ -88,6 +88,8 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     /**
+     * A limiter as {@link #connect(RedisSettings)} makes it, whose breakers' changes are told to a listener.
+     *
      * @param breakerListener told of each change of a node's circuit breaker's state, as (from, to), on the
      *                        thread of the decision that caused it
      */

@@ -230,6 +230,7 @@ public final class RedisSettings {
      * A keystore file, read whole once here so that a wrong file, type or password is found before any
      * connection; Jedis reads it again for every new connection, which picks up a renewed file.
      */
+    @SuppressWarnings("ArrayRecordComponent") // never compared nor hashed; the password is never shown
     private record Truststore(Path file, char[] password, String type) {
 
         static Truststore load(Path file, char[] password, String type) {
@@ -346,6 +347,8 @@ public final class RedisSettings {
         private Builder() {}
 
         /**
+         * Where the keys live.
+         *
          * @param url one Redis, {@code redis://[[user]:password@]host[:port][/db]}; a Redis Cluster,
          *            {@code redis-cluster://[[user]:password@]host[:port],host[:port],...}; or the primary
          *            Sentinels follow, {@code redis-sentinel://[[user]:password@]host[:port],...[/db]#master};
@@ -357,19 +360,31 @@ public final class RedisSettings {
             return this;
         }
 
-        /** @throws IllegalArgumentException unless between 1 ms and about 24 days */
+        /**
+         * How long to wait for a new connection.
+         *
+         * @throws IllegalArgumentException unless between 1 ms and about 24 days
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = requireValidTimeout(timeout);
             return this;
         }
 
-        /** @throws IllegalArgumentException unless between 1 ms and about 24 days */
+        /**
+         * How long to wait for a reply, and for a turn in a pipeline.
+         *
+         * @throws IllegalArgumentException unless between 1 ms and about 24 days
+         */
         public Builder commandTimeout(Duration timeout) {
             this.commandTimeout = requireValidTimeout(timeout);
             return this;
         }
 
-        /** @throws IllegalArgumentException unless at least 1 */
+        /**
+         * Connections kept open at most to each Redis node.
+         *
+         * @throws IllegalArgumentException unless at least 1
+         */
         public Builder poolSize(int poolSize) {
             if (poolSize < 1) {
                 throw new IllegalArgumentException("must be at least 1, was " + poolSize);
@@ -387,13 +402,21 @@ public final class RedisSettings {
             return this;
         }
 
-        /** @throws IllegalArgumentException unless at most 64 characters without braces or spaces */
+        /**
+         * What every key of the limiter starts with.
+         *
+         * @throws IllegalArgumentException unless at most 64 characters without braces or spaces
+         */
         public Builder keyPrefix(String keyPrefix) {
             this.keyPrefix = BucketKeys.requireValidPrefix(keyPrefix);
             return this;
         }
 
-        /** @throws IllegalArgumentException unless between 1 and 1000 calls */
+        /**
+         * How many of the latest calls the circuit breaker weighs.
+         *
+         * @throws IllegalArgumentException unless between 1 and 1000 calls
+         */
         public Builder breakerWindow(int calls) {
             if (calls < 1 || calls > 1000) {
                 throw new IllegalArgumentException("must be between 1 and 1000 calls, was " + calls);
@@ -402,7 +425,11 @@ public final class RedisSettings {
             return this;
         }
 
-        /** @throws IllegalArgumentException unless between 1 and 100 percent */
+        /**
+         * The share of failed calls at which the circuit breaker opens.
+         *
+         * @throws IllegalArgumentException unless between 1 and 100 percent
+         */
         public Builder breakerFailureRate(int percent) {
             if (percent < 1 || percent > 100) {
                 throw new IllegalArgumentException("must be between 1 and 100 percent, was " + percent);
@@ -411,7 +438,11 @@ public final class RedisSettings {
             return this;
         }
 
-        /** @throws IllegalArgumentException unless between 1 ms and about 24 days */
+        /**
+         * How long the open circuit breaker keeps decisions from asking Redis.
+         *
+         * @throws IllegalArgumentException unless between 1 ms and about 24 days
+         */
         public Builder breakerOpenFor(Duration duration) {
             this.breakerOpenFor = requireValidTimeout(duration);
             return this;
@@ -463,7 +494,11 @@ public final class RedisSettings {
             return this;
         }
 
-        /** @throws InvalidSettingException for settings that contradict each other */
+        /**
+         * The settings given so far, the defaults for the others.
+         *
+         * @throws InvalidSettingException for settings that contradict each other
+         */
         public RedisSettings build() {
             if ((url.user() != null || url.password() != null) && (user != null || password != null)) {
                 List<Setting> apart = new ArrayList<>(List.of(Setting.URL));

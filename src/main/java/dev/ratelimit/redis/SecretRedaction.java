@@ -39,7 +39,7 @@ final class SecretRedaction {
     private boolean mentionsSecret(Throwable failure) {
         String text = failure.toString();
         return secrets.stream().anyMatch(text::contains)
-                || failure.getCause() != null && mentionsSecret(failure.getCause())
+                || (failure.getCause() != null && mentionsSecret(failure.getCause()))
                 || Arrays.stream(failure.getSuppressed()).anyMatch(this::mentionsSecret);
     }
 
@@ -58,7 +58,9 @@ final class SecretRedaction {
             super(text, cause, true, true);
         }
 
+        /** The original's {@code toString()}, class name first, is the message: shown as it would have been. */
         @Override
+        @SuppressWarnings("OverrideThrowableToString")
         public String toString() {
             return getMessage();
         }

@@ -11,6 +11,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -165,7 +167,7 @@ public final class HttpEndToEnd {
         try (RedisServerProcess redis =
                         RedisServerProcess.start(RedisFixture.localRedisServer(), RedisServerProcess.freePort());
                 Jedis redisAdmin = RedisServerProcess.adminClient(redis.port(), Duration.ofSeconds(5))) {
-            String policyVariable = "RATELIMIT_POLICIES_" + EndToEndResource.POLICY.toUpperCase() + "_";
+            String policyVariable = "RATELIMIT_POLICIES_" + EndToEndResource.POLICY.toUpperCase(Locale.ROOT) + "_";
             SecondLibertyServer liberty = SecondLibertyServer.start(
                     "bench-http",
                     war,
@@ -303,9 +305,9 @@ public final class HttpEndToEnd {
                 process.destroyForcibly();
                 throw new IllegalStateException("wrk did not end within " + WRK_GRACE + " of its duration: " + command);
             }
-            String output = new String(process.getInputStream().readAllBytes());
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             // wrk reports a script it cannot load and goes on without it: the load would not be the one named
-            if (process.exitValue() != 0 || scriptFile != null && output.contains(scriptFile.toString())) {
+            if (process.exitValue() != 0 || (scriptFile != null && output.contains(scriptFile.toString()))) {
                 throw new IllegalStateException("wrk failed (" + process.exitValue() + "): " + command + "\n" + output);
             }
             return parse(output, RedisStats.scriptsRun(redisAdmin) - scriptsBefore);

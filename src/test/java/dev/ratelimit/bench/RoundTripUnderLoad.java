@@ -40,7 +40,8 @@ public final class RoundTripUnderLoad {
     private static final RateLimitPolicy NEVER_EMPTY = new RateLimitPolicy(
             "roundtrip", new BucketLimits(1_000_000_000L, 1_000_000_000L, Duration.ofSeconds(1)), 1, FailureMode.OPEN);
 
-    /** Published so that the JIT cannot drop the spinners' work. */
+    /** Published so that the JIT cannot drop the spinners' work: written, never read. */
+    @SuppressWarnings("UnusedVariable")
     private static volatile long spinResult;
 
     private record Scenario(String name, int callers, int spinners, Duration duration) {}

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,7 +39,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 /**
  * The Docker files, checked without a Docker engine (none runs where this project is built): the compose file
  * read as YAML (and given to {@code docker compose config} where that plugin exists), the Dockerfile's order,
- * and every PromQL expression operators see (rules, dashboard, README) against the metric names the
+ * and every PromQL expression operators see (rules, dashboard, the operations guide) against the metric names the
  * application exposes, and against {@code promtool} where it is installed ({@code .ci/run} installs it).
  */
 class DockerComposeTest {
@@ -52,6 +53,7 @@ class DockerComposeTest {
     private static final Path DASHBOARD = DOCKER.resolve("grafana/dashboards/ratelimiter.json");
     private static final Path GRAFANA_DATASOURCES = DOCKER.resolve("grafana/provisioning/datasources/prometheus.yml");
     private static final Path GRAFANA_DASHBOARDS = DOCKER.resolve("grafana/provisioning/dashboards/ratelimiter.yml");
+    private static final Path OPERATIONS_GUIDE = Path.of("README.md");
 
     /** What /metrics shows for the application (MicroProfile Metrics 5.1, Prometheus format). */
     private static final Set<String> METRICS = Set.of(
@@ -122,7 +124,8 @@ class DockerComposeTest {
         return (Map<String, Map<String, Object>>) yaml(COMPOSE_FILE).get("services");
     }
 
-    @SuppressWarnings("unchecked")
+    /** YAML maps are untyped: the caller names the type it expects. */
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
     private static <T> T get(Map<String, Object> map, String key) {
         return (T) map.get(key);
     }
@@ -190,7 +193,7 @@ class DockerComposeTest {
         String inContainer = (String) ((Map<?, ?>) service.get("environment")).get("RATELIMIT_CONFIG_FILE");
         List<String> volumes = get(service, "volumes") == null ? List.of() : get(service, "volumes");
         for (String volume : volumes) {
-            String[] parts = volume.split(":");
+            String[] parts = volume.split(":", -1);
             if (inContainer.startsWith(parts[1] + "/")) {
                 return DOCKER.resolve(parts[0])
                         .resolve(inContainer.substring(parts[1].length() + 1))
@@ -450,14 +453,14 @@ class DockerComposeTest {
     }
 
     @Test
-    void everyReadmeQueryReadsOnlyTheApplicationsMetricsOrRecordedOnes() throws IOException {
-        List<String> queries = readmeQueries();
-        assumeTrue(!queries.isEmpty(), "README.md has no ```promql block (section \"PromQL for operators\")");
+    void everyQueryOfTheOperationsGuideReadsOnlyTheApplicationsMetricsOrRecordedOnes() throws IOException {
+        List<String> queries = guideQueries();
+        assertThat(queries).as(OPERATIONS_GUIDE + " has ```promql blocks").isNotEmpty();
         Set<String> known = new LinkedHashSet<>(METRICS);
         known.addAll(recordingRules().keySet());
         for (String query : queries) {
             assertThat(metricNames(query)).as(query).isNotEmpty().isSubsetOf(known);
-            assertLabelValuesKnown("README", query);
+            assertLabelValuesKnown(OPERATIONS_GUIDE.toString(), query);
         }
     }
 
@@ -472,13 +475,13 @@ class DockerComposeTest {
         return rules;
     }
 
-    /** The expressions of README.md's ```promql blocks, one per paragraph, without comment lines. */
-    private static List<String> readmeQueries() throws IOException {
+    /** The expressions of the operations guide's ```promql blocks, one per paragraph, without comment lines. */
+    private static List<String> guideQueries() throws IOException {
         Matcher block =
-                Pattern.compile("```promql\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(Path.of("README.md")));
+                Pattern.compile("```promql\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(OPERATIONS_GUIDE));
         List<String> queries = new ArrayList<>();
         while (block.find()) {
-            for (String paragraph : block.group(1).split("\\n\\s*\\n")) {
+            for (String paragraph : block.group(1).split("\\n\\s*\\n", -1)) {
                 String query = paragraph
                         .lines()
                         .filter(line -> !line.strip().startsWith("#"))
@@ -505,7 +508,7 @@ class DockerComposeTest {
                 .matcher(rest);
         Set<String> names = new LinkedHashSet<>();
         while (identifier.find()) {
-            if (!PROMQL_KEYWORDS.contains(identifier.group().toLowerCase())) {
+            if (!PROMQL_KEYWORDS.contains(identifier.group().toLowerCase(Locale.ROOT))) {
                 names.add(identifier.group());
             }
         }
@@ -614,7 +617,7 @@ class DockerComposeTest {
     }
 
     /**
-     * The dashboard's and README's expressions, written as recording rules so that {@code promtool check rules}
+     * The dashboard's and the operations guide's expressions, written as recording rules so that {@code promtool check rules}
      * parses each. Grafana's variables get values of the kind Grafana puts there.
      */
     @Test
@@ -628,9 +631,9 @@ class DockerComposeTest {
                                 .replace("$__interval", "1m")
                                 .replace("$__range", "1h")
                                 .replace("$policy", ".+")));
-        List<String> readme = readmeQueries();
-        for (int i = 0; i < readme.size(); i++) {
-            expressions.put("README query " + (i + 1), readme.get(i));
+        List<String> guide = guideQueries();
+        for (int i = 0; i < guide.size(); i++) {
+            expressions.put("operations guide query " + (i + 1), guide.get(i));
         }
         JsonArray rules = new JsonArray();
         int n = 0;

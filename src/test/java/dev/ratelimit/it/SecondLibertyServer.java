@@ -23,8 +23,8 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
  */
 public final class SecondLibertyServer implements AutoCloseable {
 
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
     private static final List<String> COPIED_CONFIG = List.of("server.xml", "server.env", "jvm.options");
 
     private final Path wlp;

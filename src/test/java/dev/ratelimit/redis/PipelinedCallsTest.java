@@ -153,7 +153,7 @@ class PipelinedCallsTest {
             try {
                 return "reply " + calls.execute(COMMANDS.incr(id % 2 == 0 ? "text" : "counter:" + id));
             } catch (JedisDataException e) {
-                return "error " + e.getMessage().split(" ")[0];
+                return "error " + e.getMessage().split(" ", -1)[0];
             }
         });
 

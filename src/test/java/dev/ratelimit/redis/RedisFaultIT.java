@@ -152,15 +152,15 @@ class RedisFaultIT {
                         && call.startedNanos() + call.tookNanos() < restarting)
                 .toList();
         assertThat(outage)
-                .filteredOn(call -> call.policy() == OPEN)
+                .filteredOn(call -> call.policy().equals(OPEN))
                 .isNotEmpty()
                 .allSatisfy(call -> assertThat(call.verdict().outcome()).isEqualTo(Outcome.FAILED_OPEN));
         assertThat(outage)
-                .filteredOn(call -> call.policy() == CLOSED)
+                .filteredOn(call -> call.policy().equals(CLOSED))
                 .isNotEmpty()
                 .allSatisfy(call -> assertThat(call.verdict().outcome()).isEqualTo(Outcome.FAILED_CLOSED));
         assertThat(outage)
-                .filteredOn(call -> call.policy() == LOCAL)
+                .filteredOn(call -> call.policy().equals(LOCAL))
                 .extracting(call -> call.verdict().outcome())
                 .isSubsetOf(Outcome.LOCAL_ALLOWED, Outcome.LOCAL_BLOCKED, Outcome.BLOCKED)
                 .contains(Outcome.LOCAL_BLOCKED);
@@ -174,7 +174,7 @@ class RedisFaultIT {
         // Each client's local bucket starts full with 5 tokens when Redis fails, and gains one every 2 s.
         List<Call> local = all.stream()
                 .filter(call ->
-                        call.policy() == LOCAL && call.verdict().failure().isPresent())
+                        call.policy().equals(LOCAL) && call.verdict().failure().isPresent())
                 .toList();
         long localSeconds =
                 TimeUnit.NANOSECONDS.toSeconds(local.get(local.size() - 1).startedNanos() - killed) + 1;

@@ -27,7 +27,11 @@ public final class DemoSetup {
 
     private DemoSetup() {}
 
-    /** @param args the jvm.options file to write, and the demo's YAML file */
+    /**
+     * Writes the options and starts the Redis, if needed.
+     *
+     * @param args the jvm.options file to write, and the demo's YAML file
+     */
     public static void main(String[] args) throws IOException {
         writeJvmOptions(Path.of(args[0]), Path.of(args[1]));
         startRedis();

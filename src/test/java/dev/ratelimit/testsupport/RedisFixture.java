@@ -98,7 +98,7 @@ public final class RedisFixture {
 
     /** The program of that name on the PATH, if there is one. */
     public static Path onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator, -1)) {
             File candidate = new File(dir, program);
             if (candidate.canExecute()) {
                 return candidate.toPath();

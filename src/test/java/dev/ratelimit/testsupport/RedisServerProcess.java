@@ -3,6 +3,7 @@ package dev.ratelimit.testsupport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -33,18 +34,17 @@ public final class RedisServerProcess implements AutoCloseable {
      * $4 a configuration file or nothing, then further arguments of redis-server. redis-server only takes a
      * configuration file as its first argument.
      */
-    private static final String WATCHDOG = String.join(
-            "\n",
-            "executable=$0 port=$1 directory=$2 owner=$3 config=$4",
-            "shift 4",
-            "\"$executable\" ${config:+\"$config\"} --port \"$port\" --bind 127.0.0.1 --save '' --appendonly no"
-                    + " --dir \"$directory\" \"$@\" &",
-            "redis=$!",
-            "echo $redis > \"$directory/redis.pid\"",
-            "trap 'kill $redis 2>/dev/null; wait $redis; exit 0' TERM INT",
-            "while kill -0 \"$owner\" 2>/dev/null && kill -0 $redis 2>/dev/null; do sleep 0.2; done",
-            "kill $redis 2>/dev/null",
-            "wait $redis");
+    private static final String WATCHDOG = """
+            executable=$0 port=$1 directory=$2 owner=$3 config=$4
+            shift 4
+            "$executable" ${config:+"$config"} --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+                --dir "$directory" "$@" &
+            redis=$!
+            echo $redis > "$directory/redis.pid"
+            trap 'kill $redis 2>/dev/null; wait $redis; exit 0' TERM INT
+            while kill -0 "$owner" 2>/dev/null && kill -0 $redis 2>/dev/null; do sleep 0.2; done
+            kill $redis 2>/dev/null
+            wait $redis""";
 
     private final Process process;
     private final Path directory;
@@ -175,7 +175,7 @@ public final class RedisServerProcess implements AutoCloseable {
     /** Whether a Redis answers PING on 127.0.0.1 at this port. */
     public static boolean answersPing(int port) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
             socket.setSoTimeout(500);
             OutputStream out = socket.getOutputStream();
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));

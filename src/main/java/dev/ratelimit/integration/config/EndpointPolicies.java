@@ -23,6 +23,8 @@ public final class EndpointPolicies {
     }
 
     /**
+     * The policy of a method as its bean class exposes it.
+     *
      * @param beanClass the class of the bean whose method is called, as the container declared it
      * @throws IllegalStateException for a method the deployment did not announce as {@code @RateLimited}
      */

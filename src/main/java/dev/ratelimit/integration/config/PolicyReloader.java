@@ -59,6 +59,8 @@ public final class PolicyReloader implements AutoCloseable {
     }
 
     /** Starts reloading on a daemon thread of its own; with an interval of zero, does nothing. */
+    // The task logs its own failures, and close() shuts its executor down: its future holds nothing to read.
+    @SuppressWarnings("FutureReturnValueIgnored")
     public synchronized void start() {
         if (interval.isZero() || executor != null) {
             return;

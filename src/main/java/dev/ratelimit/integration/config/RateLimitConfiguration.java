@@ -22,6 +22,8 @@ public record RateLimitConfiguration(
         LimiterSettings settings, EndpointPolicies endpointPolicies, List<String> warnings) {
 
     /**
+     * Reads and checks everything, collecting every problem before failing.
+     *
      * @param endpoints every {@code @RateLimited} method the deployment holds
      * @throws InvalidRateLimitConfigException listing every problem found, each naming its key
      */

@@ -172,8 +172,8 @@ final class UnknownKeys {
         String env = envForm(name);
         return env.startsWith(NAMESPACE)
                 || name.contains(ANNOTATION_SEGMENT)
-                || env.contains(ANNOTATION_ENV_SEGMENT)
-                        && limitedClasses.stream().anyMatch(c -> env.startsWith(c + "_"));
+                || (env.contains(ANNOTATION_ENV_SEGMENT)
+                        && limitedClasses.stream().anyMatch(c -> env.startsWith(c + "_")));
     }
 
     /** {@code ratelimit.policies.<name>.<property>} where no limited method names the policy. */

@@ -170,9 +170,9 @@ public final class YamlConfigSource implements ConfigSource {
             }
         }
 
-        /** Unknown stamps never match, so that the file is read again. */
+        /** Unknown stamps, which have no time, never match, so that the file is read again. */
         boolean sameAs(FileStamp other) {
-            return this != UNKNOWN && equals(other);
+            return modified != null && equals(other);
         }
     }
 

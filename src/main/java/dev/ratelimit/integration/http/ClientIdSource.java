@@ -33,6 +33,8 @@ public record ClientIdSource(Kind kind, String header) {
     }
 
     /**
+     * Reads a {@code client-id} value.
+     *
      * @param text as written in config, case-insensitive but for the header name
      * @throws IllegalArgumentException naming the accepted forms
      */

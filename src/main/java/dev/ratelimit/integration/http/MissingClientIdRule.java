@@ -9,7 +9,11 @@ public enum MissingClientIdRule {
     /** Count the request against one bucket shared by every caller without an id. */
     ANONYMOUS;
 
-    /** @throws IllegalArgumentException naming the accepted values */
+    /**
+     * Reads a {@code missing-client-id} value.
+     *
+     * @throws IllegalArgumentException naming the accepted values
+     */
     public static MissingClientIdRule parse(String text) {
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
             case "reject" -> REJECT;

@@ -78,7 +78,8 @@ public final class RateLimitRejection extends WebApplicationException {
 
     static String jsonString(String text) {
         StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
-        for (char c : text.toCharArray()) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
             switch (c) {
                 case '"' -> quoted.append("\\\"");
                 case '\\' -> quoted.append("\\\\");

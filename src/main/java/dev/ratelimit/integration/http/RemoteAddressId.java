@@ -14,6 +14,8 @@ final class RemoteAddressId {
     private RemoteAddressId() {}
 
     /**
+     * The id of the caller at an address.
+     *
      * @param address          an address literal; anything else is returned as it is
      * @param ipv6PrefixLength 1..128
      * @return dotted IPv4, or the IPv6 network's address in eight lower-case groups, e.g. {@code 2001:db8:0:1:0:0:0:0}

@@ -39,6 +39,8 @@ public final class TrustedProxies {
     }
 
     /**
+     * The proxies at these addresses and in these networks.
+     *
      * @param entries addresses or CIDR networks, e.g. {@code 10.0.0.0/8}, {@code 127.0.0.1}, {@code fd00::/8}
      * @throws IllegalArgumentException naming the first entry that is neither
      */
@@ -139,6 +141,7 @@ public final class TrustedProxies {
     }
 
     /** @param address already cut to the prefix */
+    @SuppressWarnings("ArrayRecordComponent") // never compared nor hashed: contains() reads the bytes
     private record Network(byte[] address, int prefixBits) {
 
         static Network parse(String entry) {

@@ -105,7 +105,7 @@ class PolicyReloaderTest {
 
     private List<String> messages(Level level) {
         return logged.stream()
-                .filter(record -> record.getLevel() == level)
+                .filter(record -> record.getLevel().equals(level))
                 .map(LogRecord::getMessage)
                 .toList();
     }

@@ -86,7 +86,7 @@ class RedisSecuritySettingsTest {
     void credentialsBothInTheUrlAndApartFailNamingEveryKeyGiven(String keysApart, String named) {
         Map<String, String> values =
                 new HashMap<>(Map.of("ratelimit.redis.url", "redis://limiter:" + SECRET + "@h:6379"));
-        for (String key : keysApart.split(",")) {
+        for (String key : keysApart.split(",", -1)) {
             values.put(key, key.endsWith("password") ? SECRET : "limiter");
         }
 

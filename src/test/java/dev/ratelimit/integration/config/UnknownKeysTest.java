@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.RateLimited;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -111,7 +112,7 @@ class UnknownKeysTest {
                         classKey,
                         UnknownKeys.envForm(methodKey),
                         UnknownKeys.envForm(classKey),
-                        UnknownKeys.envForm(methodKey).toLowerCase().replace('_', '.'),
+                        UnknownKeys.envForm(methodKey).toLowerCase(Locale.ROOT).replace('_', '.'),
                         methodBandKey,
                         UnknownKeys.envForm(methodBandKey)))
                 .isEmpty();

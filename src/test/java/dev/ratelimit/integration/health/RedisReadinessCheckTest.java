@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 /** The readiness check's answer, and what {@code ratelimit.health.readiness-requires-redis} changes in it. */
 class RedisReadinessCheckTest {
 
+    /** The check as the container would make it, its injected fields set by hand: no container runs here. */
+    @SuppressWarnings("UnnecessaryAssignment")
     private static RedisReadinessCheck check(String url, boolean readinessRequiresRedis) {
         RedisSettings redis = RedisSettings.builder()
                 .url(url)
