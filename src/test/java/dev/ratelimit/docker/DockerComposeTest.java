@@ -53,7 +53,7 @@ class DockerComposeTest {
     private static final Path DASHBOARD = DOCKER.resolve("grafana/dashboards/ratelimiter.json");
     private static final Path GRAFANA_DATASOURCES = DOCKER.resolve("grafana/provisioning/datasources/prometheus.yml");
     private static final Path GRAFANA_DASHBOARDS = DOCKER.resolve("grafana/provisioning/dashboards/ratelimiter.yml");
-    private static final Path OPERATIONS_GUIDE = Path.of("README.md");
+    private static final Path OPERATIONS_GUIDE = Path.of("docs/operations.md");
 
     /** What /metrics shows for the application (MicroProfile Metrics 5.1, Prometheus format). */
     private static final Set<String> METRICS = Set.of(
