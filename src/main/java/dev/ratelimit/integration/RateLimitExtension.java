@@ -25,7 +25,9 @@ import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.interceptor.Interceptor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -75,35 +77,58 @@ public class RateLimitExtension implements Extension {
     void validate(
             @Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) AfterDeploymentValidation event,
             BeanManager beanManager) {
+        List<String> problems = new ArrayList<>();
         try {
             // The application's own Config, kept for the reloads: their thread is not the application's.
             Config config = ConfigProvider.getConfig();
             configuration = RateLimitConfiguration.read(config, endpoints);
             reloader = new PolicyReloader(config, endpoints, configuration);
-            LOG.info(() -> "Rate limiting " + endpoints.size() + " methods under the policies "
-                    + configuration.endpointPolicies().policyNames() + ", with "
+            LOG.info(() -> "Rate limiting " + endpoints.size() + (endpoints.size() == 1 ? " method" : " methods")
+                    + " under the policies " + configuration.endpointPolicies().policyNames() + ", with "
                     + configuration.settings().redis());
             configuration.warnings().forEach(LOG::warning);
         } catch (InvalidRateLimitConfigException e) {
-            e.problems().forEach(problem -> event.addDeploymentProblem(new DeploymentException(problem)));
+            problems.addAll(e.problems());
         }
-        checkAtMostOneClientIdResolver(beanManager, event);
+        problems.addAll(moreThanOneClientIdResolver(beanManager));
+        if (!problems.isEmpty()) {
+            event.addDeploymentProblem(new ConfigurationRefused(problems));
+        }
     }
 
-    private static void checkAtMostOneClientIdResolver(BeanManager beanManager, AfterDeploymentValidation event) {
+    /**
+     * The deployment's one problem, a line per fault in the configuration. Without a stack trace: the container
+     * prints the message with any trace, and where this code stood says nothing to whoever configured it.
+     */
+    private static final class ConfigurationRefused extends DeploymentException {
+
+        private static final long serialVersionUID = 1L;
+
+        ConfigurationRefused(List<String> problems) {
+            super(String.join("\n", problems));
+        }
+
+        @Override
+        @SuppressWarnings("UnsynchronizedOverridesSynchronized") // nothing to synchronise: no trace is kept
+        public Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    private static List<String> moreThanOneClientIdResolver(BeanManager beanManager) {
         Set<Bean<?>> resolvers = beanManager.getBeans(ClientIdResolver.class);
         try {
             beanManager.resolve(resolvers);
+            return List.of();
         } catch (AmbiguousResolutionException e) {
-            String problem = new InvalidRateLimitConfigException("several beans implement "
-                            + ClientIdResolver.class.getName() + " ("
+            return new InvalidRateLimitConfigException("several beans implement " + ClientIdResolver.class.getName()
+                            + " ("
                             + resolvers.stream()
                                     .map(bean -> bean.getBeanClass().getName())
                                     .sorted()
                                     .collect(Collectors.joining(", "))
                             + "): keep one, or select one with @Alternative @Priority")
-                    .getMessage();
-            event.addDeploymentProblem(new DeploymentException(problem));
+                    .problems();
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -83,9 +84,13 @@ class InvalidConfigIT {
     }
 
     @Test
-    void aMisspeltKeyFailsTheDeploymentNamingIt() throws Exception {
-        assertThat(failedDeploymentLog(MISSPELT_KEY))
-                .contains("Invalid rate limit configuration: unknown key ratelimit.policies.orders.refil-tokens");
+    void aMisspeltKeyFailsTheDeploymentNamingItOnceWithTheClosestKnownKey() throws Exception {
+        String problem = "Invalid rate limit configuration: unknown key ratelimit.policies.orders.refil-tokens; did you"
+                + " mean ratelimit.policies.orders.refill-tokens?";
+        String log = failedDeploymentLog(MISSPELT_KEY);
+
+        assertThat(log).contains(problem + "\n").doesNotContain("ratelimit.redis.url");
+        assertThat(log.split(Pattern.quote(problem), -1)).as("reported once").hasSize(2);
     }
 
     @Test
@@ -113,12 +118,17 @@ class InvalidConfigIT {
                 .containsPattern("line \\d+, column \\d+");
     }
 
-    /** Deploys, expecting a failure, and returns what the server logged meanwhile. */
+    /**
+     * Deploys, expecting a failure reported as Liberty reports one (CWWKZ0002E) with the configuration's problems in
+     * its message and no stack trace, and returns what the server logged meanwhile.
+     */
     private String failedDeploymentLog(String deployment) throws Exception {
         ServerLog log = ServerLog.mark();
 
         assertThatThrownBy(() -> deployer.deploy(deployment)).isInstanceOf(Exception.class);
 
-        return log.sinceMark();
+        String logged = log.sinceMark();
+        assertThat(logged).contains("CWWKZ0002E").doesNotContain("\tat ", "Exception List with");
+        return logged;
     }
 }

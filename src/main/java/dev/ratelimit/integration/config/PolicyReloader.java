@@ -1,5 +1,6 @@
 package dev.ratelimit.integration.config;
 
+import dev.ratelimit.core.Durations;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -16,7 +17,7 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
- * Reads the configuration again every {@value LimiterSettings#RELOAD_INTERVAL}, resolving and checking it
+ * Reads the configuration again every {@code ratelimit.reload-interval}, resolving and checking it
  * exactly as the deployment did, and puts the policies it yields in force when they changed. A configuration
  * the deployment would refuse changes nothing: its problems are logged and the policies in force stay.
  *
@@ -72,7 +73,7 @@ public final class PolicyReloader implements AutoCloseable {
         });
         executor.scheduleWithFixedDelay(
                 this::reloadOrSayWhyReloadsStop, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
-        LOG.info(() -> "Rate limit policies are read again every " + interval);
+        LOG.info(() -> "Rate limit policies are read again every " + Durations.format(interval));
     }
 
     /** Stops the thread, waiting a little for a reload under way. */
@@ -170,7 +171,7 @@ public final class PolicyReloader implements AutoCloseable {
     /** The shared settings and each YAML file's ordinal, as configured, by key. */
     private Map<String, Optional<String>> restartOnlyValues() {
         Map<String, Optional<String>> values = new LinkedHashMap<>();
-        LimiterSettings.KEYS.forEach(key -> values.put(key, config.getOptionalValue(key, String.class)));
+        ConfigKeys.SHARED.forEach(key -> values.put(key.name(), config.getOptionalValue(key.name(), String.class)));
         yamlSources()
                 .forEach(yaml -> values.put(
                         ConfigSource.CONFIG_ORDINAL + " of " + yaml.getName(),

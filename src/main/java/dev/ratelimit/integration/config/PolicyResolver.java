@@ -3,11 +3,8 @@ package dev.ratelimit.integration.config;
 import dev.ratelimit.RateLimited;
 import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
-import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.InvalidLimitException;
 import dev.ratelimit.core.RateLimitPolicy;
-import dev.ratelimit.integration.http.ClientIdSource;
-import dev.ratelimit.integration.http.MissingClientIdRule;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -17,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.Config;
 
@@ -34,45 +30,34 @@ import org.eclipse.microprofile.config.Config;
  * </ol>
  * Further bands, {@code bands.<band>.capacity}, {@code .refill-tokens} and {@code .refill-period}, come as a
  * set from the first of the first three layers that configures any. The global {@code ratelimit.mode} caps
- * every policy's {@code mode}. Every error names the method and the key whose value is wrong.
+ * every policy's {@code mode}. The properties, their defaults and how each is read are {@link ConfigKeys}'. Every
+ * error names the method and the key whose value is wrong, as it was written.
  */
 final class PolicyResolver {
 
-    static final String POLICIES_PREFIX = "ratelimit.policies.";
-    static final String DEFAULTS_PREFIX = "ratelimit.defaults.";
     static final String ANNOTATION = RateLimited.class.getSimpleName();
 
-    static final String CAPACITY = "capacity";
-    static final String REFILL_TOKENS = "refill-tokens";
-    static final String REFILL_PERIOD = "refill-period";
-    static final String COST = "cost";
-    static final String FAILURE_MODE = "failure-mode";
-    static final String CLIENT_ID = "client-id";
-    static final String MISSING_CLIENT_ID = "missing-client-id";
-    static final String MODE = "mode";
-    static final List<String> PROPERTIES =
-            List.of(CAPACITY, REFILL_TOKENS, REFILL_PERIOD, COST, FAILURE_MODE, CLIENT_ID, MISSING_CLIENT_ID, MODE);
-    /** {@code bands.<band>.}: the segment before each band's own properties. */
-    static final String BANDS = "bands.";
-
-    static final List<String> BAND_PROPERTIES = List.of(CAPACITY, REFILL_TOKENS, REFILL_PERIOD);
     /** How each band property's key ends in its environment-variable form, e.g. {@code _REFILL_TOKENS}. */
-    private static final List<String> BAND_PROPERTY_ENV_SUFFIXES = BAND_PROPERTIES.stream()
-            .map(property -> "_" + UnknownKeys.envForm(property))
+    private static final List<String> BAND_PROPERTY_ENV_SUFFIXES = ConfigKeys.BAND.stream()
+            .map(property -> "_" + ConfigKeys.envForm(property.name()))
             .toList();
-    /** Caps every policy's mode: the switch that turns them all to shadow, or off. */
-    static final String GLOBAL_MODE = "ratelimit.mode";
 
     private static final Pattern BAND_NAME = Pattern.compile("[a-z0-9]{1,32}");
     private static final Pattern ONE_SEGMENT = Pattern.compile("[A-Za-z0-9]+");
 
     private final Config config;
+    private final WrittenKeys written;
+    /** {@code ratelimit.mode}, read once for every method. */
+    private final Mode globalMode;
     /** Every configured name, in order, and its environment-variable form: made once for every method's band lookup. */
     private final Map<String, String> envFormByName = new LinkedHashMap<>();
 
-    PolicyResolver(Config config) {
+    /** @param globalMode the mode every policy's own is capped by */
+    PolicyResolver(Config config, WrittenKeys written, Mode globalMode) {
         this.config = config;
-        PropertyNames.of(config).forEach(name -> envFormByName.put(name, UnknownKeys.envForm(name)));
+        this.written = written;
+        this.globalMode = globalMode;
+        PropertyNames.of(config).forEach(name -> envFormByName.put(name, ConfigKeys.envForm(name)));
     }
 
     /** {@code <fully.qualified.Class>/<method>/RateLimited/}: the prefix of one method's own keys. */
@@ -107,12 +92,16 @@ final class PolicyResolver {
                 .orElse(endpoint.beanClass().getName() + "/" + endpoint.method().getName());
     }
 
-    /** @throws InvalidRateLimitConfigException naming the method and the key at fault */
+    /**
+     * The method's policy, as configured now.
+     *
+     * @throws InvalidRateLimitConfigException naming the method and the key at fault
+     */
     EndpointPolicy resolve(Endpoint endpoint) {
         return new MethodLookup(endpoint).policy();
     }
 
-    /** A value and the key (or annotation member, or default) it came from. */
+    /** A value and where it came from: a key as it was written, an annotation member, or the default. */
     private record Setting(String source, String value) {
         @Override
         public String toString() {
@@ -139,48 +128,55 @@ final class PolicyResolver {
             prefixes.add(methodPrefix(endpoint));
             prefixes.add(classPrefix(endpoint));
             if (named) {
-                prefixes.add(POLICIES_PREFIX + policyName + ".");
+                prefixes.add(ConfigKeys.POLICIES_PREFIX + policyName + ".");
             }
             used.put("name", new Setting(named ? "@RateLimited(value)" : "policy name", policyName));
         }
 
         EndpointPolicy policy() {
             if (named
-                    && PROPERTIES.stream()
-                            .noneMatch(property -> value(POLICIES_PREFIX + policyName + "." + property)
-                                    .isPresent())) {
-                throw invalid("@RateLimited(\"" + policyName + "\") names an unknown policy: no " + POLICIES_PREFIX
-                        + policyName + ".* key is configured");
+                    && ConfigKeys.POLICY.stream()
+                            .noneMatch(
+                                    property -> value(ConfigKeys.POLICIES_PREFIX + policyName + "." + property.name())
+                                            .isPresent())) {
+                throw invalid("@RateLimited(\"" + policyName + "\") names an unknown policy: no "
+                        + ConfigKeys.POLICIES_PREFIX + policyName + ".* key is configured");
             }
-            Setting capacity =
-                    find(CAPACITY, inline(annotation.capacity()), "capacity").orElseThrow(this::missingCapacity);
-            Setting refillTokens = find(REFILL_TOKENS, inline(annotation.refillTokens()), "refillTokens")
+            Setting capacity = find(ConfigKeys.CAPACITY, inline(annotation.capacity()), "capacity")
+                    .orElseThrow(this::missingCapacity);
+            Setting refillTokens = find(ConfigKeys.REFILL_TOKENS, inline(annotation.refillTokens()), "refillTokens")
                     .orElse(capacity);
-            Setting refillPeriod = find(REFILL_PERIOD, annotation.refillPeriod(), "refillPeriod")
-                    .orElse(builtIn("1s"));
-            Setting cost = find(COST, inline(annotation.cost()), "cost").orElse(builtIn("1"));
-            Setting failureMode = find(FAILURE_MODE).orElse(builtIn("open"));
-            Setting clientId = find(CLIENT_ID).orElse(builtIn("header:X-Client-Id"));
-            Setting missingClientId = find(MISSING_CLIENT_ID).orElse(builtIn("reject"));
-            Setting mode = find(MODE).orElse(builtIn("enforce"));
-            Setting globalMode = setting(GLOBAL_MODE).orElse(builtIn("enforce"));
-            used.putAll(
-                    Map.of(CAPACITY, capacity, REFILL_TOKENS, refillTokens, REFILL_PERIOD, refillPeriod, COST, cost));
+            Setting refillPeriod = find(ConfigKeys.REFILL_PERIOD, annotation.refillPeriod(), "refillPeriod")
+                    .orElse(builtIn(ConfigKeys.REFILL_PERIOD));
+            Setting cost =
+                    find(ConfigKeys.COST, inline(annotation.cost()), "cost").orElse(builtIn(ConfigKeys.COST));
+            used.putAll(Map.of(
+                    ConfigKeys.CAPACITY.name(), capacity,
+                    ConfigKeys.REFILL_TOKENS.name(), refillTokens,
+                    ConfigKeys.REFILL_PERIOD.name(), refillPeriod,
+                    ConfigKeys.COST.name(), cost));
             try {
-                BucketLimits limits =
-                        new BucketLimits(asLong(capacity), asLong(refillTokens), parse(refillPeriod, Durations::parse));
+                BucketLimits limits = new BucketLimits(
+                        parse(capacity, ConfigKeys.CAPACITY),
+                        parse(refillTokens, ConfigKeys.REFILL_TOKENS),
+                        parse(refillPeriod, ConfigKeys.REFILL_PERIOD));
                 RateLimitPolicy policy = new RateLimitPolicy(
-                        policyName, limits, asLong(cost), parse(failureMode, PolicyResolver::failureMode), bands());
+                        policyName, limits, parse(cost, ConfigKeys.COST), property(ConfigKeys.FAILURE_MODE), bands());
                 return new EndpointPolicy(
                         policy,
-                        parse(clientId, ClientIdSource::parse),
-                        parse(missingClientId, MissingClientIdRule::parse),
-                        parse(mode, Mode::parse).cappedBy(parse(globalMode, Mode::parse)));
+                        property(ConfigKeys.CLIENT_ID),
+                        property(ConfigKeys.MISSING_CLIENT_ID),
+                        property(ConfigKeys.MODE).cappedBy(globalMode));
             } catch (InvalidLimitException e) {
                 Setting culprit = used.get(e.property());
                 throw invalid(
                         (culprit != null ? culprit.toString() : "policy '" + policyName + "'") + ": " + e.getMessage());
             }
+        }
+
+        /** A property without inline value: configured at a layer, else its default. */
+        private <T> T property(ConfigKeys.Key<T> key) {
+            return parse(find(key, null, null).orElse(builtIn(key)), key);
         }
 
         /** The bands of the first layer that configures any, in the order of their names. */
@@ -190,7 +186,7 @@ final class PolicyResolver {
                 if (!names.isEmpty()) {
                     List<Band> bands = new ArrayList<>();
                     for (String name : names) {
-                        bands.add(band(prefix + BANDS + name + ".", name));
+                        bands.add(band(prefix + ConfigKeys.BANDS + name + ".", name));
                     }
                     return bands;
                 }
@@ -203,11 +199,11 @@ final class PolicyResolver {
          * dotted form, and every spelling keeps the name's length and place, so the name is cut out by position.
          */
         private Set<String> bandNames(String prefix) {
-            String bandsPrefix = UnknownKeys.envForm(prefix + BANDS);
+            String bandsPrefix = ConfigKeys.envForm(prefix + ConfigKeys.BANDS);
             Set<String> names = new TreeSet<>();
-            for (Map.Entry<String, String> named : envFormByName.entrySet()) {
-                String key = named.getKey();
-                String env = named.getValue();
+            for (Map.Entry<String, String> configured : envFormByName.entrySet()) {
+                String key = configured.getKey();
+                String env = configured.getValue();
                 for (String suffix : BAND_PROPERTY_ENV_SUFFIXES) {
                     if (env.startsWith(bandsPrefix)
                             && env.endsWith(suffix)
@@ -215,8 +211,8 @@ final class PolicyResolver {
                         String name = key.substring(bandsPrefix.length(), key.length() - suffix.length());
                         String spelt = key.equals(env) ? name.toLowerCase(Locale.ROOT) : name;
                         if (!ONE_SEGMENT.matcher(name).matches()
-                                || BAND_PROPERTIES.stream()
-                                        .noneMatch(band -> value(prefix + BANDS + spelt + "." + band)
+                                || ConfigKeys.BAND.stream()
+                                        .noneMatch(band -> value(prefix + ConfigKeys.BANDS + spelt + "." + band.name())
                                                 .isPresent())) {
                             // Another policy's key whose name starts like this one's (probe and probe-bands, api
                             // and api-bands-hour); or a name that is no band's, which the unknown-key check reports.
@@ -234,30 +230,33 @@ final class PolicyResolver {
         }
 
         private Band band(String bandPrefix, String name) {
-            Setting capacity = setting(bandPrefix + CAPACITY)
+            Setting capacity = setting(bandPrefix + ConfigKeys.BAND_CAPACITY.name())
                     .orElseThrow(() -> invalid("no capacity is configured for band '" + name + "' of policy '"
-                            + policyName + "': set " + bandPrefix + CAPACITY));
-            Setting refillTokens = setting(bandPrefix + REFILL_TOKENS).orElse(capacity);
-            Setting refillPeriod = setting(bandPrefix + REFILL_PERIOD).orElse(builtIn("1s"));
+                            + policyName + "': set " + bandPrefix + ConfigKeys.BAND_CAPACITY.name()));
+            Setting refillTokens =
+                    setting(bandPrefix + ConfigKeys.BAND_REFILL_TOKENS.name()).orElse(capacity);
+            Setting refillPeriod = setting(bandPrefix + ConfigKeys.BAND_REFILL_PERIOD.name())
+                    .orElse(builtIn(ConfigKeys.BAND_REFILL_PERIOD));
             try {
                 return new Band(
                         name,
                         new BucketLimits(
-                                asLong(capacity), asLong(refillTokens), parse(refillPeriod, Durations::parse)));
+                                parse(capacity, ConfigKeys.BAND_CAPACITY),
+                                parse(refillTokens, ConfigKeys.BAND_REFILL_TOKENS),
+                                parse(refillPeriod, ConfigKeys.BAND_REFILL_PERIOD)));
             } catch (InvalidLimitException e) {
-                Setting culprit = Map.of(CAPACITY, capacity, REFILL_TOKENS, refillTokens, REFILL_PERIOD, refillPeriod)
+                Setting culprit = Map.of(
+                                ConfigKeys.BAND_CAPACITY.name(), capacity,
+                                ConfigKeys.BAND_REFILL_TOKENS.name(), refillTokens,
+                                ConfigKeys.BAND_REFILL_PERIOD.name(), refillPeriod)
                         .get(e.property());
                 throw invalid((culprit != null ? culprit : bandPrefix) + ": " + e.getMessage());
             }
         }
 
-        private Optional<Setting> find(String property) {
-            return find(property, null, null);
-        }
-
-        private Optional<Setting> find(String property, String inlineValue, String annotationMember) {
+        private Optional<Setting> find(ConfigKeys.Key<?> property, String inlineValue, String annotationMember) {
             for (String prefix : prefixes) {
-                Optional<Setting> configured = setting(prefix + property);
+                Optional<Setting> configured = setting(prefix + property.name());
                 if (configured.isPresent()) {
                     return configured;
                 }
@@ -265,32 +264,24 @@ final class PolicyResolver {
             if (inlineValue != null && !inlineValue.isEmpty()) {
                 return Optional.of(new Setting("@RateLimited(" + annotationMember + ")", inlineValue));
             }
-            return setting(DEFAULTS_PREFIX + property);
+            return setting(ConfigKeys.DEFAULTS_PREFIX + property.name());
         }
 
         private InvalidRateLimitConfigException missingCapacity() {
-            String where = named ? POLICIES_PREFIX + policyName + "." + CAPACITY : prefixes.get(0) + CAPACITY;
+            String capacity = ConfigKeys.CAPACITY.name();
+            String where =
+                    named ? ConfigKeys.POLICIES_PREFIX + policyName + "." + capacity : prefixes.get(0) + capacity;
             return invalid("no capacity is configured for policy '" + policyName + "': set " + where
-                    + ", @RateLimited(capacity = ...) or " + DEFAULTS_PREFIX + CAPACITY);
+                    + ", @RateLimited(capacity = ...) or " + ConfigKeys.DEFAULTS_PREFIX + capacity);
         }
 
         private InvalidRateLimitConfigException invalid(String problem) {
             return InvalidRateLimitConfigException.forEndpoint(endpoint, problem);
         }
 
-        private long asLong(Setting setting) {
-            return parse(setting, text -> {
-                try {
-                    return Long.parseLong(text);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("not a whole number");
-                }
-            });
-        }
-
-        private <T> T parse(Setting setting, Function<String, T> parser) {
+        private <T> T parse(Setting setting, ConfigKeys.Key<T> key) {
             try {
-                return parser.apply(setting.value().trim());
+                return key.parse(setting.value());
             } catch (IllegalArgumentException e) {
                 throw invalid(setting + ": " + e.getMessage());
             }
@@ -301,32 +292,16 @@ final class PolicyResolver {
         return config.getOptionalValue(key, String.class);
     }
 
+    /** The key's value, named as it was written: the environment variable when it came from one. */
     private Optional<Setting> setting(String key) {
-        return value(key).map(value -> new Setting(key, value));
+        return value(key).map(value -> new Setting(written.of(key, value), value));
     }
 
     private static String inline(long annotationValue) {
         return annotationValue == RateLimited.UNSET ? null : Long.toString(annotationValue);
     }
 
-    private static Setting builtIn(String value) {
-        return new Setting("built-in default", value);
-    }
-
-    private static FailureMode failureMode(String text) {
-        return switch (text.toLowerCase(Locale.ROOT)) {
-            case "open" -> FailureMode.OPEN;
-            case "closed" -> FailureMode.CLOSED;
-            case "local" -> FailureMode.LOCAL;
-            default -> throw new IllegalArgumentException("must be open, closed or local");
-        };
-    }
-
-    static boolean bool(String text) {
-        return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("must be true or false");
-        };
+    private static Setting builtIn(ConfigKeys.Key<?> key) {
+        return new Setting("built-in default", key.defaultValue().orElseThrow());
     }
 }

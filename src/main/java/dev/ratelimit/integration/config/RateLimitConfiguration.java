@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigSource;
@@ -22,12 +23,22 @@ public record RateLimitConfiguration(
         LimiterSettings settings, EndpointPolicies endpointPolicies, List<String> warnings) {
 
     /**
-     * Reads and checks everything, collecting every problem before failing.
+     * Reads and checks everything, collecting every problem before failing; keys are named as the process'
+     * environment variables write them where a value came from one.
      *
      * @param endpoints every {@code @RateLimited} method the deployment holds
      * @throws InvalidRateLimitConfigException listing every problem found, each naming its key
      */
     public static RateLimitConfiguration read(Config config, Collection<Endpoint> endpoints) {
+        return read(config, endpoints, System.getenv());
+    }
+
+    /**
+     * Reads and checks everything, as {@link #read(Config, Collection)} does.
+     *
+     * @param environment the environment variables the configuration's environment source reads
+     */
+    static RateLimitConfiguration read(Config config, Collection<Endpoint> endpoints, Map<String, String> environment) {
         List<InvalidRateLimitConfigException> problems = new ArrayList<>();
         for (YamlConfigSource yaml : yamlSources(config)) {
             yaml.problem().ifPresent(problem -> problems.add(new InvalidRateLimitConfigException(problem)));
@@ -36,13 +47,16 @@ public record RateLimitConfiguration(
             // Without the file's keys, every other check would only report what its absence causes.
             throw InvalidRateLimitConfigException.combining(problems);
         }
+        WrittenKeys written = new WrittenKeys(environment);
         LimiterSettings settings = null;
         try {
-            settings = LimiterSettings.read(config);
+            settings = LimiterSettings.read(config, written);
         } catch (InvalidRateLimitConfigException e) {
             problems.add(e);
         }
-        PolicyResolver resolver = new PolicyResolver(config);
+        Mode globalMode = global(config, written, ConfigKeys.GLOBAL_MODE, problems);
+        boolean allowUnused = global(config, written, ConfigKeys.ALLOW_UNUSED_POLICIES, problems);
+        PolicyResolver resolver = new PolicyResolver(config, written, globalMode);
         Map<Endpoint, EndpointPolicy> byEndpoint = new LinkedHashMap<>();
         Map<String, Endpoint> firstUseOfPolicy = new HashMap<>();
         for (Endpoint endpoint : endpoints) {
@@ -58,21 +72,27 @@ public record RateLimitConfiguration(
                 problems.add(e);
             }
         }
-        String allowUnusedText = config.getOptionalValue(UnknownKeys.ALLOW_UNUSED_POLICIES, String.class)
-                .orElse("false");
-        boolean allowUnused = false;
-        try {
-            allowUnused = PolicyResolver.bool(allowUnusedText);
-        } catch (IllegalArgumentException e) {
-            problems.add(new InvalidRateLimitConfigException(
-                    UnknownKeys.ALLOW_UNUSED_POLICIES + "=" + allowUnusedText + ": " + e.getMessage()));
-        }
-        UnknownKeys unknownKeys = new UnknownKeys(endpoints);
+        UnknownKeys unknownKeys = new UnknownKeys(endpoints, written);
         problems.addAll(unknownKeys.check(PropertyNames.of(config), namesOnlyInYaml(config), allowUnused));
         if (!problems.isEmpty()) {
             throw InvalidRateLimitConfigException.combining(problems);
         }
         return new RateLimitConfiguration(settings, new EndpointPolicies(byEndpoint), unknownKeys.warnings());
+    }
+
+    /** A global switch, configured or by default; a value that cannot work is a problem, and the default applies. */
+    private static <T> T global(
+            Config config, WrittenKeys written, ConfigKeys.Key<T> key, List<InvalidRateLimitConfigException> problems) {
+        Optional<String> configured = config.getOptionalValue(key.name(), String.class);
+        if (configured.isPresent()) {
+            try {
+                return key.parse(configured.get());
+            } catch (IllegalArgumentException e) {
+                problems.add(new InvalidRateLimitConfigException(
+                        written.of(key.name(), configured.get()) + "=" + configured.get() + ": " + e.getMessage()));
+            }
+        }
+        return key.builtIn().orElseThrow();
     }
 
     static List<YamlConfigSource> yamlSources(Config config) {

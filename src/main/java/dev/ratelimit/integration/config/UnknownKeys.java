@@ -26,17 +26,20 @@ import java.util.regex.Pattern;
  * environment variable could have made it: in the YAML file, which MicroProfile Config reads word for word,
  * {@code redis: {key: {prefix: x}}} is not {@code ratelimit.redis.key-prefix} and is refused.
  *
+ * <p>Each problem names the key as it was written (an environment variable as the variable, not as Open
+ * Liberty's dotted listing of it), once however many spellings list it, with the closest known key in the same
+ * spelling, or what replaced a renamed one.
+ *
  * <p>Variables Kubernetes adds for every Service ({@code RATELIMIT_REDIS_SERVICE_HOST},
  * {@code RATELIMIT_REDIS_PORT_6379_TCP}, ... for a Service named {@code ratelimit-redis}) are not ours.
  */
 final class UnknownKeys {
 
-    static final String ALLOW_UNUSED_POLICIES = "ratelimit.allow-unused-policies";
-
     private static final String NAMESPACE = "RATELIMIT_";
-    private static final String POLICIES = envForm(PolicyResolver.POLICIES_PREFIX);
+    private static final String POLICIES = ConfigKeys.envForm(ConfigKeys.POLICIES_PREFIX);
     private static final String ANNOTATION_SEGMENT = "/" + PolicyResolver.ANNOTATION + "/";
-    private static final String ANNOTATION_ENV_SEGMENT = envForm(ANNOTATION_SEGMENT);
+    private static final String ANNOTATION_ENV_SEGMENT = ConfigKeys.envForm(ANNOTATION_SEGMENT);
+    private static final List<String> POLICY_PROPERTIES = ConfigKeys.names(ConfigKeys.POLICY);
     /** {@code <layer>.bands.<band>.<property>}, in any spelling an environment variable gives it. */
     private static final Pattern BAND_KEY = Pattern.compile(
             "(.+)[^A-Za-z0-9]bands[^A-Za-z0-9]([A-Za-z0-9]+)[^A-Za-z0-9](capacity|refill.tokens|refill.period)",
@@ -45,39 +48,41 @@ final class UnknownKeys {
     private static final Pattern KUBERNETES_SERVICE_LINK = Pattern.compile(
             "[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)");
 
+    private final WrittenKeys written;
     /** Every spelling under which a lookup finds a key, to the key as documented. */
     private final Map<String, String> keysBySpelling = new HashMap<>();
+    /** A renamed key's environment-variable form, to what replaced it. */
+    private final Map<String, String> renamedByEnvForm = new HashMap<>();
 
     private final Set<String> policiesInUse = new TreeSet<>();
     private final Set<String> limitedClasses = new HashSet<>();
     private final List<String> warnings = new ArrayList<>();
 
-    UnknownKeys(Collection<Endpoint> endpoints) {
-        LimiterSettings.KEYS.forEach(this::register);
-        register(YamlConfigSource.LOCATION_PROPERTY);
-        register(ALLOW_UNUSED_POLICIES);
-        register(PolicyResolver.GLOBAL_MODE);
-        PolicyResolver.PROPERTIES.forEach(property -> register(PolicyResolver.DEFAULTS_PREFIX + property));
+    UnknownKeys(Collection<Endpoint> endpoints, WrittenKeys written) {
+        this.written = written;
+        ConfigKeys.settings().forEach(key -> register(key.name()));
+        ConfigKeys.RENAMED_KEYS.forEach(
+                (old, replacement) -> renamedByEnvForm.put(ConfigKeys.envForm(old), replacement));
+        registerProperties(ConfigKeys.DEFAULTS_PREFIX);
         for (Endpoint endpoint : endpoints) {
             Optional<String> policy = PolicyResolver.namedPolicyOf(endpoint);
             policy.ifPresent(policiesInUse::add);
-            limitedClasses.add(envForm(endpoint.beanClass().getName()));
-            for (String property : PolicyResolver.PROPERTIES) {
-                register(PolicyResolver.methodPrefix(endpoint) + property);
-                register(PolicyResolver.classPrefix(endpoint) + property);
-                policy.ifPresent(name -> register(PolicyResolver.POLICIES_PREFIX + name + "." + property));
-            }
+            limitedClasses.add(ConfigKeys.envForm(endpoint.beanClass().getName()));
+            registerProperties(PolicyResolver.methodPrefix(endpoint));
+            registerProperties(PolicyResolver.classPrefix(endpoint));
+            policy.ifPresent(name -> registerProperties(ConfigKeys.POLICIES_PREFIX + name + "."));
         }
     }
 
-    /** {@code ratelimit.policies.search.failure-mode} as an environment variable: RATELIMIT_POLICIES_SEARCH_FAILURE_MODE. */
-    static String envForm(String key) {
-        return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
+    private void registerProperties(String prefix) {
+        POLICY_PROPERTIES.forEach(property -> register(prefix + property));
+        ConfigKeys.RENAMED_PROPERTIES.forEach(
+                (old, replacement) -> renamedByEnvForm.put(ConfigKeys.envForm(prefix + old), prefix + replacement));
     }
 
     private void register(String key) {
         String underscored = key.replaceAll("[^A-Za-z0-9]", "_");
-        String upper = envForm(key);
+        String upper = ConfigKeys.envForm(key);
         for (String spelling :
                 List.of(key, underscored, upper, upper.toLowerCase(Locale.ROOT).replace('_', '.'))) {
             keysBySpelling.putIfAbsent(spelling, key);
@@ -91,47 +96,80 @@ final class UnknownKeys {
      * @param propertyNames every configured name
      * @param writtenAsIs   those of them that only a source read word for word holds (the YAML file): they
      *                      must be spelt as documented
-     * @return one problem per unknown key, and per unused policy or class
+     * @return one problem per unknown key as written, and per unused policy or class
      */
     List<InvalidRateLimitConfigException> check(
             Iterable<String> propertyNames, Set<String> writtenAsIs, boolean allowUnused) {
-        List<InvalidRateLimitConfigException> problems = new ArrayList<>();
+        Map<String, InvalidRateLimitConfigException> unknown = new LinkedHashMap<>();
         Map<String, Unused> unused = new LinkedHashMap<>();
+        Map<String, String> listedVariables = new HashMap<>();
+        for (String name : propertyNames) {
+            if (WrittenKeys.isVariable(name) && !writtenAsIs.contains(name)) {
+                listedVariables.putIfAbsent(ConfigKeys.envForm(name), name);
+            }
+        }
         for (String name : propertyNames) {
             boolean fromEnvironment = !writtenAsIs.contains(name);
             // A key as documented maps to itself; any other spelling only an environment variable can make.
             boolean known = isKnown(name, fromEnvironment) || isBandKey(name, fromEnvironment);
             boolean kubernetes = fromEnvironment
-                    && KUBERNETES_SERVICE_LINK.matcher(envForm(name)).matches();
+                    && KUBERNETES_SERVICE_LINK.matcher(ConfigKeys.envForm(name)).matches();
             if (known || kubernetes || !looksOurs(name)) {
                 continue;
             }
+            String asWritten = fromEnvironment ? asWritten(name, listedVariables) : name;
             Optional<Unused> unusedTarget = unusedPolicy(name).or(() -> unusedClass(name));
             if (unusedTarget.isPresent()) {
                 // One report per policy or class, however many keys and spellings name it.
-                unused.computeIfAbsent(envForm(unusedTarget.get().what()), what -> unusedTarget.get())
-                        .keys()
-                        .add(name);
+                Unused target = unused.computeIfAbsent(
+                        ConfigKeys.envForm(unusedTarget.get().what()), what -> unusedTarget.get());
+                if (!target.keys().contains(asWritten)) {
+                    target.keys().add(asWritten);
+                }
             } else {
-                problems.add(new InvalidRateLimitConfigException("unknown key " + name + closestKey(name)
-                        + "; policy properties are " + String.join(", ", PolicyResolver.PROPERTIES)
-                        + ", bands.<band>." + String.join("|", PolicyResolver.BAND_PROPERTIES)
-                        + ", shared settings " + String.join(", ", LimiterSettings.KEYS) + ", "
-                        + PolicyResolver.GLOBAL_MODE + ", " + YamlConfigSource.LOCATION_PROPERTY + ", "
-                        + ALLOW_UNUSED_POLICIES));
+                unknown.computeIfAbsent(
+                        asWritten, key -> new InvalidRateLimitConfigException("unknown key " + key + hintFor(key)));
             }
         }
+        List<InvalidRateLimitConfigException> problems = new ArrayList<>(unknown.values());
         for (Unused target : unused.values()) {
             String message = target.what() + " is configured (" + String.join(", ", target.keys())
                     + ") but no @RateLimited method uses it" + target.hint();
             if (allowUnused) {
-                warnings.add(message + "; allowed by " + ALLOW_UNUSED_POLICIES);
+                warnings.add(message + "; allowed by " + ConfigKeys.ALLOW_UNUSED_POLICIES.name());
             } else {
                 problems.add(new InvalidRateLimitConfigException(message + ". If this config is shared with other"
-                        + " applications, set " + ALLOW_UNUSED_POLICIES + "=true"));
+                        + " applications, set " + ConfigKeys.ALLOW_UNUSED_POLICIES.name() + "=true"));
             }
         }
         return problems;
+    }
+
+    /**
+     * A name some source other than the YAML file lists, as its user wrote it: an environment variable is listed
+     * by Open Liberty both as it is and lower-case and dotted, and is named as it is.
+     *
+     * @param listedVariables the names listed that are spelt as variables, by their environment-variable form
+     */
+    private String asWritten(String name, Map<String, String> listedVariables) {
+        if (WrittenKeys.isVariable(name)) {
+            return name;
+        }
+        String listed = listedVariables.get(ConfigKeys.envForm(name));
+        return listed != null ? listed : written.variableFor(name).orElse(name);
+    }
+
+    /** What replaced a renamed key, or the closest known key, in the spelling of the one written. */
+    private String hintFor(String asWritten) {
+        boolean variable = WrittenKeys.isVariable(asWritten);
+        String replacement = renamedByEnvForm.get(ConfigKeys.envForm(asWritten));
+        if (replacement != null) {
+            return "; it was renamed: write " + (variable ? ConfigKeys.envForm(replacement) : replacement);
+        }
+        String env = ConfigKeys.envForm(asWritten);
+        return closest(env, new TreeSet<>(keysBySpelling.values()), Math.max(2, env.length() / 8))
+                .map(known -> "; did you mean " + (variable ? ConfigKeys.envForm(known) : known) + "?")
+                .orElse("");
     }
 
     private boolean isKnown(String name, boolean fromEnvironment) {
@@ -145,7 +183,7 @@ final class UnknownKeys {
      */
     private boolean isBandKey(String name, boolean fromEnvironment) {
         Matcher band = BAND_KEY.matcher(name);
-        if (!band.matches() || envForm(name).startsWith(envForm(PolicyResolver.DEFAULTS_PREFIX))) {
+        if (!band.matches() || ConfigKeys.envForm(name).startsWith(ConfigKeys.envForm(ConfigKeys.DEFAULTS_PREFIX))) {
             return false;
         }
         char separator = name.charAt(band.end(1));
@@ -153,7 +191,7 @@ final class UnknownKeys {
         // In the YAML file, word for word: the name as the resolver reads it, lower case.
         return isKnown(policyKey, fromEnvironment)
                 && (fromEnvironment
-                        || name.equals(band.group(1) + separator + "bands."
+                        || name.equals(band.group(1) + separator + ConfigKeys.BANDS
                                 + band.group(2).toLowerCase(Locale.ROOT) + "." + band.group(3)));
     }
 
@@ -169,7 +207,7 @@ final class UnknownKeys {
     private record Unused(String what, String hint, List<String> keys) {}
 
     private boolean looksOurs(String name) {
-        String env = envForm(name);
+        String env = ConfigKeys.envForm(name);
         return env.startsWith(NAMESPACE)
                 || name.contains(ANNOTATION_SEGMENT)
                 || (env.contains(ANNOTATION_ENV_SEGMENT)
@@ -178,19 +216,19 @@ final class UnknownKeys {
 
     /** {@code ratelimit.policies.<name>.<property>} where no limited method names the policy. */
     private Optional<Unused> unusedPolicy(String name) {
-        String env = envForm(name);
+        String env = ConfigKeys.envForm(name);
         if (!env.startsWith(POLICIES)) {
             return Optional.empty();
         }
         String rest = env.substring(POLICIES.length());
-        return PolicyResolver.PROPERTIES.stream()
-                .map(property -> "_" + envForm(property))
+        return POLICY_PROPERTIES.stream()
+                .map(property -> "_" + ConfigKeys.envForm(property))
                 .filter(suffix -> rest.endsWith(suffix) && rest.length() > suffix.length())
                 .max(Comparator.comparingInt(String::length))
                 .map(suffix -> {
                     String policy =
-                            name.substring(PolicyResolver.POLICIES_PREFIX.length(), name.length() - suffix.length());
-                    String closest = closest(envForm(policy), policiesInUse, Integer.MAX_VALUE)
+                            name.substring(ConfigKeys.POLICIES_PREFIX.length(), name.length() - suffix.length());
+                    String closest = closest(ConfigKeys.envForm(policy), policiesInUse, Integer.MAX_VALUE)
                             .map(known -> "; the closest policy in use is '" + known + "'")
                             .orElse("; no @RateLimited method names a policy");
                     return new Unused("policy '" + policy + "'", closest, new ArrayList<>());
@@ -200,28 +238,21 @@ final class UnknownKeys {
     /** {@code <Class>/RateLimited/<property>} or {@code <Class>/<method>/RateLimited/<property>} for a class without limited methods. */
     private Optional<Unused> unusedClass(String name) {
         int segment = name.indexOf(ANNOTATION_SEGMENT);
-        if (segment < 0 || !PolicyResolver.PROPERTIES.contains(name.substring(segment + ANNOTATION_SEGMENT.length()))) {
+        if (segment < 0 || !POLICY_PROPERTIES.contains(name.substring(segment + ANNOTATION_SEGMENT.length()))) {
             return Optional.empty();
         }
         String owner = name.substring(0, segment);
         String className = owner.contains("/") ? owner.substring(0, owner.indexOf('/')) : owner;
-        if (limitedClasses.contains(envForm(className))) {
+        if (limitedClasses.contains(ConfigKeys.envForm(className))) {
             return Optional.empty();
         }
         return Optional.of(new Unused("class " + className, "", new ArrayList<>()));
     }
 
-    private String closestKey(String name) {
-        String env = envForm(name);
-        return closest(env, new TreeSet<>(keysBySpelling.values()), Math.max(2, env.length() / 8))
-                .map(known -> "; did you mean " + known + "?")
-                .orElse("");
-    }
-
     /** The candidate nearest to an environment-form name by edit distance, if within the tolerance. */
     private static Optional<String> closest(String envName, Collection<String> candidates, int tolerance) {
         Map<String, Integer> distances = new HashMap<>();
-        candidates.forEach(candidate -> distances.put(candidate, editDistance(envName, envForm(candidate))));
+        candidates.forEach(candidate -> distances.put(candidate, editDistance(envName, ConfigKeys.envForm(candidate))));
         return candidates.stream()
                 .filter(candidate -> distances.get(candidate) <= tolerance)
                 .min(Comparator.comparingInt(distances::get));

@@ -55,7 +55,7 @@ class EnvironmentVariablesTest {
         Config config = new SmallRyeConfigBuilder()
                 .withSources(new EnvConfigSource(withPolicy, EnvConfigSource.ORDINAL))
                 .build();
-        return RateLimitConfiguration.read(config, ENDPOINTS);
+        return RateLimitConfiguration.read(config, ENDPOINTS, withPolicy);
     }
 
     private static EndpointPolicy search(Map<String, String> environment) {
@@ -238,8 +238,8 @@ class EnvironmentVariablesTest {
 
     @Test
     void methodAndClassKeysAreReadFromTheirVariables() {
-        String method = UnknownKeys.envForm(Shop.class.getName() + "/browse/RateLimited/capacity");
-        String type = UnknownKeys.envForm(Shop.class.getName() + "/RateLimited/cost");
+        String method = ConfigKeys.envForm(Shop.class.getName() + "/browse/RateLimited/capacity");
+        String type = ConfigKeys.envForm(Shop.class.getName() + "/RateLimited/cost");
 
         EndpointPolicy browse = read(Map.of(method, "30", type, "5"))
                 .endpointPolicies()
@@ -274,5 +274,23 @@ class EnvironmentVariablesTest {
                 .singleElement()
                 .asString()
                 .contains("RATELIMIT_POLICIES_SERACH_CAPACITY", "the closest policy in use is 'search'");
+    }
+
+    @Test
+    void aValueThatCannotWorkIsNamedByTheVariableThatHoldsIt() {
+        InvalidRateLimitConfigException e = catchThrowableOfType(
+                InvalidRateLimitConfigException.class,
+                () -> read(Map.of(
+                        "RATELIMIT_POLICIES_SEARCH_CAPACITY", "20",
+                        "RATELIMIT_POLICIES_SEARCH_COST", "0",
+                        "RATELIMIT_REDIS_POOL_SIZE", "none",
+                        "RATELIMIT_MODE", "partial")));
+
+        assertThat(e.problems())
+                .containsExactlyInAnyOrder(
+                        "Invalid rate limit configuration: RATELIMIT_REDIS_POOL_SIZE=none: not a whole number",
+                        "Invalid rate limit configuration: RATELIMIT_MODE=partial: must be enforce, shadow or off",
+                        "Invalid rate limit configuration for " + Shop.class.getName() + "#search:"
+                                + " RATELIMIT_POLICIES_SEARCH_COST=0: cost must be at least 1, was 0");
     }
 }

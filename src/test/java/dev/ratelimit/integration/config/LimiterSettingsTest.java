@@ -20,6 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** LimiterSettings over a real MicroProfile Config implementation (SmallRye Config). */
 class LimiterSettingsTest {
 
+    private static final WrittenKeys NO_ENVIRONMENT = new WrittenKeys(Map.of());
+
     private static final String SECRET = "Sup3rS3cret-client-id-key-0f-40-bytes!!!";
 
     private static Config config(Map<String, String> values) {
@@ -29,7 +31,7 @@ class LimiterSettingsTest {
     }
 
     private static LimiterSettings read(Map<String, String> values) {
-        return LimiterSettings.read(config(values));
+        return LimiterSettings.read(config(values), NO_ENVIRONMENT);
     }
 
     private static LimiterSettings read(String key, String value) {

@@ -99,8 +99,13 @@ class PolicyResolverTest {
         }
     }
 
+    /** A resolver of the configuration, under no global cap and with no environment variables. */
+    private static PolicyResolver resolver(Config config) {
+        return new PolicyResolver(config, new WrittenKeys(Map.of()), Mode.ENFORCE);
+    }
+
     private static EndpointPolicy resolve(Map<String, String> values, Class<?> type, String methodName) {
-        return new PolicyResolver(config(values)).resolve(new Endpoint(type, method(type, methodName)));
+        return resolver(config(values)).resolve(new Endpoint(type, method(type, methodName)));
     }
 
     private static InvalidRateLimitConfigException failure(
@@ -392,7 +397,7 @@ class PolicyResolverTest {
 
     @Test
     void classLevelAnnotationIsFoundThroughASubclassOfTheBeanClass() {
-        PolicyResolver resolver = new PolicyResolver(config(Map.of("ratelimit.policies.catalog.capacity", "20")));
+        PolicyResolver resolver = resolver(config(Map.of("ratelimit.policies.catalog.capacity", "20")));
 
         EndpointPolicy policy = resolver.resolve(new Endpoint(CatalogSubclass.class, method(Catalog.class, "list")));
 
@@ -409,15 +414,15 @@ class PolicyResolverTest {
                 CatalogSubclass.class.getName() + "/RateLimited/capacity",
                 "22");
 
-        EndpointPolicy inherited = new PolicyResolver(config(values))
-                .resolve(new Endpoint(CatalogSubclass.class, method(Catalog.class, "list")));
+        EndpointPolicy inherited =
+                resolver(config(values)).resolve(new Endpoint(CatalogSubclass.class, method(Catalog.class, "list")));
 
         assertThat(inherited.policy().limits().capacity()).isEqualTo(22);
     }
 
     @Test
     void aMethodWithoutAnyAnnotationIsRefused() {
-        PolicyResolver resolver = new PolicyResolver(config(Map.of()));
+        PolicyResolver resolver = resolver(config(Map.of()));
 
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> resolver.resolve(new Endpoint(Orders.class, method(Orders.class, "unlimited"))))
@@ -728,39 +733,6 @@ class PolicyResolverTest {
 
     // ---- mode ---------------------------------------------------------------------------------------------------
 
-    @ParameterizedTest(name = "policy {0}, global {1}")
-    @CsvSource(
-            delimiter = '|',
-            value = {
-                "enforce | enforce | ENFORCE", "enforce | shadow | SHADOW", "enforce | off | OFF",
-                "shadow  | enforce | SHADOW", "shadow  | shadow | SHADOW", "shadow  | off | OFF",
-                "off     | enforce | OFF", "off     | shadow | OFF", "off     | off | OFF",
-            })
-    void theGlobalModeCapsEveryPolicysOwn(String own, String global, Mode expected) {
-        assertThat(resolve(
-                                Map.of(
-                                        "ratelimit.policies.orders.capacity",
-                                        "5",
-                                        "ratelimit.policies.orders.mode",
-                                        own,
-                                        "ratelimit.mode",
-                                        global),
-                                Orders.class,
-                                "create")
-                        .mode())
-                .isEqualTo(expected);
-    }
-
-    @Test
-    void anInvalidGlobalModeNamesItsKey() {
-        assertThat(failure(
-                                Map.of("ratelimit.policies.orders.capacity", "5", "ratelimit.mode", "partial"),
-                                Orders.class,
-                                "create")
-                        .getMessage())
-                .contains("ratelimit.mode=partial: must be enforce, shadow or off");
-    }
-
     @Test
     void capacityTimesPeriodBeyondTwoToThe53NamesTheCapacityKey() {
         InvalidRateLimitConfigException e = failure(
@@ -948,7 +920,7 @@ class PolicyResolverTest {
         Config config = new SmallRyeConfigBuilder()
                 .withSources(new YamlConfigSource("test", yaml))
                 .build();
-        PolicyResolver resolver = new PolicyResolver(config);
+        PolicyResolver resolver = resolver(config);
 
         EndpointPolicy create = resolver.resolve(new Endpoint(Orders.class, method(Orders.class, "create")));
         EndpointPolicy order = resolver.resolve(new Endpoint(Catalog.class, method(Catalog.class, "order")));

@@ -12,6 +12,8 @@ import java.util.Map;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Reading the whole configuration at once, as the deployment does: every problem together, or none. */
 class RateLimitConfigurationTest {
@@ -129,5 +131,35 @@ class RateLimitConfigurationTest {
                                 .endpointPolicies()
                                 .of(Orders.class, endpoint("bulk").method())))
                 .hasMessageContaining(Orders.class.getName() + "#bulk");
+    }
+
+    @ParameterizedTest(name = "policy {0}, global {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "enforce | enforce | ENFORCE", "enforce | shadow | SHADOW", "enforce | off | OFF",
+                "shadow  | enforce | SHADOW", "shadow  | shadow | SHADOW", "shadow  | off | OFF",
+                "off     | enforce | OFF", "off     | shadow | OFF", "off     | off | OFF",
+            })
+    void theGlobalModeCapsEveryPolicysOwn(String own, String global, Mode expected) {
+        RateLimitConfiguration configuration = RateLimitConfiguration.read(
+                config(Map.of(
+                        "ratelimit.policies.orders.capacity", "5",
+                        "ratelimit.policies.orders.mode", own,
+                        "ratelimit.mode", global)),
+                ENDPOINTS);
+
+        assertThat(configuration
+                        .endpointPolicies()
+                        .of(Orders.class, endpoint("create").method())
+                        .mode())
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void anInvalidGlobalModeIsOneProblemNamingItsKey() {
+        assertThat(problems(config(Map.of("ratelimit.policies.orders.capacity", "5", "ratelimit.mode", "partial"))))
+                .containsExactly(
+                        "Invalid rate limit configuration: ratelimit.mode=partial: must be enforce, shadow or off");
     }
 }

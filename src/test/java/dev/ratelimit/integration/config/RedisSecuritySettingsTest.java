@@ -26,6 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RedisSecuritySettingsTest {
 
+    private static final WrittenKeys NO_ENVIRONMENT = new WrittenKeys(Map.of());
+
     private static final String SECRET = "Sup3r-S3cret-redis-pa55";
     private static final String TLS_URL = "rediss://redis.internal:6380";
 
@@ -42,7 +44,7 @@ class RedisSecuritySettingsTest {
         Config config = new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(values, "test", 100))
                 .build();
-        return LimiterSettings.read(config).redis();
+        return LimiterSettings.read(config, NO_ENVIRONMENT).redis();
     }
 
     private static String failure(Map<String, String> values) {
@@ -207,7 +209,7 @@ class RedisSecuritySettingsTest {
                         EnvConfigSource.ORDINAL))
                 .build();
 
-        RedisSettings settings = LimiterSettings.read(config).redis();
+        RedisSettings settings = LimiterSettings.read(config, NO_ENVIRONMENT).redis();
 
         assertThat(settings.user()).contains("limiter");
         assertThat(settings.truststore()).contains(certificates.jksTruststore());

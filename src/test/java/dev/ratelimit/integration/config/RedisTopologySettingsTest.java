@@ -19,12 +19,16 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class RedisTopologySettingsTest {
 
+    private static final WrittenKeys NO_ENVIRONMENT = new WrittenKeys(Map.of());
+
     private static final String SECRET = "Sentinel-S3cret-pa55";
 
     private static RedisSettings fromEnvironment(Map<String, String> variables) {
-        return LimiterSettings.read(new SmallRyeConfigBuilder()
-                        .withSources(new EnvConfigSource(variables, 300))
-                        .build())
+        return LimiterSettings.read(
+                        new SmallRyeConfigBuilder()
+                                .withSources(new EnvConfigSource(variables, 300))
+                                .build(),
+                        NO_ENVIRONMENT)
                 .redis();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ratelimit.RateLimited;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +33,7 @@ class UnknownKeysTest {
     }
 
     private static List<String> problems(String... names) {
-        return new UnknownKeys(endpoints())
+        return new UnknownKeys(endpoints(), new WrittenKeys(Map.of()))
                 .check(List.of(names), Set.of(), false).stream()
                         .map(InvalidRateLimitConfigException::getMessage)
                         .toList();
@@ -110,11 +111,11 @@ class UnknownKeysTest {
         assertThat(problems(
                         methodKey,
                         classKey,
-                        UnknownKeys.envForm(methodKey),
-                        UnknownKeys.envForm(classKey),
-                        UnknownKeys.envForm(methodKey).toLowerCase(Locale.ROOT).replace('_', '.'),
+                        ConfigKeys.envForm(methodKey),
+                        ConfigKeys.envForm(classKey),
+                        ConfigKeys.envForm(methodKey).toLowerCase(Locale.ROOT).replace('_', '.'),
                         methodBandKey,
-                        UnknownKeys.envForm(methodBandKey)))
+                        ConfigKeys.envForm(methodBandKey)))
                 .isEmpty();
     }
 
@@ -125,15 +126,49 @@ class UnknownKeysTest {
                 "ratelimit.policies.orders.refil-tokens  | ratelimit.policies.orders.refill-tokens",
                 "ratelimit.redis.comand-timeout          | ratelimit.redis.command-timeout",
                 "ratelimit.defaults.capcity              | ratelimit.defaults.capacity",
-                "RATELIMIT_REDIS_POOLSIZE                | ratelimit.redis.pool-size",
-                "RATELIMIT_REDIS_PASWORD                 | ratelimit.redis.password",
+                "RATELIMIT_REDIS_POOLSIZE                | RATELIMIT_REDIS_POOL_SIZE",
+                "RATELIMIT_REDIS_PASWORD                 | RATELIMIT_REDIS_PASSWORD",
+                "RATELIMIT_POLICIES_ORDERS_REFIL_PERIOD  | RATELIMIT_POLICIES_ORDERS_REFILL_PERIOD",
                 "ratelimit.redis.trust-store             | ratelimit.redis.truststore",
             })
-    void aMisspeltKeyIsReportedWithTheClosestKnownOne(String key, String closest) {
+    void aMisspeltKeyIsReportedWithTheClosestKnownOneInTheSameSpelling(String key, String closest) {
         assertThat(problems(key))
-                .singleElement()
-                .asString()
-                .startsWith("Invalid rate limit configuration: unknown key " + key + "; did you mean " + closest + "?");
+                .containsExactly(
+                        "Invalid rate limit configuration: unknown key " + key + "; did you mean " + closest + "?");
+    }
+
+    @Test
+    void aMisspeltVariableListedInBothSpellingsIsOneProblemNamingTheVariable() {
+        assertThat(problems("RATELIMIT_POLICIES_ORDERS_REFIL_PERIOD", "ratelimit.policies.orders.refil.period"))
+                .containsExactly("Invalid rate limit configuration: unknown key RATELIMIT_POLICIES_ORDERS_REFIL_PERIOD;"
+                        + " did you mean RATELIMIT_POLICIES_ORDERS_REFILL_PERIOD?");
+    }
+
+    @Test
+    void aVariableListedOnlyInTheDottedSpellingIsNamedAsTheEnvironmentWritesIt() {
+        UnknownKeys unknownKeys =
+                new UnknownKeys(endpoints(), new WrittenKeys(Map.of("RATELIMIT_POLICIES_ORDERS_REFIL_PERIOD", "1m")));
+
+        assertThat(unknownKeys.check(List.of("ratelimit.policies.orders.refil.period"), Set.of(), false))
+                .extracting(InvalidRateLimitConfigException::getMessage)
+                .containsExactly("Invalid rate limit configuration: unknown key RATELIMIT_POLICIES_ORDERS_REFIL_PERIOD;"
+                        + " did you mean RATELIMIT_POLICIES_ORDERS_REFILL_PERIOD?");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "ratelimit.policies.orders.key           | ratelimit.policies.orders.client-id",
+                "RATELIMIT_POLICIES_ORDERS_MISSING_KEY   | RATELIMIT_POLICIES_ORDERS_MISSING_CLIENT_ID",
+                "ratelimit.defaults.enabled              | ratelimit.defaults.mode (enabled: false is mode: off)",
+                "ratelimit.key-prefix                    | ratelimit.redis.key-prefix",
+                "RATELIMIT_KEY_PREFIX                    | RATELIMIT_REDIS_KEY_PREFIX",
+            })
+    void aRenamedKeyIsToldWhatReplacedIt(String key, String replacement) {
+        assertThat(problems(key))
+                .containsExactly("Invalid rate limit configuration: unknown key " + key + "; it was renamed: write "
+                        + replacement);
     }
 
     @ParameterizedTest
@@ -142,18 +177,16 @@ class UnknownKeysTest {
                 "ratelimit.polices.orders.capacity",
                 "ratelimit.redis",
                 "ratelimit.enabled",
-                "ratelimit.policies.orders.key",
-                "ratelimit.policies.orders.enabled",
                 "/order/RateLimited/capacty",
                 "/ordr/RateLimited/capacity"
             })
-    void otherUnknownKeysAreReportedByName(String name) {
+    void otherUnknownKeysAreReportedByNameAloneOnOneLine(String name) {
         String key = name.startsWith("/") ? SHOP + name : name;
         assertThat(problems(key))
                 .singleElement()
                 .asString()
                 .startsWith("Invalid rate limit configuration: unknown key " + key)
-                .contains("policy properties are capacity, refill-tokens");
+                .doesNotContain("\n", "ratelimit.redis.url", "refill-tokens, ");
     }
 
     @Test
@@ -185,7 +218,7 @@ class UnknownKeysTest {
 
     @Test
     void withTheSwitchEachUnusedPolicyOrClassIsOneWarning() {
-        UnknownKeys unknownKeys = new UnknownKeys(endpoints());
+        UnknownKeys unknownKeys = new UnknownKeys(endpoints(), new WrittenKeys(Map.of()));
 
         assertThat(unknownKeys.check(
                         List.of(
@@ -207,7 +240,8 @@ class UnknownKeysTest {
 
     @Test
     void theSwitchDoesNotAllowMisspeltProperties() {
-        assertThat(new UnknownKeys(endpoints()).check(List.of("ratelimit.policies.billing.capacty"), Set.of(), true))
+        assertThat(new UnknownKeys(endpoints(), new WrittenKeys(Map.of()))
+                        .check(List.of("ratelimit.policies.billing.capacty"), Set.of(), true))
                 .singleElement()
                 .extracting(InvalidRateLimitConfigException::getMessage)
                 .asString()
@@ -216,7 +250,7 @@ class UnknownKeysTest {
 
     @Test
     void otherLibrariesKeysOnLimitedClassesAreNotOurs() {
-        assertThat(problems(SHOP + "/order/Retry/maxRetries", UnknownKeys.envForm(SHOP + "/order/Retry/maxRetries")))
+        assertThat(problems(SHOP + "/order/Retry/maxRetries", ConfigKeys.envForm(SHOP + "/order/Retry/maxRetries")))
                 .isEmpty();
     }
 
@@ -232,7 +266,7 @@ class UnknownKeysTest {
         String methodBand = SHOP + "/order/RateLimited/bands.hourly.capacity";
         String classBand = SHOP + "/RateLimited/bands.daily.refill-period";
 
-        assertThat(new UnknownKeys(endpoints())
+        assertThat(new UnknownKeys(endpoints(), new WrittenKeys(Map.of()))
                         .check(List.of(methodBand, classBand), Set.of(methodBand, classBand), false))
                 .isEmpty();
     }
@@ -253,9 +287,9 @@ class UnknownKeysTest {
                 "ratelimit.policies.orders.bands.hourly.refill.period"
             })
     void inTheYamlFileOnlyTheDocumentedSpellingCounts(String name) {
-        assertThat(new UnknownKeys(endpoints()).check(List.of(name), Set.of(name), false))
+        assertThat(new UnknownKeys(endpoints(), new WrittenKeys(Map.of())).check(List.of(name), Set.of(name), false))
                 .hasSize(1);
-        assertThat(new UnknownKeys(endpoints()).check(List.of(name), Set.of(), false))
+        assertThat(new UnknownKeys(endpoints(), new WrittenKeys(Map.of())).check(List.of(name), Set.of(), false))
                 .isEmpty();
     }
 
@@ -271,7 +305,7 @@ class UnknownKeysTest {
             })
     void variablesKubernetesAddsForAServiceAreNotOurs(String name) {
         assertThat(problems(name)).isEmpty();
-        assertThat(new UnknownKeys(endpoints()).check(List.of(name), Set.of(name), false))
+        assertThat(new UnknownKeys(endpoints(), new WrittenKeys(Map.of())).check(List.of(name), Set.of(name), false))
                 .as("the same name written in the YAML file")
                 .hasSize(1);
     }

@@ -31,6 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class YamlConfigSourceTest {
 
+    private static final WrittenKeys NO_ENVIRONMENT = new WrittenKeys(Map.of());
+
     /** What the source reports as its problem; it must then offer no property at all. */
     private static String problemOf(YamlConfigSource source) {
         assertThat(source.getProperties())
@@ -478,7 +480,8 @@ class YamlConfigSourceTest {
                 .build();
 
         assertThat(config.getValue("ratelimit.redis.url", String.class)).isEqualTo("redis://fallback.internal:6379");
-        assertThat(LimiterSettings.read(config).redis().url().getHost()).isEqualTo("fallback.internal");
+        assertThat(LimiterSettings.read(config, NO_ENVIRONMENT).redis().url().getHost())
+                .isEqualTo("fallback.internal");
     }
 
     @Test
@@ -518,7 +521,7 @@ class YamlConfigSourceTest {
 
         assertThat(config.getValues("ratelimit.trusted-proxies", String.class))
                 .containsExactly("10.0.0.0/8", "192.168.0.0/16");
-        TrustedProxies proxies = LimiterSettings.read(config).trustedProxies();
+        TrustedProxies proxies = LimiterSettings.read(config, NO_ENVIRONMENT).trustedProxies();
         assertThat(proxies.clientAddress("192.168.1.1", List.of("203.0.113.5, 10.0.0.1")))
                 .isEqualTo("203.0.113.5");
     }

@@ -1,4 +1,4 @@
-package dev.ratelimit.integration.config;
+package dev.ratelimit.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -107,5 +107,30 @@ class DurationsTest {
     void negativeIsoDurationsAreReadAsWrittenForTheCallerToRefuse() {
         // Durations only reads; LimiterSettings and BucketLimits reject periods under 1ms
         assertThat(Durations.parse("PT-1S")).isNegative();
+    }
+
+    @ParameterizedTest(name = "{0} is written {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "PT0.5S    | 500ms",
+                "PT0S      | 0ms",
+                "PT1S      | 1s",
+                "PT10S     | 10s",
+                "PT1M30S   | 90s",
+                "PT1M      | 1m",
+                "PT1H      | 1h",
+                "PT24H     | 1d",
+                "PT1.001S  | 1001ms",
+                "PT0.0001S | PT0.0001S",
+            })
+    void writesTheLargestUnitThatHoldsItWhole(String iso, String written) {
+        assertThat(Durations.format(Duration.parse(iso))).isEqualTo(written);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"500ms", "1s", "10s", "1m", "90s", "1h", "1d", "7d", "1001ms"})
+    void readsWhatItWrites(String written) {
+        assertThat(Durations.format(Durations.parse(written))).isEqualTo(written);
     }
 }
