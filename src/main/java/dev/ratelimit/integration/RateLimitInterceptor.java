@@ -2,8 +2,6 @@ package dev.ratelimit.integration;
 
 import dev.ratelimit.RateLimited;
 import dev.ratelimit.core.ClientId;
-import dev.ratelimit.core.FailureReason;
-import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitDecider;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.core.Verdict;
@@ -20,14 +18,7 @@ import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 import jakarta.servlet.http.HttpServletRequest;
-import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Decides each call to a {@code @RateLimited} method before it runs, and maps the verdict to HTTP: over the
@@ -40,25 +31,13 @@ import java.util.logging.Logger;
 @Priority(Interceptor.Priority.LIBRARY_BEFORE + 100)
 public class RateLimitInterceptor {
 
-    /** One per reason, so that a rare refusal is not held back behind a stream of timeouts. */
-    private static final Map<FailureReason, ThrottledLog> UNDECIDED = new EnumMap<>(FailureReason.class);
-
-    /** One per policy, so that a busy policy in shadow mode does not hide another; keyed by configured names only. */
-    private static final ConcurrentMap<String, ThrottledLog> SHADOW_REFUSALS = new ConcurrentHashMap<>();
-
-    static {
-        Logger logger = Logger.getLogger(RateLimitInterceptor.class.getName());
-        for (FailureReason reason : FailureReason.values()) {
-            UNDECIDED.put(reason, new ThrottledLog(logger, Duration.ofSeconds(10), System::nanoTime));
-        }
-    }
-
     private final Bean<?> intercepted;
     private final EndpointPolicies endpointPolicies;
     private final RateLimitDecider decider;
     private final ClientIds clientIds;
     private final RateLimitMetrics metrics;
     private final HttpServletRequest request;
+    private final DecisionLog log;
 
     @Inject
     RateLimitInterceptor(
@@ -67,13 +46,15 @@ public class RateLimitInterceptor {
             RateLimitDecider decider,
             ClientIds clientIds,
             RateLimitMetrics metrics,
-            HttpServletRequest request) {
+            HttpServletRequest request,
+            DecisionLog log) {
         this.intercepted = intercepted;
         this.endpointPolicies = endpointPolicies;
         this.decider = decider;
         this.clientIds = clientIds;
         this.metrics = metrics;
         this.request = request;
+        this.log = log;
     }
 
     @AroundInvoke
@@ -88,7 +69,7 @@ public class RateLimitInterceptor {
         if (client.isEmpty()) {
             metrics.unidentified(policy.name(), shadow);
             if (shadow) {
-                logShadowRefusal(policy, "400: the call carries no client id");
+                log.shadowRefusal(policy, "400: the call carries no client id");
                 return invocation.proceed();
             }
             throw RateLimitRejection.missingClientId(policy, clientIds.expectedSource(endpoint.clientIdSource()));
@@ -96,11 +77,11 @@ public class RateLimitInterceptor {
         long started = System.nanoTime();
         Verdict verdict = decider.decide(policy, client.get());
         metrics.decided(policy.name(), verdict, System.nanoTime() - started, shadow);
-        verdict.failure().ifPresent(failure -> logUndecided(policy, failure, shadow));
+        verdict.failure().ifPresent(failure -> log.undecided(policy, failure, shadow));
         if (shadow) {
             // Headers would tell clients of limits that do not apply yet.
             if (!verdict.permitsCall()) {
-                logShadowRefusal(policy, verdict.decision().isPresent() ? "429: over the limit" : "503: Redis failed");
+                log.shadowRefusal(policy, verdict.decision().isPresent() ? "429: over the limit" : "503: Redis failed");
             }
             return invocation.proceed();
         }
@@ -113,46 +94,5 @@ public class RateLimitInterceptor {
         throw verdict.decision()
                 .map(decision -> RateLimitRejection.tooManyRequests(policy, decision))
                 .orElseGet(() -> RateLimitRejection.unavailable(policy));
-    }
-
-    private static void logShadowRefusal(RateLimitPolicy policy, String answer) {
-        SHADOW_REFUSALS
-                .computeIfAbsent(
-                        policy.name(),
-                        name -> new ThrottledLog(
-                                Logger.getLogger(RateLimitInterceptor.class.getName()),
-                                Duration.ofSeconds(10),
-                                System::nanoTime))
-                .log(
-                        Level.INFO,
-                        () -> "policy '" + policy.name() + "' is in shadow mode: a call it would"
-                                + " have refused with " + answer
-                                + " ran; ratelimit_decisions_total{outcome=\"shadow_blocked\"}"
-                                + " counts every one",
-                        null);
-    }
-
-    private static void logUndecided(RateLimitPolicy policy, LimiterUnavailableException failure, boolean shadow) {
-        // An outage is for whoever runs Redis; a refusal (credentials, memory, key clash) for whoever set it up.
-        Level level = failure.reason().outage()
-                        || failure.reason() == FailureReason.BREAKER_OPEN
-                        || failure.reason() == FailureReason.POOL_EXHAUSTED
-                ? Level.WARNING
-                : Level.SEVERE;
-        UNDECIDED
-                .get(failure.reason())
-                .log(
-                        level,
-                        () -> failure.getMessage() + "; policy '" + policy.name()
-                                + "' "
-                                + (shadow
-                                        ? "is in shadow mode: calls run"
-                                        : switch (policy.failureMode()) {
-                                            case OPEN -> "is fail-open: calls pass undecided";
-                                            case CLOSED -> "is fail-closed: calls get 503";
-                                            case LOCAL ->
-                                                "decides locally: calls are limited by this instance's share of the policy";
-                                        }),
-                        failure.getCause());
     }
 }

@@ -27,15 +27,22 @@ final class ThrottledLog {
         this.nextLogAt = new AtomicLong(nanoClock.getAsLong());
     }
 
-    void log(Level level, Supplier<String> message, Throwable cause) {
+    /**
+     * Logs the message, with the cause's stack trace when there is one, unless one was logged less than an interval
+     * ago.
+     *
+     * @return whether it was logged
+     */
+    boolean log(Level level, Supplier<String> message, Throwable cause) {
         long now = nanoClock.getAsLong();
         long due = nextLogAt.get();
         if (now - due < 0 || !nextLogAt.compareAndSet(due, now + intervalNanos)) {
             heldBack.incrementAndGet();
-            return;
+            return false;
         }
         long skipped = heldBack.getAndSet(0);
         String suffix = skipped == 0 ? "" : " (" + skipped + " more like it since the last report)";
         logger.log(level, message.get() + suffix, cause);
+        return true;
     }
 }

@@ -122,19 +122,23 @@ class RateLimitInterceptorTest {
         }
     }
 
+    /** The library's beans, as the application's deployment discovers them. */
+    private static final Class<?>[] LIBRARY_BEANS = {
+        RateLimitInterceptor.class,
+        RateLimiterProducer.class,
+        ClientIds.class,
+        RateLimitMetrics.class,
+        DecisionLog.class
+    };
+
     private final FakeRequest request = new FakeRequest();
     private final CountingMetricRegistry metrics = new CountingMetricRegistry();
 
     @WeldSetup
     WeldInitiator weld = WeldInitiator.from(WeldInitiator.createWeld()
                     .addExtension(new RateLimitExtension())
-                    .addBeanClasses(
-                            RateLimitInterceptor.class,
-                            RateLimiterProducer.class,
-                            ClientIds.class,
-                            RateLimitMetrics.class,
-                            Probe.class,
-                            ClassLimitedProbe.class))
+                    .addBeanClasses(LIBRARY_BEANS)
+                    .addBeanClasses(Probe.class, ClassLimitedProbe.class))
             .addBeans(
                     MockBean.of(request.asServletRequest(), HttpServletRequest.class),
                     MockBean.of(metrics.asRegistry(), MetricRegistry.class))
@@ -458,14 +462,8 @@ class RateLimitInterceptorTest {
         @WeldSetup
         WeldInitiator weldWithResolver = WeldInitiator.from(WeldInitiator.createWeld()
                         .addExtension(new RateLimitExtension())
-                        .addBeanClasses(
-                                RateLimitInterceptor.class,
-                                RateLimiterProducer.class,
-                                ClientIds.class,
-                                RateLimitMetrics.class,
-                                Probe.class,
-                                ClassLimitedProbe.class,
-                                TenantResolver.class))
+                        .addBeanClasses(LIBRARY_BEANS)
+                        .addBeanClasses(Probe.class, ClassLimitedProbe.class, TenantResolver.class))
                 .addBeans(
                         MockBean.of(request.asServletRequest(), HttpServletRequest.class),
                         MockBean.of(metrics.asRegistry(), MetricRegistry.class))

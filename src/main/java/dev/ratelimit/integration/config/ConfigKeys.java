@@ -219,7 +219,7 @@ public final class ConfigKeys {
             "Whether keys of policies or classes no @RateLimited method uses are allowed (with a warning)");
     /** Read by the YAML config source itself, before MicroProfile Config exists: a system property or variable. */
     public static final Key<Path> CONFIG_FILE = global(
-            "ratelimit.config.file",
+            YamlConfigSource.LOCATION_PROPERTY,
             null,
             ConfigKeys::path,
             "A YAML file read instead of rate_limits.yaml on the classpath, and read again when it changes; a"
