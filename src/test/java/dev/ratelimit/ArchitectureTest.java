@@ -13,7 +13,7 @@ import dev.ratelimit.redis.RedisRateLimiter;
 /**
  * The package rules of the library, read by a newcomer here and kept by the build:
  * <pre>
- *   dev.ratelimit                      the public API: @RateLimited, ClientIdResolver
+ *   dev.ratelimit                      the public API: @RateLimited, ClientIdResolver, RateLimitBuckets
  *   dev.ratelimit.core                 policy, limits, decision, verdict, client id, the RateLimiter interface
  *   dev.ratelimit.redis                the Redis adapter: Jedis client, key layout, Lua script, circuit breaker
  *   dev.ratelimit.local                this instance's own buckets, for failure-mode local
@@ -72,14 +72,17 @@ class ArchitectureTest {
                     "io.github.bucket4j..",
                     "com.github.benmanes.caffeine..");
 
-    /** The public API is what applications compile against: Java and Jakarta, none of the implementation. */
+    /**
+     * The public API is what applications compile against: Java, Jakarta and the core's value types (a bucket's
+     * state), none of the implementation.
+     */
     @ArchTest
-    static final ArchRule publicApiDependsOnJakartaOnly = classes()
+    static final ArchRule publicApiDependsOnJakartaAndTheCoreOnly = classes()
             .that()
             .resideInAPackage("dev.ratelimit")
             .should()
             .onlyDependOnClassesThat()
-            .resideInAnyPackage("dev.ratelimit", "java..", "jakarta..");
+            .resideInAnyPackage("dev.ratelimit", "dev.ratelimit.core..", "java..", "jakarta..");
 
     @ArchTest
     static final ArchRule nothingButTheDemoDependsOnTheDemo = noClasses()

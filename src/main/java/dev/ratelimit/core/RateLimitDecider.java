@@ -35,6 +35,19 @@ public final class RateLimitDecider implements AutoCloseable {
         }
     }
 
+    /**
+     * Fills the client's bucket under the policy again, in the store and in this instance's own buckets.
+     *
+     * @throws LimiterUnavailableException when the store cannot do it; the local bucket is filled even then
+     */
+    public void reset(RateLimitPolicy policy, ClientId client) {
+        try {
+            store.reset(policy, client);
+        } finally {
+            local.reset(policy, client);
+        }
+    }
+
     /** Closes both limiters. */
     @Override
     public void close() {

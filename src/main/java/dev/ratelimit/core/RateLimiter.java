@@ -14,6 +14,14 @@ public interface RateLimiter extends AutoCloseable {
      */
     Decision acquire(RateLimitPolicy policy, ClientId client);
 
+    /**
+     * Fills the client's bucket under the policy again, every band of it, as if the client had never called: to
+     * unblock a customer, or to start a test from a known state.
+     *
+     * @throws LimiterUnavailableException when the store cannot do it (down, slow, erroring)
+     */
+    void reset(RateLimitPolicy policy, ClientId client);
+
     /** Releases what the limiter opened; it decides nothing afterwards. */
     @Override
     void close();

@@ -49,13 +49,16 @@ public class ClientIds {
                 : builtIn.clientId(request, endpoint.clientIdSource());
         Optional<String> usable = id.map(String::strip).filter(value -> !value.isEmpty());
         if (usable.isPresent()) {
-            return Optional.of(settings.clientIdSecret()
-                    .map(secret -> secret.idOf(usable.get()))
-                    .orElseGet(() -> ClientId.of(usable.get())));
+            return Optional.of(stored(usable.get()));
         }
         return endpoint.missingClientId() == MissingClientIdRule.ANONYMOUS
                 ? Optional.of(ClientId.ANONYMOUS)
                 : Optional.empty();
+    }
+
+    /** The id a caller's raw id is stored as: its keyed hash with a client-id secret, else its bounded form. */
+    ClientId stored(String raw) {
+        return settings.clientIdSecret().map(secret -> secret.idOf(raw)).orElseGet(() -> ClientId.of(raw));
     }
 
     /** What a caller must send to be told apart, for the 400 a caller without id gets. */

@@ -4,6 +4,7 @@ import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.Verdict;
 import dev.ratelimit.integration.config.EndpointPolicies;
 import dev.ratelimit.redis.BreakerState;
+import dev.ratelimit.redis.RedisEvents;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -18,6 +19,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Histogram;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
@@ -33,7 +35,7 @@ import org.eclipse.microprofile.metrics.Timer;
  * registry without bound.
  */
 @ApplicationScoped
-public class RateLimitMetrics {
+public class RateLimitMetrics implements RedisEvents {
 
     static final String POLICY_TAG = "policy";
     static final String OUTCOME_TAG = "outcome";
@@ -41,6 +43,8 @@ public class RateLimitMetrics {
     static final String STATE_TAG = "state";
     static final String DECISIONS = "ratelimit.decisions";
     static final String DECISION_DURATION = "ratelimit.decision.duration";
+    static final String SHIELD_ANSWERS = "ratelimit.redis.shield.answers";
+    static final String PIPELINE_CALLS = "ratelimit.redis.pipeline.calls";
 
     /** The {@code outcome} tag's values. */
     enum Outcome {
@@ -70,7 +74,7 @@ public class RateLimitMetrics {
         }
     }
 
-    private record PolicyMetrics(Map<Outcome, Counter> decisions, Timer duration) {}
+    private record PolicyMetrics(Map<Outcome, Counter> decisions, Timer duration, Counter shieldAnswers) {}
 
     @Inject
     MetricRegistry registry;
@@ -80,6 +84,7 @@ public class RateLimitMetrics {
     private final AtomicReference<Supplier<Map<String, BreakerState>>> breakerStates =
             new AtomicReference<>(() -> Map.of("redis", BreakerState.CLOSED));
     private Counter breakerOpened;
+    private Histogram pipelineCalls;
 
     void registerEveryPolicy(
             @Observes @Initialized(ApplicationScoped.class) Object applicationStarted,
@@ -113,6 +118,11 @@ public class RateLimitMetrics {
         breakerOpened = counter(
                 "ratelimit.redis.breaker.opened",
                 "Times a Redis node's circuit breaker opened and the decisions it holds stopped asking it");
+        pipelineCalls = registry.histogram(Metadata.builder()
+                .withName(PIPELINE_CALLS)
+                .withDescription("Calls sent to a Redis node together in one round trip: 1 while decisions come one at"
+                        + " a time, more as they come concurrently")
+                .build());
     }
 
     /**
@@ -125,11 +135,21 @@ public class RateLimitMetrics {
         breakerStates.set(states);
     }
 
-    /** Called by the limiter on each change of a node's circuit breaker's state. */
-    void breakerTransitioned(BreakerState from, BreakerState to) {
+    @Override
+    public void breakerTransitioned(BreakerState from, BreakerState to) {
         if (to == BreakerState.OPEN) {
             breakerOpened.inc();
         }
+    }
+
+    @Override
+    public void shieldAnswered(String policy) {
+        metricsOf(policy).shieldAnswers().inc();
+    }
+
+    @Override
+    public void pipelineSent(int calls) {
+        pipelineCalls.update(calls);
     }
 
     /**
@@ -165,7 +185,7 @@ public class RateLimitMetrics {
                     outcome,
                     counter(
                             DECISIONS,
-                            "Calls to rate-limited methods, by policy and by what the" + " limiter made of them",
+                            "Calls to rate-limited methods, by policy and by what the limiter made of them",
                             policyTag,
                             new Tag(OUTCOME_TAG, outcome.label())));
         }
@@ -177,7 +197,11 @@ public class RateLimitMetrics {
                         .withUnit(MetricUnits.SECONDS)
                         .build(),
                 policyTag);
-        return new PolicyMetrics(decisions, duration);
+        Counter shieldAnswers = counter(
+                SHIELD_ANSWERS,
+                "Calls the hot-key shield refused without asking Redis, Redis having refused their bucket until then",
+                policyTag);
+        return new PolicyMetrics(decisions, duration, shieldAnswers);
     }
 
     private Counter counter(String name, String description, Tag... tags) {

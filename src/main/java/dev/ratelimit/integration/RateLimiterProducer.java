@@ -25,7 +25,7 @@ public class RateLimiterProducer {
     @Singleton
     @Typed(RedisRateLimiter.class)
     RedisRateLimiter redis(LimiterSettings settings, RateLimitMetrics metrics) {
-        RedisRateLimiter redis = RedisRateLimiter.connect(settings.redis(), metrics::breakerTransitioned);
+        RedisRateLimiter redis = RedisRateLimiter.connect(settings.redis(), metrics);
         metrics.watchBreakers(redis::breakerStates);
         return redis;
     }

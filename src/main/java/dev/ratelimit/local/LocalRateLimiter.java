@@ -86,6 +86,15 @@ public final class LocalRateLimiter implements RateLimiter {
                 TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForReset()));
     }
 
+    /** Forgets the client's bucket: its next call finds a full one. */
+    @Override
+    public void reset(RateLimitPolicy policy, ClientId client) {
+        PolicyBuckets buckets = bucketsByPolicy.get(policy.name());
+        if (buckets != null) {
+            buckets.buckets().invalidate(client);
+        }
+    }
+
     /** The capacity of one instance's bucket: its share, rounded up. */
     private long shareOfCapacity(BucketLimits limits) {
         return -Math.floorDiv(-limits.capacity(), instances);

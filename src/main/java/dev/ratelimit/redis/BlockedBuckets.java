@@ -84,6 +84,11 @@ final class BlockedBuckets {
                         decision.band()));
     }
 
+    /** Forgets the bucket's refusal: it was filled again, and Redis is to be asked. */
+    void forget(String key) {
+        refusals.invalidate(key);
+    }
+
     private static long ceilMillis(long nanos) {
         return -Math.floorDiv(-nanos, TimeUnit.MILLISECONDS.toNanos(1));
     }

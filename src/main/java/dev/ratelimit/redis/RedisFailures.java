@@ -26,6 +26,9 @@ final class RedisFailures {
     private RedisFailures() {}
 
     static FailureReason reasonFor(JedisException failure) {
+        if (failure instanceof NotADecisionException) {
+            return FailureReason.SCRIPT_ERROR;
+        }
         if (failure instanceof JedisAccessControlException) {
             FailureReason reason = reasonForReply(String.valueOf(failure.getMessage()));
             return reason == FailureReason.NO_PERMISSION ? reason : FailureReason.AUTHENTICATION;
@@ -77,8 +80,7 @@ final class RedisFailures {
             return FailureReason.NODE_UNAVAILABLE;
         }
         // Redis 7 appends "script: <sha>" to any error raised in a script: only ERR replies are the script's own.
-        if ((reply.startsWith("ERR") && reply.contains("script"))
-                || reply.startsWith(TokenBucketScript.NOT_A_DECISION)) {
+        if (reply.startsWith("ERR") && reply.contains("script")) {
             return FailureReason.SCRIPT_ERROR;
         }
         return FailureReason.ERROR_REPLY;
@@ -105,7 +107,7 @@ final class RedisFailures {
             case AUTHENTICATION -> "Redis refused the limiter's credentials";
             case NO_PERMISSION ->
                 "the Redis user may not run the limiter's script: grant it +evalsha +eval"
-                        + " +get +set +time on keys " + settings.keyPrefix() + "*"
+                        + " +get +set +del +time on keys " + settings.keyPrefix() + "*"
                         + (settings.topology() == RedisTopology.CLUSTER ? ", and +cluster|slots +asking" : "");
             case OUT_OF_MEMORY -> "Redis is full: maxmemory is reached and its policy evicts nothing";
             case WRONG_TYPE ->

@@ -2,9 +2,13 @@ package dev.ratelimit.redis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.core.BucketState;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.Durations;
 import dev.ratelimit.core.FailureReason;
+import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.core.RateLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -15,13 +19,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.CommandObjects;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -39,6 +43,7 @@ import redis.clients.jedis.exceptions.JedisException;
 public final class RedisRateLimiter implements RateLimiter {
 
     private static final Logger LOG = Logger.getLogger(RedisRateLimiter.class.getName());
+    private static final CommandObjects COMMANDS = new CommandObjects(RedisProtocol.RESP2);
 
     /** A breaker forgotten after this long unused starts closed again: its node left, or was never asked again. */
     private static final Duration BREAKER_IDLE_LIFETIME = Duration.ofHours(1);
@@ -51,11 +56,11 @@ public final class RedisRateLimiter implements RateLimiter {
     private final BlockedBuckets blocked;
 
     private final CircuitBreakerConfig breakerConfig;
-    private final Cache<String, CircuitBreaker> breakers;
-    private final BiConsumer<BreakerState, BreakerState> breakerListener;
+    private final Cache<String, NodeBreaker> breakers;
+    private final RedisEvents events;
     private final SecretRedaction redaction;
 
-    private RedisRateLimiter(RedisSettings settings, BiConsumer<BreakerState, BreakerState> breakerListener) {
+    private RedisRateLimiter(RedisSettings settings, RedisEvents events) {
         this.settings = settings;
         // Read before the pool exists, so that a missing script leaves nothing open.
         this.script = TokenBucketScript.load();
@@ -74,7 +79,7 @@ public final class RedisRateLimiter implements RateLimiter {
                 .build();
         this.breakers =
                 Caffeine.newBuilder().expireAfterAccess(BREAKER_IDLE_LIFETIME).build();
-        this.breakerListener = breakerListener;
+        this.events = events;
         this.redaction = new SecretRedaction(settings.secrets());
         this.nodes = RedisNodes.connect(settings);
     }
@@ -84,18 +89,17 @@ public final class RedisRateLimiter implements RateLimiter {
      * them: nothing here waits on Redis.
      */
     public static RedisRateLimiter connect(RedisSettings settings) {
-        return connect(settings, (from, to) -> {});
+        return connect(settings, RedisEvents.NONE);
     }
 
     /**
-     * A limiter as {@link #connect(RedisSettings)} makes it, whose breakers' changes are told to a listener.
+     * A limiter as {@link #connect(RedisSettings)} makes it, telling what it does to a watcher.
      *
-     * @param breakerListener told of each change of a node's circuit breaker's state, as (from, to), on the
-     *                        thread of the decision that caused it
+     * @param events told of each change of a node's circuit breaker's state, each call the shield answers and each
+     *               pipeline sent, on the thread of the decision that caused it
      */
-    public static RedisRateLimiter connect(
-            RedisSettings settings, BiConsumer<BreakerState, BreakerState> breakerListener) {
-        return new RedisRateLimiter(settings, Objects.requireNonNull(breakerListener, "breakerListener"));
+    public static RedisRateLimiter connect(RedisSettings settings, RedisEvents events) {
+        return new RedisRateLimiter(settings, Objects.requireNonNull(events, "events"));
     }
 
     @Override
@@ -105,10 +109,11 @@ public final class RedisRateLimiter implements RateLimiter {
         String key = bucketKeys.get(0);
         Decision refused = blocked == null ? null : blocked.refusalOf(key, policy);
         if (refused != null) {
+            events.shieldAnswered(policy.name());
             return refused;
         }
         String node = nodes.nodeFor(key);
-        CircuitBreaker breaker = breakers.get(node, this::newBreaker);
+        NodeBreaker breaker = breakers.get(node, this::newBreaker);
         if (!breaker.tryAcquirePermission()) {
             // Ask the deployment for news meanwhile: on a cluster, a replica may have taken the node's place.
             nodes.outageAt(key);
@@ -117,7 +122,7 @@ public final class RedisRateLimiter implements RateLimiter {
         long started = System.nanoTime();
         try {
             Decision decision = runOnHealthyConnection(bucketKeys, node, policy);
-            breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            breaker.answered(System.nanoTime() - started);
             if (blocked != null) {
                 blocked.record(key, policy, decision);
             }
@@ -126,13 +131,13 @@ public final class RedisRateLimiter implements RateLimiter {
             FailureReason reason = RedisFailures.reasonFor(e);
             if (reason == FailureReason.POOL_EXHAUSTED) {
                 // Says nothing about Redis: the pool is too small for this instance's load.
-                breaker.releasePermission();
+                breaker.released();
             } else if (reason.outage() && reason != FailureReason.NODE_UNAVAILABLE) {
-                breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
+                breaker.failed(System.nanoTime() - started, e);
             } else {
                 // Redis answered, at once: an error reply is no reason to stop asking it, nor is a node's
                 // "not now", which ends as soon as the deployment settles and an open breaker would outlast.
-                breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                breaker.answered(System.nanoTime() - started);
             }
             if (reason.outage()) {
                 nodes.outageAt(key);
@@ -140,10 +145,62 @@ public final class RedisRateLimiter implements RateLimiter {
             throw RedisFailures.unavailable(policy.name(), reason, key, node, settings, redaction.redact(e));
         } catch (RuntimeException e) {
             // Not Jedis' (none is known): still a failure to decide, never a 500 nor a probe held forever.
-            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
+            breaker.failed(System.nanoTime() - started, e);
             throw RedisFailures.unavailable(
                     policy.name(), FailureReason.ERROR_REPLY, key, node, settings, redaction.redact(e));
         }
+    }
+
+    /**
+     * The client's bucket under the policy as Redis holds it now, every band of it, read at Redis' clock without
+     * taking or writing anything. Outside the circuit breakers and the shield, like {@link #probe()}: it asks Redis
+     * whatever their state, within the same timeouts.
+     *
+     * @throws dev.ratelimit.core.LimiterUnavailableException when Redis cannot answer
+     */
+    public BucketState inspect(RateLimitPolicy policy, ClientId client) {
+        List<String> bucketKeys = keys.keysFor(policy, client);
+        String key = bucketKeys.get(0);
+        Function<CommandObject<Object>, Object> onTheKeysNode = command -> nodes.execute(key, command);
+        try {
+            List<BucketState.Band> bands = new ArrayList<>(policy.bandCount());
+            for (int band = 0; band < policy.bandCount(); band++) {
+                BucketLimits limits = policy.limitsOfBand(band);
+                Decision level = script.peek(onTheKeysNode, bucketKeys.get(band), limits);
+                bands.add(new BucketState.Band(
+                        policy.nameOfBand(band), limits.capacity(), level.remaining(), level.resetAfterMillis()));
+            }
+            return new BucketState(bands);
+        } catch (JedisException e) {
+            throw unavailable(policy, key, e);
+        }
+    }
+
+    /**
+     * Deletes the client's buckets under the policy, every band's in one command, and this instance's shield entry
+     * for them: the next call finds a full bucket. Another instance's shield may go on refusing the client until the
+     * retry-after Redis gave it, at most the time one call's cost takes to refill.
+     *
+     * @throws dev.ratelimit.core.LimiterUnavailableException when Redis cannot do it
+     */
+    @Override
+    public void reset(RateLimitPolicy policy, ClientId client) {
+        List<String> bucketKeys = keys.keysFor(policy, client);
+        String key = bucketKeys.get(0);
+        try {
+            nodes.execute(key, COMMANDS.del(bucketKeys.toArray(String[]::new)));
+        } catch (JedisException e) {
+            throw unavailable(policy, key, e);
+        } finally {
+            if (blocked != null) {
+                blocked.forget(key);
+            }
+        }
+    }
+
+    private LimiterUnavailableException unavailable(RateLimitPolicy policy, String key, JedisException e) {
+        return RedisFailures.unavailable(
+                policy.name(), RedisFailures.reasonFor(e), key, nodes.nodeFor(key), settings, redaction.redact(e));
     }
 
     /**
@@ -167,9 +224,9 @@ public final class RedisRateLimiter implements RateLimiter {
         }
     }
 
-    private CircuitBreaker newBreaker(String node) {
-        CircuitBreaker breaker = CircuitBreaker.of(node, breakerConfig);
-        breaker.getEventPublisher().onStateTransition(event -> transitioned(node, event));
+    private NodeBreaker newBreaker(String node) {
+        NodeBreaker breaker = new NodeBreaker(node, breakerConfig);
+        breaker.breaker().getEventPublisher().onStateTransition(event -> transitioned(node, event));
         return breaker;
     }
 
@@ -186,9 +243,9 @@ public final class RedisRateLimiter implements RateLimiter {
                         + " " + from + " -> " + to
                         + (to == BreakerState.OPEN
                                 ? ": decisions whose keys it holds follow" + " their failure mode for "
-                                        + settings.breakerOpenFor().toMillis() + "ms, then it is probed again"
+                                        + Durations.format(settings.breakerOpenFor()) + ", then it is probed again"
                                 : ""));
-        breakerListener.accept(from, to);
+        events.breakerTransitioned(from, to);
     }
 
     /**
@@ -199,7 +256,7 @@ public final class RedisRateLimiter implements RateLimiter {
         Map<String, BreakerState> states = breakers.asMap().entrySet().stream()
                 .filter(entry -> nodes.isCurrent(entry.getKey()))
                 .collect(Collectors.toUnmodifiableMap(
-                        Map.Entry::getKey, entry -> stateOf(entry.getValue().getState())));
+                        Map.Entry::getKey, entry -> stateOf(entry.getValue().state())));
         return states.isEmpty() ? Map.of(nodes.nodeFor(""), BreakerState.CLOSED) : states;
     }
 
@@ -217,8 +274,8 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     private BreakerState breakerStateOf(String node) {
-        CircuitBreaker breaker = breakers.policy().getIfPresentQuietly(node);
-        return breaker == null ? BreakerState.CLOSED : stateOf(breaker.getState());
+        NodeBreaker breaker = breakers.policy().getIfPresentQuietly(node);
+        return breaker == null ? BreakerState.CLOSED : stateOf(breaker.state());
     }
 
     private static BreakerState stateOf(CircuitBreaker.State state) {

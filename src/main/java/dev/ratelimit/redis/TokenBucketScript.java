@@ -16,7 +16,6 @@ import java.util.function.Function;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.CommandObjects;
 import redis.clients.jedis.RedisProtocol;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
@@ -29,8 +28,6 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 final class TokenBucketScript {
 
     private static final String RESOURCE = "token_bucket.lua";
-    /** How a reply that is no decision is reported: {@link RedisFailures} tells it by this. */
-    static final String NOT_A_DECISION = "the token bucket script answered ";
 
     private static final CommandObjects COMMANDS = new CommandObjects(RedisProtocol.RESP2);
 
@@ -64,21 +61,39 @@ final class TokenBucketScript {
      * @param keys  the bucket of each of the policy's bands, in the policy's order
      */
     Decision run(Function<CommandObject<Object>, Object> redis, List<String> keys, RateLimitPolicy policy) {
-        return call(redis, keys, args(policy, ""));
+        return call(redis, keys, args(policy.cost(), "", bandsOf(policy)));
     }
 
     /** Decides at an explicit time in milliseconds, which lets tests of the algorithm control the clock. */
     Decision runAt(
             Function<CommandObject<Object>, Object> redis, List<String> keys, RateLimitPolicy policy, long nowMillis) {
-        return call(redis, keys, args(policy, Long.toString(nowMillis)));
+        return call(redis, keys, args(policy.cost(), Long.toString(nowMillis), bandsOf(policy)));
     }
 
-    private static List<String> args(RateLimitPolicy policy, String now) {
-        List<String> args = new ArrayList<>(2 + 3 * policy.bandCount());
-        args.add(Long.toString(policy.cost()));
-        args.add(now);
+    /**
+     * Reads one band's bucket as it stands now, at Redis' clock, taking nothing and writing nothing: the script at a
+     * cost of 0.
+     *
+     * @return the bucket's tokens in {@link Decision#remaining()} and the time until it is full again
+     */
+    Decision peek(Function<CommandObject<Object>, Object> redis, String key, BucketLimits limits) {
+        return call(redis, List.of(key), args(0, "", List.of(limits)));
+    }
+
+    private static List<BucketLimits> bandsOf(RateLimitPolicy policy) {
+        List<BucketLimits> bands = new ArrayList<>(policy.bandCount());
         for (int band = 0; band < policy.bandCount(); band++) {
-            BucketLimits limits = policy.limitsOfBand(band);
+            bands.add(policy.limitsOfBand(band));
+        }
+        return bands;
+    }
+
+    /** The script's arguments, in the order its header documents. */
+    private static List<String> args(long cost, String now, List<BucketLimits> bands) {
+        List<String> args = new ArrayList<>(2 + 3 * bands.size());
+        args.add(Long.toString(cost));
+        args.add(now);
+        for (BucketLimits limits : bands) {
             args.add(Long.toString(limits.capacity()));
             args.add(Long.toString(limits.refillTokens()));
             args.add(Long.toString(limits.refillPeriodMillis()));
@@ -102,9 +117,8 @@ final class TokenBucketScript {
                 || !(values.get(4) instanceof Long band)
                 || band < 0
                 || band >= keys.size()) {
-            // Another script under our SHA, or a proxy in between: never a decision to act on.
-            throw new JedisDataException(
-                    NOT_A_DECISION + reply + ", not five integers naming one of " + keys.size() + " bands");
+            throw new NotADecisionException("the token bucket script answered " + reply
+                    + ", not five integers naming one of " + keys.size() + " bands");
         }
         return new Decision(allowed == 1L, remaining, retryAfter, resetAfter, band.intValue());
     }

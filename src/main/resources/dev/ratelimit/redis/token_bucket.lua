@@ -3,7 +3,7 @@
 --
 -- KEYS[i]      band i's bucket: a string of 20 bytes, struct '<i7i6i7' = level, ts, period (see below).
 --              On Redis Cluster the keys share one hash tag, hence one slot.
--- ARGV[1]      cost              tokens this call takes from each band
+-- ARGV[1]      cost              tokens this call takes from each band; 0 reads the bands and writes nothing
 -- ARGV[2]      now_ms            for tests only: the time to decide at; empty for Redis' clock
 -- ARGV[3i]     capacity          tokens band i holds at most
 -- ARGV[3i+1]   refill_tokens     tokens added to band i per refill period
@@ -112,7 +112,7 @@ for i, band in ipairs(bands) do
   end
   local reset = band.behind + math.ceil((band.full - band.level) / band.refill_tokens)
   local left = math.floor(band.level / band.period)
-  if allowed == 1 then
+  if allowed == 1 and cost > 0 then
     -- Expire the bucket a little after it would be full again, when it is no different from a missing one.
     redis.call('SET', band.key, struct.pack(BUCKET, band.level, band.ts, band.period), 'PX', integer(reset + 1000))
   end

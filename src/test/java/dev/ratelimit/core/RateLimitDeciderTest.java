@@ -1,8 +1,11 @@
 package dev.ratelimit.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -19,13 +22,20 @@ class RateLimitDeciderTest {
     private static final Decision LOCAL_DENIES = new Decision(false, 0, 300, 900);
 
     private final AtomicInteger localCalls = new AtomicInteger();
+    private final List<String> resets = new ArrayList<>();
 
-    /** A limiter that answers whatever the test gives it. */
+    /** A limiter that answers whatever the test gives it, and resets by answering once more. */
     private RateLimiter answering(Supplier<Decision> answer) {
         return new RateLimiter() {
             @Override
             public Decision acquire(RateLimitPolicy policy, ClientId client) {
                 return answer.get();
+            }
+
+            @Override
+            public void reset(RateLimitPolicy policy, ClientId client) {
+                resets.add(policy.name() + ":" + client);
+                acquire(policy, client);
             }
 
             @Override
@@ -109,5 +119,14 @@ class RateLimitDeciderTest {
         assertThat(denied.outcome()).isEqualTo(Verdict.Outcome.LOCAL_BLOCKED);
         assertThat(denied.permitsCall()).isFalse();
         assertThat(denied.decision()).containsSame(LOCAL_DENIES);
+    }
+
+    @Test
+    void aResetFillsTheLocalBucketEvenWhenTheStoreCannot() {
+        RateLimitDecider decider = failing(LOCAL_ALLOWS);
+
+        assertThatThrownBy(() -> decider.reset(LOCAL, ALICE)).isInstanceOf(LimiterUnavailableException.class);
+        assertThat(resets).containsExactly("local:alice", "local:alice");
+        assertThat(localCalls).hasValue(1);
     }
 }

@@ -10,15 +10,16 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Histogram;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.Timer;
 
 /**
- * A {@link MetricRegistry} that keeps the counters, gauges and timers the limiter registers, by name and tags,
- * so that tests can read them without a MicroProfile Metrics runtime; of a timer it keeps the number of
- * timings. Other kinds of metric are refused.
+ * A {@link MetricRegistry} that keeps the counters, gauges, timers and histograms the limiter registers, by name and
+ * tags, so that tests can read them without a MicroProfile Metrics runtime; of a timer or a histogram it keeps the
+ * number of values. Other kinds of metric are refused.
  */
 final class CountingMetricRegistry {
 
@@ -66,6 +67,10 @@ final class CountingMetricRegistry {
                         return timer(
                                 counts.computeIfAbsent(id(metadata, (Tag[]) args[1]), ignored -> new AtomicLong()));
                     }
+                    if (method.getName().equals("histogram") && args[0] instanceof Metadata metadata) {
+                        Tag[] tags = args.length == 2 ? (Tag[]) args[1] : new Tag[0];
+                        return histogram(counts.computeIfAbsent(id(metadata, tags), ignored -> new AtomicLong()));
+                    }
                     if (method.getName().equals("gauge") && args.length == 4 && args[0] instanceof Metadata metadata) {
                         @SuppressWarnings("unchecked")
                         Function<Object, Number> read = (Function<Object, Number>) args[2];
@@ -83,6 +88,20 @@ final class CountingMetricRegistry {
                 CountingMetricRegistry.class.getClassLoader(), new Class<?>[] {Timer.class}, (proxy, method, args) -> {
                     if (method.getName().equals("update") && args.length == 1 && args[0] instanceof Duration) {
                         timings.incrementAndGet();
+                        return null;
+                    }
+                    throw new UnsupportedOperationException(method.toString());
+                });
+    }
+
+    /** A histogram that counts its values: whatever else is asked of it fails the test. */
+    private static Histogram histogram(AtomicLong values) {
+        return (Histogram) Proxy.newProxyInstance(
+                CountingMetricRegistry.class.getClassLoader(),
+                new Class<?>[] {Histogram.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("update") && args.length == 1) {
+                        values.incrementAndGet();
                         return null;
                     }
                     throw new UnsupportedOperationException(method.toString());

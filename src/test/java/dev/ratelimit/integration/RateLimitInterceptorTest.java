@@ -1,9 +1,11 @@
 package dev.ratelimit.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ratelimit.ClientIdResolver;
+import dev.ratelimit.RateLimitBuckets;
 import dev.ratelimit.RateLimited;
 import dev.ratelimit.core.ClientIdSecret;
 import dev.ratelimit.integration.http.AppliedDecision;
@@ -128,7 +130,9 @@ class RateLimitInterceptorTest {
         RateLimiterProducer.class,
         ClientIds.class,
         RateLimitMetrics.class,
-        DecisionLog.class
+        DecisionLog.class,
+        RedisAtStartup.class,
+        PolicyBuckets.class
     };
 
     private final FakeRequest request = new FakeRequest();
@@ -149,6 +153,9 @@ class RateLimitInterceptorTest {
 
     @Inject
     ClassLimitedProbe classLimitedProbe;
+
+    @Inject
+    RateLimitBuckets buckets;
 
     @BeforeAll
     static void configure() throws Exception {
@@ -221,6 +228,31 @@ class RateLimitInterceptorTest {
     }
 
     @Test
+    void aClientsBucketIsReadAndFilledAgainByTheIdItsRequestsCarry() {
+        String id = "support-" + UUID.randomUUID();
+        request.reset();
+        request.header(CLIENT_HEADER, id);
+        probe.limited();
+        probe.limited();
+        rejectionOf(probe::limited);
+
+        assertThat(buckets.state("probe", id).own().tokens()).isZero();
+        buckets.reset("probe", " " + id + " ");
+
+        assertThat(buckets.state("probe", id).full()).isTrue();
+        assertThat(probe.limited()).startsWith("run");
+    }
+
+    @Test
+    void aPolicyNoMethodUsesOrABlankIdIsRefusedNamingIt() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> buckets.reset("porbe", "alice"))
+                .withMessageContaining("'porbe'")
+                .withMessageContaining("probe-open");
+        assertThatIllegalArgumentException().isThrownBy(() -> buckets.state("probe", "  "));
+    }
+
+    @Test
     void allowedCallsRunAndHandTheirDecisionToTheResponseFilter() {
         newClient();
 
@@ -245,6 +277,20 @@ class RateLimitInterceptorTest {
         assertThat(rejection.getResponse().getHeaderString("Retry-After")).isNotBlank();
         assertThat(appliedDecision().decision().allowed()).isFalse();
         assertThat(decisions("probe", "blocked")).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusalTheShieldAnswersWithoutRedisIsCountedForItsPolicy() {
+        newClient();
+        probe.limited();
+        probe.limited();
+        Long before = metrics.count("ratelimit.redis.shield.answers", "policy", "probe");
+        rejectionOf(probe::limited);
+        rejectionOf(probe::limited);
+
+        assertThat(metrics.count("ratelimit.redis.shield.answers", "policy", "probe"))
+                .as("Redis refused the first, the shield the second")
+                .isEqualTo(before + 1);
     }
 
     @Test

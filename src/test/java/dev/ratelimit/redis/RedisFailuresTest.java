@@ -24,7 +24,6 @@ class RedisFailuresTest {
             value = {
                 "SCRIPT_ERROR | ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'",
                 "SCRIPT_ERROR | ERR Unknown Redis command called from script script: 2063962, on @user_script:1.",
-                "SCRIPT_ERROR | the token bucket script answered OK, not four integers",
                 "WRONG_TYPE   | WRONGTYPE Operation against a key holding the wrong kind of value script: 7dd2147, on @user_script:43.",
                 "OUT_OF_MEMORY | OOM command not allowed when used memory > 'maxmemory'. script: 7dd2147, on @user_script:80.",
                 "NO_PERMISSION | NOPERM this user has no permissions to run the 'evalsha' command",
@@ -42,6 +41,15 @@ class RedisFailuresTest {
             })
     void eachErrorReplyHasItsReason(FailureReason reason, String reply) {
         assertThat(RedisFailures.reasonFor(new JedisDataException(reply))).isEqualTo(reason);
+    }
+
+    @Test
+    void aReplyThatIsNoDecisionIsTheScriptsFailureByItsTypeWhateverItsText() {
+        assertThat(RedisFailures.reasonFor(new NotADecisionException("WRONGTYPE is what a proxy answered")))
+                .isEqualTo(FailureReason.SCRIPT_ERROR);
+        assertThat(RedisFailures.reasonFor(new JedisDataException("the token bucket script answered OK")))
+                .as("the same words in an error reply are no longer taken for it")
+                .isEqualTo(FailureReason.ERROR_REPLY);
     }
 
     @Test

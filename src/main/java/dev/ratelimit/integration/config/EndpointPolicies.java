@@ -1,11 +1,13 @@
 package dev.ratelimit.integration.config;
 
+import dev.ratelimit.core.RateLimitPolicy;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -35,6 +37,14 @@ public final class EndpointPolicies {
                     new Endpoint(beanClass, method) + " was not found @RateLimited while the application deployed");
         }
         return policy;
+    }
+
+    /** The policy of that name, as some {@code @RateLimited} method uses it now; empty when none does. */
+    public Optional<RateLimitPolicy> policyNamed(String name) {
+        return byEndpoint.values().stream()
+                .map(EndpointPolicy::policy)
+                .filter(policy -> policy.name().equals(name))
+                .findFirst();
     }
 
     /** The names of every policy in use, sorted. */

@@ -8,7 +8,7 @@ import java.util.Map;
 import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.Test;
 
-class DecisionTimerDistributionTest {
+class MetricDistributionsTest {
 
     private static final String BUCKETS = "mp.metrics.distribution.timer.buckets";
 
@@ -18,7 +18,9 @@ class DecisionTimerDistributionTest {
 
         assertThat(config.getValue(BUCKETS, String.class)).startsWith("ratelimit.decision.duration=1ms,");
         assertThat(config.getValue("mp.metrics.distribution.percentiles", String.class))
-                .isEqualTo("ratelimit.decision.duration=0.5,0.9,0.99,0.999");
+                .isEqualTo("ratelimit.decision.duration=0.5,0.9,0.99,0.999;ratelimit.redis.pipeline.calls=0.5,0.99");
+        assertThat(config.getValue("mp.metrics.distribution.histogram.buckets", String.class))
+                .isEqualTo("ratelimit.redis.pipeline.calls=1,2,4,8,16,32,64,128,256");
     }
 
     @Test
