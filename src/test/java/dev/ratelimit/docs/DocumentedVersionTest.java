@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -16,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 
-/** Every page that tells users how to depend on the library names the version this build makes. */
+/**
+ * Every page that tells users how to depend on the library, and the starter application they copy, name the version
+ * this build makes.
+ */
 class DocumentedVersionTest {
 
     private static final Pattern DEPENDENCY =
@@ -52,15 +56,67 @@ class DocumentedVersionTest {
     }
 
     private static String projectVersion() throws Exception {
-        Element project = DocumentBuilderFactory.newInstance()
-                .newDocumentBuilder()
-                .parse(new File("pom.xml"))
-                .getDocumentElement();
-        for (Node node = project.getFirstChild(); node != null; node = node.getNextSibling()) {
-            if (node instanceof Element element && element.getTagName().equals("version")) {
-                return element.getTextContent().trim();
+        return text(root("pom.xml"), "version");
+    }
+
+    @Test
+    void theStarterNamesTheProjectsVersionOfTheLibrary() throws Exception {
+        Element project = root("pom.xml");
+        Element starter = root("examples/starter/pom.xml");
+
+        assertThat(child(starter, "properties").flatMap(properties -> child(properties, "ratelimiter.version")))
+                .as("examples/starter/pom.xml's ratelimiter.version")
+                .map(Element::getTextContent)
+                .map(String::strip)
+                .hasValue(
+                        child(project, "version").orElseThrow().getTextContent().strip());
+    }
+
+    @Test
+    void theStarterDependsOnTheLibraryByThatProperty() throws Exception {
+        Element starter = root("examples/starter/pom.xml");
+        Element project = root("pom.xml");
+
+        List<String> libraries = new ArrayList<>();
+        for (Element dependency : children(child(starter, "dependencies").orElseThrow(), "dependency")) {
+            String groupId = text(dependency, "groupId");
+            String artifactId = text(dependency, "artifactId");
+            if (groupId.equals(text(project, "groupId")) && artifactId.equals(text(project, "artifactId"))) {
+                libraries.add(text(dependency, "version") + "|" + text(dependency, "classifier") + "|"
+                        + text(dependency, "type"));
             }
         }
-        throw new AssertionError("pom.xml has no version of its own");
+        assertThat(libraries)
+                .as("one dependency on the library, no classifier, the jar")
+                .containsExactly("${ratelimiter.version}||");
+    }
+
+    private static Element root(String pom) throws Exception {
+        return DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(new File(pom))
+                .getDocumentElement();
+    }
+
+    /** The first child element of that name, if any (never a descendant further down). */
+    private static Optional<Element> child(Element parent, String name) {
+        return children(parent, name).stream().findFirst();
+    }
+
+    private static List<Element> children(Element parent, String name) {
+        List<Element> found = new ArrayList<>();
+        for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node instanceof Element element && element.getTagName().equals(name)) {
+                found.add(element);
+            }
+        }
+        return found;
+    }
+
+    private static String text(Element parent, String name) {
+        return child(parent, name)
+                .map(Element::getTextContent)
+                .map(String::strip)
+                .orElse("");
     }
 }
