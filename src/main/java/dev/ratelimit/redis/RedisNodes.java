@@ -142,10 +142,10 @@ abstract sealed class RedisNodes implements AutoCloseable
 
         Single(RedisSettings settings) {
             RedisUrl url = settings.redisUrl();
+            JedisConfigs jedis = new JedisConfigs(settings);
             this.address = url.nodes().get(0).toString();
             // Opens no connection: calls open them as they need them, so a Redis that is down delays nothing here.
-            this.provider =
-                    new PooledConnectionProvider(url.nodes().get(0), settings.clientConfig(), settings.poolConfig());
+            this.provider = new PooledConnectionProvider(url.nodes().get(0), jedis.clientConfig(), jedis.poolConfig());
             this.calls = pipelinedCalls(provider::getConnection, settings);
         }
 
@@ -212,6 +212,7 @@ abstract sealed class RedisNodes implements AutoCloseable
 
         Cluster(RedisSettings settings) {
             RedisUrl url = settings.redisUrl();
+            JedisConfigs jedis = new JedisConfigs(settings);
             this.settings = settings;
             this.seeds = "seeds " + url.address();
             this.longestRenewal = settings.connectTimeout()
@@ -219,7 +220,7 @@ abstract sealed class RedisNodes implements AutoCloseable
                     .multipliedBy(url.nodes().size());
             this.provider = new OnFirstUse<>(
                     () -> new ClusterConnectionProvider(
-                            new LinkedHashSet<>(url.nodes()), settings.clientConfig(), settings.poolConfig()),
+                            new LinkedHashSet<>(url.nodes()), jedis.clientConfig(), jedis.poolConfig()),
                     settings.commandTimeout());
         }
 
@@ -376,14 +377,15 @@ abstract sealed class RedisNodes implements AutoCloseable
 
         Sentineled(RedisSettings settings) {
             RedisUrl url = settings.redisUrl();
+            JedisConfigs jedis = new JedisConfigs(settings);
             this.sentinels = url.address();
             this.provider = new OnFirstUse<>(
                     () -> new SentineledConnectionProvider(
                             url.masterName(),
-                            settings.clientConfig(),
-                            settings.poolConfig(),
+                            jedis.clientConfig(),
+                            jedis.poolConfig(),
                             new LinkedHashSet<>(url.nodes()),
-                            settings.sentinelClientConfig()),
+                            jedis.sentinelClientConfig()),
                     settings.commandTimeout());
             this.calls = pipelinedCalls(() -> provider.get().getConnection(), settings);
         }

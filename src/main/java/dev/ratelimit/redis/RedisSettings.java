@@ -7,12 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.RedisProtocol;
-import redis.clients.jedis.SslOptions;
 
 /**
  * How to reach Redis and name keys there. The timeouts bound how long a decision can wait on Redis before
@@ -148,6 +142,21 @@ public final class RedisSettings {
         return Optional.ofNullable(truststore).map(Truststore::file);
     }
 
+    /** The password given apart from the URL, if any: for logging in, never to be shown. */
+    Optional<String> password() {
+        return Optional.ofNullable(password);
+    }
+
+    /** The password of the Sentinels, if they require one: for logging in, never to be shown. */
+    Optional<String> sentinelPassword() {
+        return Optional.ofNullable(sentinelPassword);
+    }
+
+    /** The keystore a {@code rediss://} server is trusted by, as read, if not the JVM's. */
+    Optional<Truststore> loadedTruststore() {
+        return Optional.ofNullable(truststore);
+    }
+
     /** The passwords these settings hold, wherever given, for hiding them in text that might echo one. */
     List<String> secrets() {
         List<String> secrets = new ArrayList<>();
@@ -160,48 +169,6 @@ public final class RedisSettings {
             secrets.add(new String(truststore.password()));
         }
         return secrets;
-    }
-
-    /** How to log in to, and wait on, the nodes that hold the keys. */
-    JedisClientConfig clientConfig() {
-        DefaultJedisClientConfig.Builder client = timedClientConfig()
-                .user(user != null ? user : url.user())
-                .password(password != null ? password : url.password());
-        if (url.database() != 0) {
-            client.database(url.database());
-        }
-        return client.build();
-    }
-
-    /** How to log in to, and wait on, the Sentinels. */
-    JedisClientConfig sentinelClientConfig() {
-        return timedClientConfig().user(sentinelUser).password(sentinelPassword).build();
-    }
-
-    private DefaultJedisClientConfig.Builder timedClientConfig() {
-        DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(Math.toIntExact(connectTimeout.toMillis()))
-                .socketTimeoutMillis(Math.toIntExact(commandTimeout.toMillis()))
-                // A fixed protocol spares the probe connection Jedis otherwise opens to negotiate one, and
-                // without CLIENT SETINFO a new connection costs one command less: each waits on Redis.
-                .protocol(RedisProtocol.RESP2)
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-                .clientName("ratelimiter");
-        if (url.tls()) {
-            // The server's certificate and host name, checked against the truststore, else the JVM's.
-            client.sslOptions(truststore == null ? SslOptions.defaults() : truststore.sslOptions());
-        }
-        return client;
-    }
-
-    /** The pool of connections to one node. */
-    ConnectionPoolConfig poolConfig() {
-        ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(poolSize);
-        pool.setMaxIdle(poolSize);
-        // Jedis waits forever for a free connection by default; a request must not.
-        pool.setMaxWait(commandTimeout);
-        return pool;
     }
 
     @Override
