@@ -51,13 +51,29 @@ public final class RedisSettings {
     }
 
     /**
-     * {@code redis://127.0.0.1:6379}, 500 ms timeouts, 8 connections per node, keys prefixed {@code ratelimit:}, and a
-     * circuit breaker that opens when half of the last 10 calls met an outage, for 1 s.
+     * The settings of a builder given nothing, each readable here:
+     *
+     * <ul>
+     *   <li>{@link #url()} {@code redis://127.0.0.1:6379}: one Redis ({@link #topology()} {@link
+     *       RedisTopology#STANDALONE}), database 0, without TLS;
+     *   <li>{@link #connectTimeout()} and {@link #commandTimeout()} 500 ms each;
+     *   <li>{@link #poolSize()} 8 connections per node;
+     *   <li>{@link #shieldSize()} 10,000 buckets;
+     *   <li>{@link #keyPrefix()} {@code ratelimit:};
+     *   <li>{@link #breakerWindow()} 10 calls, {@link #breakerFailureRate()} 50 percent and {@link
+     *       #breakerOpenFor()} 1 s: a circuit breaker that opens when half of the last 10 calls met an outage,
+     *       for 1 s, then lets 3 calls through to probe Redis;
+     *   <li>{@link #user()} and {@link #sentinelUser()} none, and no passwords: the {@code default} user, without
+     *       logging in;
+     *   <li>{@link #truststore()} and {@link #truststoreType()} none: a {@code rediss://} server is trusted by the
+     *       JVM's trust store.
+     * </ul>
      */
     public static RedisSettings defaults() {
         return builder().build();
     }
 
+    /** A builder starting from the defaults: see {@link #defaults()}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -155,6 +171,11 @@ public final class RedisSettings {
     /** The keystore a {@code rediss://} server is trusted by, as read, if not the JVM's. */
     Optional<Truststore> loadedTruststore() {
         return Optional.ofNullable(truststore);
+    }
+
+    /** The type of the keystore {@link #truststore()} names, as read from it ({@code PKCS12}, {@code JKS}, ...). */
+    public Optional<String> truststoreType() {
+        return Optional.ofNullable(truststore).map(Truststore::type);
     }
 
     /** The passwords these settings hold, wherever given, for hiding them in text that might echo one. */
