@@ -18,36 +18,14 @@ public final class RedisSettings {
     /** Jedis takes its timeouts as an int of milliseconds. */
     private static final Duration MAX_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
 
-    private final RedisUrl url;
-    private final Duration connectTimeout;
-    private final Duration commandTimeout;
-    private final int poolSize;
-    private final int shieldSize;
-    private final String keyPrefix;
-    private final int breakerWindow;
-    private final int breakerFailureRate;
-    private final Duration breakerOpenFor;
-    private final String user;
-    private final String password;
-    private final Truststore truststore;
-    private final String sentinelUser;
-    private final String sentinelPassword;
+    /**
+     * The values, held in a copy of the builder that made them, which nothing changes: the settings and their
+     * builder share one list of fields, copied alike by {@link Builder#build()} and {@link #toBuilder()}.
+     */
+    private final Builder values;
 
     private RedisSettings(Builder builder) {
-        this.url = builder.url;
-        this.connectTimeout = builder.connectTimeout;
-        this.commandTimeout = builder.commandTimeout;
-        this.poolSize = builder.poolSize;
-        this.shieldSize = builder.shieldSize;
-        this.keyPrefix = builder.keyPrefix;
-        this.breakerWindow = builder.breakerWindow;
-        this.breakerFailureRate = builder.breakerFailureRate;
-        this.breakerOpenFor = builder.breakerOpenFor;
-        this.user = builder.user;
-        this.password = builder.password;
-        this.truststore = builder.truststore;
-        this.sentinelUser = builder.sentinelUser;
-        this.sentinelPassword = builder.sentinelPassword;
+        this.values = new Builder(builder);
     }
 
     /**
@@ -78,28 +56,37 @@ public final class RedisSettings {
         return new Builder();
     }
 
+    /**
+     * A builder starting from these settings, passwords and truststore included, so that
+     * {@code settings.toBuilder().commandTimeout(timeout).build()} changes that setting and keeps the others.
+     * The truststore is not read again.
+     */
+    public Builder toBuilder() {
+        return new Builder(values);
+    }
+
     /** The URL of the Redis, Redis Cluster or Sentinels to use: see {@link Builder#url(String)}. */
     public URI url() {
-        return url.uri();
+        return values.url.uri();
     }
 
     /** The deployment the URL names. */
     public RedisTopology topology() {
-        return url.topology();
+        return values.url.topology();
     }
 
     RedisUrl redisUrl() {
-        return url;
+        return values.url;
     }
 
     /** How long to wait for a new connection. */
     public Duration connectTimeout() {
-        return connectTimeout;
+        return values.connectTimeout;
     }
 
     /** How long to wait for a reply, and for a decision to be sent while every connection waits for replies. */
     public Duration commandTimeout() {
-        return commandTimeout;
+        return values.commandTimeout;
     }
 
     /**
@@ -107,7 +94,7 @@ public final class RedisSettings {
      * it at once. Not the number of concurrent callers, which share them.
      */
     public int poolSize() {
-        return poolSize;
+        return values.poolSize;
     }
 
     /**
@@ -115,94 +102,99 @@ public final class RedisSettings {
      * retry-after without asking Redis again. 0 when the shield is off.
      */
     public int shieldSize() {
-        return shieldSize;
+        return values.shieldSize;
     }
 
     /** What every key of the limiter starts with. */
     public String keyPrefix() {
-        return keyPrefix;
+        return values.keyPrefix;
     }
 
     /** How many of the latest calls the circuit breaker weighs; it opens no sooner than after that many. */
     public int breakerWindow() {
-        return breakerWindow;
+        return values.breakerWindow;
     }
 
     /** The share of failed calls, in percent of the window, at which the circuit breaker opens. */
     public int breakerFailureRate() {
-        return breakerFailureRate;
+        return values.breakerFailureRate;
     }
 
     /** How long the open circuit breaker keeps decisions from asking Redis before it probes again. */
     public Duration breakerOpenFor() {
-        return breakerOpenFor;
+        return values.breakerOpenFor;
     }
 
     /** Calls let through to probe Redis when the breaker's open time is over. */
     int breakerProbes() {
-        return Math.min(3, breakerWindow);
+        return Math.min(3, values.breakerWindow);
     }
 
     /** The ACL user given apart from the URL, if any. */
     public Optional<String> user() {
-        return Optional.ofNullable(user);
+        return Optional.ofNullable(values.user);
     }
 
     /** The ACL user to log in to the Sentinels as, if they require one. */
     public Optional<String> sentinelUser() {
-        return Optional.ofNullable(sentinelUser);
+        return Optional.ofNullable(values.sentinelUser);
     }
 
     /** The keystore file of the certificates a {@code rediss://} server is trusted by, if not the JVM's. */
     public Optional<Path> truststore() {
-        return Optional.ofNullable(truststore).map(Truststore::file);
+        return Optional.ofNullable(values.truststore).map(Truststore::file);
     }
 
     /** The password given apart from the URL, if any: for logging in, never to be shown. */
     Optional<String> password() {
-        return Optional.ofNullable(password);
+        return Optional.ofNullable(values.password);
     }
 
     /** The password of the Sentinels, if they require one: for logging in, never to be shown. */
     Optional<String> sentinelPassword() {
-        return Optional.ofNullable(sentinelPassword);
+        return Optional.ofNullable(values.sentinelPassword);
     }
 
     /** The keystore a {@code rediss://} server is trusted by, as read, if not the JVM's. */
     Optional<Truststore> loadedTruststore() {
-        return Optional.ofNullable(truststore);
+        return Optional.ofNullable(values.truststore);
     }
 
     /** The type of the keystore {@link #truststore()} names, as read from it ({@code PKCS12}, {@code JKS}, ...). */
     public Optional<String> truststoreType() {
-        return Optional.ofNullable(truststore).map(Truststore::type);
+        return Optional.ofNullable(values.truststore).map(Truststore::type);
     }
 
     /** The passwords these settings hold, wherever given, for hiding them in text that might echo one. */
     List<String> secrets() {
         List<String> secrets = new ArrayList<>();
-        for (String secret : new String[] {password, url.password(), sentinelPassword}) {
+        for (String secret : new String[] {values.password, values.url.password(), values.sentinelPassword}) {
             if (secret != null) {
                 secrets.add(secret);
             }
         }
-        if (truststore != null && truststore.password() != null) {
-            secrets.add(new String(truststore.password()));
+        if (values.truststore != null && values.truststore.password() != null) {
+            secrets.add(new String(values.truststore.password()));
         }
         return secrets;
     }
 
     @Override
     public String toString() {
-        return "RedisSettings[url=" + url
-                + (user != null ? ", user=" + user : "") + (password != null ? ", password=***" : "")
-                + (sentinelUser != null ? ", sentinelUser=" + sentinelUser : "")
-                + (sentinelPassword != null ? ", sentinelPassword=***" : "")
-                + (truststore != null ? ", truststore=" + truststore.file() + " (" + truststore.type() + ")" : "")
-                + ", connectTimeout=" + connectTimeout + ", commandTimeout=" + commandTimeout + ", poolSize=" + poolSize
-                + ", shieldSize=" + shieldSize + ", keyPrefix=" + keyPrefix + ", breakerWindow=" + breakerWindow
-                + ", breakerFailureRate="
-                + breakerFailureRate + ", breakerOpenFor=" + breakerOpenFor + "]";
+        return "RedisSettings[url=" + values.url
+                + (values.user != null ? ", user=" + values.user : "")
+                + (values.password != null ? ", password=***" : "")
+                + (values.sentinelUser != null ? ", sentinelUser=" + values.sentinelUser : "")
+                + (values.sentinelPassword != null ? ", sentinelPassword=***" : "")
+                + (values.truststore != null
+                        ? ", truststore=" + values.truststore.file() + " (" + values.truststore.type() + ")"
+                        : "")
+                + ", connectTimeout=" + values.connectTimeout + ", commandTimeout=" + values.commandTimeout
+                + ", poolSize="
+                + values.poolSize + ", shieldSize=" + values.shieldSize + ", keyPrefix=" + values.keyPrefix
+                + ", breakerWindow="
+                + values.breakerWindow + ", breakerFailureRate=" + values.breakerFailureRate + ", breakerOpenFor="
+                + values.breakerOpenFor + "]";
     }
 
     /** One of the settings of {@link Builder}, for naming the ones at fault. */
@@ -232,7 +224,10 @@ public final class RedisSettings {
         }
     }
 
-    /** Starts from the defaults; each setter refuses a value that cannot work, naming the problem. */
+    /**
+     * Starts from the defaults, or from the settings {@link RedisSettings#toBuilder()} was called on; each setter
+     * refuses a value that cannot work, naming the problem.
+     */
     public static final class Builder {
 
         private RedisUrl url = RedisUrl.parse("redis://127.0.0.1");
@@ -253,6 +248,23 @@ public final class RedisSettings {
         private String sentinelPassword;
 
         private Builder() {}
+
+        private Builder(Builder from) {
+            this.url = from.url;
+            this.connectTimeout = from.connectTimeout;
+            this.commandTimeout = from.commandTimeout;
+            this.poolSize = from.poolSize;
+            this.shieldSize = from.shieldSize;
+            this.keyPrefix = from.keyPrefix;
+            this.breakerWindow = from.breakerWindow;
+            this.breakerFailureRate = from.breakerFailureRate;
+            this.breakerOpenFor = from.breakerOpenFor;
+            this.user = from.user;
+            this.password = from.password;
+            this.truststore = from.truststore;
+            this.sentinelUser = from.sentinelUser;
+            this.sentinelPassword = from.sentinelPassword;
+        }
 
         /**
          * Where the keys live.
