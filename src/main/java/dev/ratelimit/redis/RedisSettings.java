@@ -1,27 +1,12 @@
 package dev.ratelimit.redis;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.KeyStoreException;
-import java.security.UnrecoverableKeyException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.RedisProtocol;
-import redis.clients.jedis.SslOptions;
 
 /**
  * How to reach Redis and name keys there. The timeouts bound how long a decision can wait on Redis before
@@ -33,72 +18,75 @@ public final class RedisSettings {
     /** Jedis takes its timeouts as an int of milliseconds. */
     private static final Duration MAX_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
 
-    private final RedisUrl url;
-    private final Duration connectTimeout;
-    private final Duration commandTimeout;
-    private final int poolSize;
-    private final int shieldSize;
-    private final String keyPrefix;
-    private final int breakerWindow;
-    private final int breakerFailureRate;
-    private final Duration breakerOpenFor;
-    private final String user;
-    private final String password;
-    private final Truststore truststore;
-    private final String sentinelUser;
-    private final String sentinelPassword;
+    /**
+     * The values, held in a copy of the builder that made them, which nothing changes: the settings and their
+     * builder share one list of fields, copied alike by {@link Builder#build()} and {@link #toBuilder()}.
+     */
+    private final Builder values;
 
     private RedisSettings(Builder builder) {
-        this.url = builder.url;
-        this.connectTimeout = builder.connectTimeout;
-        this.commandTimeout = builder.commandTimeout;
-        this.poolSize = builder.poolSize;
-        this.shieldSize = builder.shieldSize;
-        this.keyPrefix = builder.keyPrefix;
-        this.breakerWindow = builder.breakerWindow;
-        this.breakerFailureRate = builder.breakerFailureRate;
-        this.breakerOpenFor = builder.breakerOpenFor;
-        this.user = builder.user;
-        this.password = builder.password;
-        this.truststore = builder.truststore;
-        this.sentinelUser = builder.sentinelUser;
-        this.sentinelPassword = builder.sentinelPassword;
+        this.values = new Builder(builder);
     }
 
     /**
-     * {@code redis://127.0.0.1:6379}, 500 ms timeouts, 8 connections per node, keys prefixed {@code ratelimit:}, and a
-     * circuit breaker that opens when half of the last 10 calls met an outage, for 1 s.
+     * The settings of a builder given nothing, each readable here:
+     *
+     * <ul>
+     *   <li>{@link #url()} {@code redis://127.0.0.1:6379}: one Redis ({@link #topology()} {@link
+     *       RedisTopology#STANDALONE}), database 0, without TLS;
+     *   <li>{@link #connectTimeout()} and {@link #commandTimeout()} 500 ms each;
+     *   <li>{@link #poolSize()} 8 connections per node;
+     *   <li>{@link #shieldSize()} 10,000 buckets;
+     *   <li>{@link #keyPrefix()} {@code ratelimit:};
+     *   <li>{@link #breakerWindow()} 10 calls, {@link #breakerFailureRate()} 50 percent and {@link
+     *       #breakerOpenFor()} 1 s: a circuit breaker that opens when half of the last 10 calls met an outage,
+     *       for 1 s, then lets 3 calls through to probe Redis;
+     *   <li>{@link #user()} and {@link #sentinelUser()} none, and no passwords: the {@code default} user, without
+     *       logging in;
+     *   <li>{@link #truststore()} and {@link #truststoreType()} none: a {@code rediss://} server is trusted by the
+     *       JVM's trust store.
+     * </ul>
      */
     public static RedisSettings defaults() {
         return builder().build();
     }
 
+    /** A builder starting from the defaults: see {@link #defaults()}. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * A builder starting from these settings, passwords and truststore included, so that
+     * {@code settings.toBuilder().commandTimeout(timeout).build()} changes that setting and keeps the others.
+     * The truststore is not read again.
+     */
+    public Builder toBuilder() {
+        return new Builder(values);
+    }
+
     /** The URL of the Redis, Redis Cluster or Sentinels to use: see {@link Builder#url(String)}. */
     public URI url() {
-        return url.uri();
+        return values.url.uri();
     }
 
     /** The deployment the URL names. */
     public RedisTopology topology() {
-        return url.topology();
+        return values.url.topology();
     }
 
     RedisUrl redisUrl() {
-        return url;
+        return values.url;
     }
 
     /** How long to wait for a new connection. */
     public Duration connectTimeout() {
-        return connectTimeout;
+        return values.connectTimeout;
     }
 
     /** How long to wait for a reply, and for a decision to be sent while every connection waits for replies. */
     public Duration commandTimeout() {
-        return commandTimeout;
+        return values.commandTimeout;
     }
 
     /**
@@ -106,7 +94,7 @@ public final class RedisSettings {
      * it at once. Not the number of concurrent callers, which share them.
      */
     public int poolSize() {
-        return poolSize;
+        return values.poolSize;
     }
 
     /**
@@ -114,187 +102,99 @@ public final class RedisSettings {
      * retry-after without asking Redis again. 0 when the shield is off.
      */
     public int shieldSize() {
-        return shieldSize;
+        return values.shieldSize;
     }
 
     /** What every key of the limiter starts with. */
     public String keyPrefix() {
-        return keyPrefix;
+        return values.keyPrefix;
     }
 
     /** How many of the latest calls the circuit breaker weighs; it opens no sooner than after that many. */
     public int breakerWindow() {
-        return breakerWindow;
+        return values.breakerWindow;
     }
 
     /** The share of failed calls, in percent of the window, at which the circuit breaker opens. */
     public int breakerFailureRate() {
-        return breakerFailureRate;
+        return values.breakerFailureRate;
     }
 
     /** How long the open circuit breaker keeps decisions from asking Redis before it probes again. */
     public Duration breakerOpenFor() {
-        return breakerOpenFor;
+        return values.breakerOpenFor;
     }
 
     /** Calls let through to probe Redis when the breaker's open time is over. */
     int breakerProbes() {
-        return Math.min(3, breakerWindow);
+        return Math.min(3, values.breakerWindow);
     }
 
     /** The ACL user given apart from the URL, if any. */
     public Optional<String> user() {
-        return Optional.ofNullable(user);
+        return Optional.ofNullable(values.user);
     }
 
     /** The ACL user to log in to the Sentinels as, if they require one. */
     public Optional<String> sentinelUser() {
-        return Optional.ofNullable(sentinelUser);
+        return Optional.ofNullable(values.sentinelUser);
     }
 
     /** The keystore file of the certificates a {@code rediss://} server is trusted by, if not the JVM's. */
     public Optional<Path> truststore() {
-        return Optional.ofNullable(truststore).map(Truststore::file);
+        return Optional.ofNullable(values.truststore).map(Truststore::file);
+    }
+
+    /** The password given apart from the URL, if any: for logging in, never to be shown. */
+    Optional<String> password() {
+        return Optional.ofNullable(values.password);
+    }
+
+    /** The password of the Sentinels, if they require one: for logging in, never to be shown. */
+    Optional<String> sentinelPassword() {
+        return Optional.ofNullable(values.sentinelPassword);
+    }
+
+    /** The keystore a {@code rediss://} server is trusted by, as read, if not the JVM's. */
+    Optional<Truststore> loadedTruststore() {
+        return Optional.ofNullable(values.truststore);
+    }
+
+    /** The type of the keystore {@link #truststore()} names, as read from it ({@code PKCS12}, {@code JKS}, ...). */
+    public Optional<String> truststoreType() {
+        return Optional.ofNullable(values.truststore).map(Truststore::type);
     }
 
     /** The passwords these settings hold, wherever given, for hiding them in text that might echo one. */
     List<String> secrets() {
         List<String> secrets = new ArrayList<>();
-        for (String secret : new String[] {password, url.password(), sentinelPassword}) {
+        for (String secret : new String[] {values.password, values.url.password(), values.sentinelPassword}) {
             if (secret != null) {
                 secrets.add(secret);
             }
         }
-        if (truststore != null && truststore.password() != null) {
-            secrets.add(new String(truststore.password()));
+        if (values.truststore != null && values.truststore.password() != null) {
+            secrets.add(new String(values.truststore.password()));
         }
         return secrets;
     }
 
-    /** How to log in to, and wait on, the nodes that hold the keys. */
-    JedisClientConfig clientConfig() {
-        DefaultJedisClientConfig.Builder client = timedClientConfig()
-                .user(user != null ? user : url.user())
-                .password(password != null ? password : url.password());
-        if (url.database() != 0) {
-            client.database(url.database());
-        }
-        return client.build();
-    }
-
-    /** How to log in to, and wait on, the Sentinels. */
-    JedisClientConfig sentinelClientConfig() {
-        return timedClientConfig().user(sentinelUser).password(sentinelPassword).build();
-    }
-
-    private DefaultJedisClientConfig.Builder timedClientConfig() {
-        DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(Math.toIntExact(connectTimeout.toMillis()))
-                .socketTimeoutMillis(Math.toIntExact(commandTimeout.toMillis()))
-                // A fixed protocol spares the probe connection Jedis otherwise opens to negotiate one, and
-                // without CLIENT SETINFO a new connection costs one command less: each waits on Redis.
-                .protocol(RedisProtocol.RESP2)
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-                .clientName("ratelimiter");
-        if (url.tls()) {
-            // The server's certificate and host name, checked against the truststore, else the JVM's.
-            client.sslOptions(truststore == null ? SslOptions.defaults() : truststore.sslOptions());
-        }
-        return client;
-    }
-
-    /** The pool of connections to one node. */
-    ConnectionPoolConfig poolConfig() {
-        ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(poolSize);
-        pool.setMaxIdle(poolSize);
-        // Jedis waits forever for a free connection by default; a request must not.
-        pool.setMaxWait(commandTimeout);
-        return pool;
-    }
-
     @Override
     public String toString() {
-        return "RedisSettings[url=" + url
-                + (user != null ? ", user=" + user : "") + (password != null ? ", password=***" : "")
-                + (sentinelUser != null ? ", sentinelUser=" + sentinelUser : "")
-                + (sentinelPassword != null ? ", sentinelPassword=***" : "")
-                + (truststore != null ? ", truststore=" + truststore.file() + " (" + truststore.type() + ")" : "")
-                + ", connectTimeout=" + connectTimeout + ", commandTimeout=" + commandTimeout + ", poolSize=" + poolSize
-                + ", shieldSize=" + shieldSize + ", keyPrefix=" + keyPrefix + ", breakerWindow=" + breakerWindow
-                + ", breakerFailureRate="
-                + breakerFailureRate + ", breakerOpenFor=" + breakerOpenFor + "]";
-    }
-
-    /**
-     * A keystore file, read whole once here so that a wrong file, type or password is found before any
-     * connection; Jedis reads it again for every new connection, which picks up a renewed file.
-     */
-    @SuppressWarnings("ArrayRecordComponent") // never compared nor hashed; the password is never shown
-    private record Truststore(Path file, char[] password, String type) {
-
-        static Truststore load(Path file, char[] password, String type) {
-            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-                throw new InvalidSettingException("no readable file at " + file, Setting.TRUSTSTORE);
-            }
-            KeyStore store;
-            try {
-                store = type == null ? KeyStore.getInstance(file.toFile(), password) : KeyStore.getInstance(type);
-            } catch (KeyStoreException e) {
-                throw type == null
-                        ? new InvalidSettingException(file + " is not a PKCS12 or JKS keystore", Setting.TRUSTSTORE)
-                        : new InvalidSettingException("unknown keystore type '" + type + "'", Setting.TRUSTSTORE_TYPE);
-            } catch (IOException | GeneralSecurityException e) {
-                throw unreadable(file, e);
-            }
-            if (type != null) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    store.load(in, password);
-                } catch (IOException | GeneralSecurityException e) {
-                    throw unreadable(file, e);
-                }
-            }
-            if (!holdsTrustedCertificate(store)) {
-                // A PKCS12 store made by keytool encrypts its certificates: without the password it looks empty.
-                throw new InvalidSettingException(
-                        file + " holds no trusted certificate"
-                                + (password == null ? " that can be read without a password" : ""),
-                        Setting.TRUSTSTORE);
-            }
-            return new Truststore(
-                    file,
-                    password == null ? null : password.clone(),
-                    store.getType().toUpperCase(Locale.ROOT));
-        }
-
-        private static InvalidSettingException unreadable(Path file, Exception e) {
-            // KeyStore says a wrong password with an UnrecoverableKeyException inside an IOException.
-            return e.getCause() instanceof UnrecoverableKeyException
-                    ? new InvalidSettingException("the password does not open " + file, Setting.TRUSTSTORE_PASSWORD)
-                    : new InvalidSettingException(
-                            file + " cannot be read as a keystore: " + e.getMessage(), Setting.TRUSTSTORE);
-        }
-
-        private static boolean holdsTrustedCertificate(KeyStore store) {
-            try {
-                for (String alias : Collections.list(store.aliases())) {
-                    if (store.isCertificateEntry(alias)) {
-                        return true;
-                    }
-                }
-                return false;
-            } catch (KeyStoreException e) {
-                throw new IllegalStateException("a loaded keystore answers for its entries", e);
-            }
-        }
-
-        SslOptions sslOptions() {
-            // Verifies the chain and the host name (SslVerifyMode.FULL, the builder's default).
-            return SslOptions.builder()
-                    .truststore(file.toFile(), password)
-                    .trustStoreType(type)
-                    .build();
-        }
+        return "RedisSettings[url=" + values.url
+                + (values.user != null ? ", user=" + values.user : "")
+                + (values.password != null ? ", password=***" : "")
+                + (values.sentinelUser != null ? ", sentinelUser=" + values.sentinelUser : "")
+                + (values.sentinelPassword != null ? ", sentinelPassword=***" : "")
+                + (values.truststore != null
+                        ? ", truststore=" + values.truststore.file() + " (" + values.truststore.type() + ")"
+                        : "")
+                + ", connectTimeout=" + values.connectTimeout + ", commandTimeout=" + values.commandTimeout
+                + ", poolSize="
+                + values.poolSize + ", shieldSize=" + values.shieldSize + ", keyPrefix=" + values.keyPrefix
+                + ", breakerWindow="
+                + values.breakerWindow + ", breakerFailureRate=" + values.breakerFailureRate + ", breakerOpenFor="
+                + values.breakerOpenFor + "]";
     }
 
     /** One of the settings of {@link Builder}, for naming the ones at fault. */
@@ -324,7 +224,10 @@ public final class RedisSettings {
         }
     }
 
-    /** Starts from the defaults; each setter refuses a value that cannot work, naming the problem. */
+    /**
+     * Starts from the defaults, or from the settings {@link RedisSettings#toBuilder()} was called on; each setter
+     * refuses a value that cannot work, naming the problem.
+     */
     public static final class Builder {
 
         private RedisUrl url = RedisUrl.parse("redis://127.0.0.1");
@@ -345,6 +248,23 @@ public final class RedisSettings {
         private String sentinelPassword;
 
         private Builder() {}
+
+        private Builder(Builder from) {
+            this.url = from.url;
+            this.connectTimeout = from.connectTimeout;
+            this.commandTimeout = from.commandTimeout;
+            this.poolSize = from.poolSize;
+            this.shieldSize = from.shieldSize;
+            this.keyPrefix = from.keyPrefix;
+            this.breakerWindow = from.breakerWindow;
+            this.breakerFailureRate = from.breakerFailureRate;
+            this.breakerOpenFor = from.breakerOpenFor;
+            this.user = from.user;
+            this.password = from.password;
+            this.truststore = from.truststore;
+            this.sentinelUser = from.sentinelUser;
+            this.sentinelPassword = from.sentinelPassword;
+        }
 
         /**
          * Where the keys live.

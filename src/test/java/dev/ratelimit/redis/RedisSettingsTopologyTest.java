@@ -28,7 +28,8 @@ class RedisSettingsTopologyTest {
     @ValueSource(strings = {"rediss://h:6380", "rediss-cluster://a:1,b:2", "rediss-sentinel://s1,s2#primary"})
     void everyNodeIsReachedTheSameWayInEveryDeployment(String url) {
         RedisSettings settings = settings(url);
-        JedisClientConfig nodes = settings.clientConfig();
+        JedisConfigs jedis = new JedisConfigs(settings);
+        JedisClientConfig nodes = jedis.clientConfig();
 
         // Jedis opens TLS sockets for any config holding SslOptions; its older isSsl() flag stays false.
         assertThat(nodes.getSslOptions()).isNotNull();
@@ -36,8 +37,8 @@ class RedisSettingsTopologyTest {
         assertThat(nodes.getPassword()).isEqualTo("node-secret");
         assertThat(nodes.getConnectionTimeoutMillis()).isEqualTo(300);
         assertThat(nodes.getSocketTimeoutMillis()).isEqualTo(400);
-        assertThat(settings.poolConfig().getMaxTotal()).isEqualTo(7);
-        assertThat(settings.poolConfig().getMaxWaitDuration()).isEqualTo(Duration.ofMillis(400));
+        assertThat(jedis.poolConfig().getMaxTotal()).isEqualTo(7);
+        assertThat(jedis.poolConfig().getMaxWaitDuration()).isEqualTo(Duration.ofMillis(400));
     }
 
     @ParameterizedTest
@@ -49,11 +50,12 @@ class RedisSettingsTopologyTest {
                 .sentinelUser("watcher")
                 .sentinelPassword("sentinel-secret")
                 .build();
-        JedisClientConfig sentinels = settings.sentinelClientConfig();
+        JedisConfigs jedis = new JedisConfigs(settings);
+        JedisClientConfig sentinels = jedis.sentinelClientConfig();
 
         assertThat(sentinels.getUser()).isEqualTo("watcher");
         assertThat(sentinels.getPassword()).isEqualTo("sentinel-secret");
         assertThat(sentinels.getSslOptions() != null).isEqualTo(url.startsWith("rediss"));
-        assertThat(settings.clientConfig().getPassword()).isEqualTo("node-secret");
+        assertThat(jedis.clientConfig().getPassword()).isEqualTo("node-secret");
     }
 }

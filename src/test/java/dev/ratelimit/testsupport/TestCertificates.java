@@ -1,5 +1,7 @@
 package dev.ratelimit.testsupport;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +57,13 @@ public record TestCertificates(
             shared = generate();
         }
         return shared;
+    }
+
+    /** {@link #shared()}, or the calling test skipped, saying why, where certificates cannot be made. */
+    public static TestCertificates sharedOrSkipped() throws IOException {
+        String missing = unavailableReason();
+        assumeTrue(missing == null, () -> "skipped: cannot make test certificates: " + missing);
+        return shared();
     }
 
     private static TestCertificates generate() throws IOException {
