@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.logging.Level;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Connection;
@@ -43,7 +44,6 @@ final class ClusterNodes extends RedisNodes {
     private final Cache<HostAndPort, PipelinedCalls> callsByNode =
             Caffeine.newBuilder().expireAfterAccess(Duration.ofHours(1)).build();
 
-    private final RedisSettings settings;
     /** Names the seeds' breaker, which guards the first contact: never a node's name, even with one seed. */
     private final String seeds;
     /** A renewal tries each known node in turn, each for a connection and a reply at most. */
@@ -57,10 +57,10 @@ final class ClusterNodes extends RedisNodes {
     private final AtomicBoolean renewing = new AtomicBoolean();
     private final AtomicLong nextRenewal = new AtomicLong(System.nanoTime());
 
-    ClusterNodes(RedisSettings settings) {
+    ClusterNodes(RedisSettings settings, IntConsumer pipelineSent) {
+        super(settings, pipelineSent);
         RedisUrl url = settings.redisUrl();
         JedisConfigs jedis = new JedisConfigs(settings);
-        this.settings = settings;
         this.seeds = "seeds " + url.address();
         this.longestRenewal = settings.connectTimeout()
                 .plus(settings.commandTimeout())
@@ -112,7 +112,7 @@ final class ClusterNodes extends RedisNodes {
     }
 
     private PipelinedCalls callsTo(ClusterConnectionProvider cluster, HostAndPort node) {
-        return callsByNode.get(node, owner -> pipelinedCalls(() -> cluster.getConnection(owner), settings));
+        return callsByNode.get(node, owner -> pipelinedCalls(() -> cluster.getConnection(owner)));
     }
 
     /** Every master of the slot map, in the order of their first slots. */

@@ -1,5 +1,6 @@
 package dev.ratelimit.redis;
 
+import dev.ratelimit.core.Durations;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,6 +45,7 @@ final class PipelinedCalls {
     static final int MAX_PIPELINE = 256;
 
     private final Supplier<Connection> connections;
+    private final IntConsumer sent;
     private final Semaphore pipelines;
     /** How long a call may stay queued, and then how long its reply may take. */
     private final long waitNanos;
@@ -53,9 +56,11 @@ final class PipelinedCalls {
      * @param connections lends a pooled connection to the node, given back by closing it
      * @param pipelines   how many pipelines may be in flight to the node at once: at most the pool's size
      * @param wait        how long a command may stay queued, and then how long its reply may take
+     * @param sent        told the number of calls of each pipeline sent
      */
-    PipelinedCalls(Supplier<Connection> connections, int pipelines, Duration wait) {
+    PipelinedCalls(Supplier<Connection> connections, int pipelines, Duration wait, IntConsumer sent) {
         this.connections = connections;
+        this.sent = sent;
         this.pipelines = new Semaphore(pipelines);
         this.waitNanos = wait.toNanos();
     }
@@ -81,11 +86,11 @@ final class PipelinedCalls {
                 queued.remove(call);
                 // This caller may have been woken to send: the next one is.
                 wakeFirstQueued();
-                throw timeout("not sent within " + Duration.ofNanos(waitNanos).toMillis()
-                        + "ms: every connection to the node was waiting for replies");
+                throw timeout("not sent within " + Durations.format(Duration.ofNanos(waitNanos))
+                        + ": every connection to the node was waiting for replies");
             }
             if (waited >= 2 * waitNanos) {
-                throw timeout("no reply within " + Duration.ofNanos(waitNanos).toMillis() + "ms");
+                throw timeout("no reply within " + Durations.format(Duration.ofNanos(waitNanos)));
             }
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
@@ -123,6 +128,7 @@ final class PipelinedCalls {
             for (Call<?> call : pipeline) {
                 connection.sendCommand(call.command.getArguments());
             }
+            sent.accept(pipeline.size());
             for (Call<?> call : pipeline) {
                 call.completeWith(connection);
                 replied++;

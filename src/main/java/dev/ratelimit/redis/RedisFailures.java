@@ -1,5 +1,6 @@
 package dev.ratelimit.redis;
 
+import dev.ratelimit.core.Durations;
 import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.LimiterUnavailableException;
 import java.net.SocketTimeoutException;
@@ -91,10 +92,10 @@ final class RedisFailures {
         return switch (reason) {
             case TIMEOUT ->
                 "no connection within the connect timeout of "
-                        + settings.connectTimeout().toMillis()
-                        + "ms or no reply within the command timeout of "
-                        + settings.commandTimeout().toMillis()
-                        + "ms: Redis is slow, or this host too busy to read its reply";
+                        + Durations.format(settings.connectTimeout())
+                        + " or no reply within the command timeout of "
+                        + Durations.format(settings.commandTimeout())
+                        + ": Redis is slow, or this host too busy to read its reply";
             case CONNECTION -> "cannot reach Redis at " + node;
             case TOO_MANY_CONNECTIONS -> "Redis at " + node + " refuses new connections: its maxclients is reached";
             case NODE_UNAVAILABLE ->
@@ -103,7 +104,8 @@ final class RedisFailures {
             case BREAKER_OPEN -> "Redis at " + node + " not asked: its circuit breaker is open after recent failures";
             case POOL_EXHAUSTED ->
                 "all " + settings.poolSize() + " pooled connections to " + node + " stayed busy for "
-                        + settings.commandTimeout().toMillis() + "ms: more decisions in flight than the pool holds";
+                        + Durations.format(settings.commandTimeout())
+                        + ": more decisions in flight than the pool holds";
             case AUTHENTICATION -> "Redis refused the limiter's credentials";
             case NO_PERMISSION ->
                 "the Redis user may not run the limiter's script: grant it +evalsha +eval"

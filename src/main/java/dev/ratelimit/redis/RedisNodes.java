@@ -4,6 +4,7 @@ import dev.ratelimit.core.FailureReason;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import redis.clients.jedis.CommandObject;
@@ -25,11 +26,20 @@ abstract sealed class RedisNodes implements AutoCloseable permits SingleNode, Cl
 
     private static final CommandObjects COMMANDS = new CommandObjects(RedisProtocol.RESP2);
 
-    static RedisNodes connect(RedisSettings settings) {
+    private final RedisSettings settings;
+    private final IntConsumer pipelineSent;
+
+    RedisNodes(RedisSettings settings, IntConsumer pipelineSent) {
+        this.settings = settings;
+        this.pipelineSent = pipelineSent;
+    }
+
+    /** @param pipelineSent told the number of calls of each pipeline sent to any node */
+    static RedisNodes connect(RedisSettings settings, IntConsumer pipelineSent) {
         return switch (settings.topology()) {
-            case STANDALONE -> new SingleNode(settings);
-            case CLUSTER -> new ClusterNodes(settings);
-            case SENTINEL -> new SentinelNodes(settings);
+            case STANDALONE -> new SingleNode(settings, pipelineSent);
+            case CLUSTER -> new ClusterNodes(settings, pipelineSent);
+            case SENTINEL -> new SentinelNodes(settings, pipelineSent);
         };
     }
 
@@ -106,7 +116,7 @@ abstract sealed class RedisNodes implements AutoCloseable permits SingleNode, Cl
     public abstract void close();
 
     /** Each node's calls share its pool: one pipeline in flight per pooled connection at most. */
-    static PipelinedCalls pipelinedCalls(Supplier<Connection> connections, RedisSettings settings) {
-        return new PipelinedCalls(connections, settings.poolSize(), settings.commandTimeout());
+    PipelinedCalls pipelinedCalls(Supplier<Connection> connections) {
+        return new PipelinedCalls(connections, settings.poolSize(), settings.commandTimeout(), pipelineSent);
     }
 }

@@ -81,7 +81,7 @@ public final class RedisRateLimiter implements RateLimiter {
                 Caffeine.newBuilder().expireAfterAccess(BREAKER_IDLE_LIFETIME).build();
         this.events = events;
         this.redaction = new SecretRedaction(settings.secrets());
-        this.nodes = RedisNodes.connect(settings);
+        this.nodes = RedisNodes.connect(settings, events::pipelineSent);
     }
 
     /**

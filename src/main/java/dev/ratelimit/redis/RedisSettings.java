@@ -1,5 +1,6 @@
 package dev.ratelimit.redis;
 
+import dev.ratelimit.core.Durations;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -189,12 +190,12 @@ public final class RedisSettings {
                 + (values.truststore != null
                         ? ", truststore=" + values.truststore.file() + " (" + values.truststore.type() + ")"
                         : "")
-                + ", connectTimeout=" + values.connectTimeout + ", commandTimeout=" + values.commandTimeout
-                + ", poolSize="
+                + ", connectTimeout=" + Durations.format(values.connectTimeout) + ", commandTimeout="
+                + Durations.format(values.commandTimeout) + ", poolSize="
                 + values.poolSize + ", shieldSize=" + values.shieldSize + ", keyPrefix=" + values.keyPrefix
                 + ", breakerWindow="
                 + values.breakerWindow + ", breakerFailureRate=" + values.breakerFailureRate + ", breakerOpenFor="
-                + values.breakerOpenFor + "]";
+                + Durations.format(values.breakerOpenFor) + "]";
     }
 
     /** One of the settings of {@link Builder}, for naming the ones at fault. */

@@ -2,6 +2,7 @@ package dev.ratelimit.redis;
 
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.providers.SentineledConnectionProvider;
 
@@ -17,7 +18,8 @@ final class SentinelNodes extends RedisNodes {
 
     private final String sentinels;
 
-    SentinelNodes(RedisSettings settings) {
+    SentinelNodes(RedisSettings settings, IntConsumer pipelineSent) {
+        super(settings, pipelineSent);
         RedisUrl url = settings.redisUrl();
         JedisConfigs jedis = new JedisConfigs(settings);
         this.sentinels = url.address();
@@ -29,7 +31,7 @@ final class SentinelNodes extends RedisNodes {
                         new LinkedHashSet<>(url.nodes()),
                         jedis.sentinelClientConfig()),
                 settings.commandTimeout());
-        this.calls = pipelinedCalls(() -> provider.get().getConnection(), settings);
+        this.calls = pipelinedCalls(() -> provider.get().getConnection());
     }
 
     @Override

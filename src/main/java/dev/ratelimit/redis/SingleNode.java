@@ -1,6 +1,7 @@
 package dev.ratelimit.redis;
 
 import java.util.Map;
+import java.util.function.IntConsumer;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.providers.PooledConnectionProvider;
 
@@ -11,13 +12,14 @@ final class SingleNode extends RedisNodes {
     private final PipelinedCalls calls;
     private final String address;
 
-    SingleNode(RedisSettings settings) {
+    SingleNode(RedisSettings settings, IntConsumer pipelineSent) {
+        super(settings, pipelineSent);
         RedisUrl url = settings.redisUrl();
         JedisConfigs jedis = new JedisConfigs(settings);
         this.address = url.nodes().get(0).toString();
         // Opens no connection: calls open them as they need them, so a Redis that is down delays nothing here.
         this.provider = new PooledConnectionProvider(url.nodes().get(0), jedis.clientConfig(), jedis.poolConfig());
-        this.calls = pipelinedCalls(provider::getConnection, settings);
+        this.calls = pipelinedCalls(provider::getConnection);
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,6 +45,8 @@ class PipelinedCallsTest {
 
     private ConnectionPool pool;
     private final AtomicInteger connectionsLent = new AtomicInteger();
+    /** The number of calls of each pipeline sent, as the limiter's metrics are told it. */
+    private final List<Integer> pipelinesSent = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void closePool() {
@@ -73,7 +76,8 @@ class PipelinedCallsTest {
                     return pool.getResource();
                 },
                 count,
-                WAIT);
+                WAIT,
+                pipelinesSent::add);
     }
 
     private static <T> List<T> inParallel(int callers, Callable<T> call) throws Exception {
@@ -106,6 +110,7 @@ class PipelinedCallsTest {
             assertThat(calls.execute(COMMANDS.incr("counter"))).isEqualTo(expected);
         }
         assertThat(connectionsLent).hasValue(50);
+        assertThat(pipelinesSent).hasSize(50).containsOnly(1);
     }
 
     @Test
@@ -127,6 +132,10 @@ class PipelinedCallsTest {
                 .allSatisfy(lengths -> assertThat(lengths)
                         .containsExactlyElementsOf(
                                 LongStream.rangeClosed(1, perCaller).boxed().toList()));
+        assertThat(pipelinesSent.stream().mapToInt(Integer::intValue).sum())
+                .as("every call is in one pipeline told of")
+                .isEqualTo(64 * perCaller);
+        assertThat(pipelinesSent).allSatisfy(size -> assertThat(size).isBetween(1, PipelinedCalls.MAX_PIPELINE));
         for (int caller = 1; caller <= 64; caller++) {
             assertThat(REDIS.admin().lrange("list:" + caller, 0, -1))
                     .as("list:" + caller)
@@ -204,7 +213,7 @@ class PipelinedCallsTest {
                         .timeoutMillis(10_000)
                         .build(),
                 poolConfig);
-        PipelinedCalls calls = new PipelinedCalls(pool::getResource, 1, Duration.ofSeconds(10));
+        PipelinedCalls calls = new PipelinedCalls(pool::getResource, 1, Duration.ofSeconds(10), pipelinesSent::add);
         calls.execute(COMMANDS.set("warm", "up"));
         String pooledConnection = REDIS.admin()
                 .clientList()

@@ -108,9 +108,9 @@ class RedisSettingsTest {
         assertThat(RedisSettings.defaults().redisUrl().tls()).isFalse();
         assertThat(RedisSettings.defaults().secrets()).isEmpty();
         assertThat(RedisSettings.defaults().toString())
-                .isEqualTo("RedisSettings[url=redis://127.0.0.1:6379, connectTimeout=PT0.5S, commandTimeout=PT0.5S,"
+                .isEqualTo("RedisSettings[url=redis://127.0.0.1:6379, connectTimeout=500ms, commandTimeout=500ms,"
                         + " poolSize=8, shieldSize=10000, keyPrefix=ratelimit:, breakerWindow=10,"
-                        + " breakerFailureRate=50, breakerOpenFor=PT1S]");
+                        + " breakerFailureRate=50, breakerOpenFor=1s]");
     }
 
     @Test
