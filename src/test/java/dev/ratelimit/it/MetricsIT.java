@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.testsupport.TcpProxy;
 import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,6 +58,12 @@ class MetricsIT {
 
     private static final Pattern TAG = Pattern.compile("([a-z_]+)=\"([^\"]*)\"");
 
+    /** A metric family of the Prometheus text: {@code # TYPE ratelimit_... counter}. */
+    private static final Pattern TYPE = Pattern.compile("(?m)^# TYPE (ratelimit_[a-z_]+) ");
+
+    /** A row of the operations guide's table of series: {@code | `ratelimit_...` | tags | meaning |}. */
+    private static final Pattern GUIDE_ROW = Pattern.compile("(?m)^\\| `(ratelimit_[a-z_]+)` \\|");
+
     @Deployment(testable = false)
     static WebArchive deployment() {
         return DemoDeployment.withProbes();
@@ -81,7 +91,8 @@ class MetricsIT {
         assertThat(before)
                 .containsEntry("ratelimit_redis_breaker_state|state=closed", 1.0)
                 .containsEntry("ratelimit_redis_breaker_state|state=open", 0.0)
-                .containsEntry("ratelimit_redis_breaker_opened_total|", 0.0);
+                .containsEntry("ratelimit_redis_breaker_opened_total|", 0.0)
+                .containsEntry("ratelimit_redis_shield_answers_total|policy=probe", 0.0);
 
         String client = "metrics-" + UUID.randomUUID();
         Map<Integer, Integer> probeStatuses = new HashMap<>();
@@ -115,6 +126,8 @@ class MetricsIT {
                 .containsEntry("ratelimit_decisions_total|outcome=allowed,policy=probe-open", 0.0)
                 .containsEntry("ratelimit_decisions_total|outcome=fail_closed,policy=probe-closed", 1.0)
                 .containsEntry("ratelimit_redis_failures_total|reason=connection", 3.0)
+                // Redis refused the first 429's bucket; the shield answered the second without asking it
+                .containsEntry("ratelimit_redis_shield_answers_total|policy=probe", 1.0)
                 // Every call a bucket or a failure mode decided is timed; the one without a client id was not.
                 .containsEntry("ratelimit_decision_duration_seconds_count|policy=probe", 5.0)
                 .containsEntry("ratelimit_decision_duration_seconds_count|policy=probe-open", 2.0);
@@ -126,6 +139,9 @@ class MetricsIT {
                 .containsKey("ratelimit_decision_duration_seconds_bucket|le=0.001,policy=probe")
                 .containsKey("ratelimit_decision_duration_seconds_bucket|le=2.0,policy=probe")
                 .containsEntry("ratelimit_decision_duration_seconds_bucket|le=+Inf,policy=probe", 5.0);
+        assertThat(after.get("ratelimit_redis_pipeline_calls_count|"))
+                .as("every call Redis decided went in a pipeline")
+                .isGreaterThanOrEqualTo(3.0);
         assertThat(scraped).as("client ids never become tags").doesNotContain(client);
     }
 
@@ -146,5 +162,27 @@ class MetricsIT {
             samples.put(sample.group(1) + "|" + id, Double.parseDouble(sample.group(3)));
         }
         return samples;
+    }
+
+    /**
+     * The series the operations guide lists are the ones the application registers, no more and no fewer: a metric
+     * added, renamed or removed fails here until the guide says so.
+     */
+    @Test
+    void theOperationsGuideListsEverySeriesTheApplicationRegisters() throws Exception {
+        Set<String> registered = new TreeSet<>();
+        Matcher type = TYPE.matcher(Http.applicationMetrics(base));
+        while (type.find()) {
+            registered.add(type.group(1));
+        }
+        // A timer's or histogram's _max is part of its family, as the guide describes it
+        registered.removeIf(name -> name.endsWith("_max") && registered.contains(name.substring(0, name.length() - 4)));
+        Set<String> documented = new TreeSet<>();
+        Matcher row = GUIDE_ROW.matcher(Files.readString(Path.of("docs/operations.md")));
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+
+        assertThat(registered).as("series at /metrics").isNotEmpty().isEqualTo(documented);
     }
 }
