@@ -51,6 +51,25 @@ public final class SecondLibertyServer implements AutoCloseable {
      */
     public static SecondLibertyServer start(
             String name, WebArchive war, String readyPath, Map<String, String> environment) throws Exception {
+        return launch(name, war, environment, server -> server.awaitReady(war, readyPath));
+    }
+
+    /**
+     * As {@link #start(String, WebArchive, String, Map)}, waiting for a message in messages.log rather than for the
+     * application to answer: for a deployment that is to fail.
+     */
+    static SecondLibertyServer startUntilLogged(
+            String name, WebArchive war, Map<String, String> environment, String message) throws Exception {
+        return launch(name, war, environment, server -> server.awaitLogged(message));
+    }
+
+    /** What the server is waited for once started. */
+    private interface Readiness {
+        void await(SecondLibertyServer server) throws Exception;
+    }
+
+    private static SecondLibertyServer launch(
+            String name, WebArchive war, Map<String, String> environment, Readiness readiness) throws Exception {
         Path itServer = Path.of(System.getProperty("it.server.dir"));
         SecondLibertyServer server = new SecondLibertyServer(
                 itServer.getParent().getParent().getParent(), name, RedisServerProcess.freePort());
@@ -58,7 +77,7 @@ public final class SecondLibertyServer implements AutoCloseable {
         try {
             server.create(itServer, war, environment);
             server.command("start");
-            server.awaitReady(war, readyPath);
+            readiness.await(server);
             return server;
         } catch (Exception | AssertionError e) {
             server.close();
@@ -74,6 +93,16 @@ public final class SecondLibertyServer implements AutoCloseable {
     /** What the server logged. */
     Path messagesLog() {
         return serverDir().resolve("logs/messages.log");
+    }
+
+    /** What the server wrote to its console, which a server started in the background keeps in a file. */
+    Path consoleLog() {
+        return serverDir().resolve("logs/console.log");
+    }
+
+    /** The server's own base URL, e.g. {@code http://127.0.0.1:port/}. */
+    URL serverUrl() throws IOException {
+        return new URL("http://127.0.0.1:" + httpPort + "/");
     }
 
     @Override
@@ -147,6 +176,18 @@ public final class SecondLibertyServer implements AutoCloseable {
         }
         throw new IllegalStateException("server " + name + " did not answer " + base + readyPath + " within "
                 + READY_TIMEOUT + "; see " + serverDir().resolve("logs/messages.log"));
+    }
+
+    private void awaitLogged(String message) throws Exception {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (Files.exists(messagesLog()) && Files.readString(messagesLog()).contains(message)) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+        throw new IllegalStateException(
+                "server " + name + " did not log " + message + " within " + READY_TIMEOUT + "; see " + messagesLog());
     }
 
     /** {@code bin/server <action> <name>}, with this JVM's Java, bounded in time. */
