@@ -7,51 +7,21 @@ import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitPolicy;
+import dev.ratelimit.testsupport.LogCapture;
 import java.net.ConnectException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What an operator reads of a failed decision: the reason and what the call got, a stack trace only where it helps. */
 class DecisionLogTest {
 
-    private static final Logger LOGGER = Logger.getLogger(RateLimitInterceptor.class.getName());
     private static final RateLimitPolicy ORDERS =
             new RateLimitPolicy("orders", new BucketLimits(5, 5, Duration.ofMinutes(1)), 1, FailureMode.CLOSED);
 
-    private final List<LogRecord> records = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
-    private Level levelBefore;
-
-    @BeforeEach
-    void captureTheInterceptorsLogger() {
-        levelBefore = LOGGER.getLevel();
-        LOGGER.addHandler(capture);
-    }
-
-    @AfterEach
-    void releaseIt() {
-        LOGGER.removeHandler(capture);
-        LOGGER.setLevel(levelBefore);
-    }
+    @RegisterExtension
+    final LogCapture log = LogCapture.of(RateLimitInterceptor.class);
 
     private static LimiterUnavailableException failure(FailureReason reason) {
         return new LimiterUnavailableException(
@@ -62,7 +32,7 @@ class DecisionLogTest {
     void anOutageIsOneWarningWithoutStackTraceAndWhatTheCallGot() {
         new DecisionLog().undecided(ORDERS, failure(FailureReason.CONNECTION), false);
 
-        assertThat(records).singleElement().satisfies(record -> {
+        assertThat(log.records()).singleElement().satisfies(record -> {
             assertThat(record.getLevel()).isEqualTo(Level.WARNING);
             assertThat(record.getThrown()).isNull();
             assertThat(record.getMessage())
@@ -72,22 +42,22 @@ class DecisionLogTest {
 
     @Test
     void atFineTheStackTraceOfAnOutageFollowsItsReport() {
-        LOGGER.setLevel(Level.FINE);
+        log.atFine();
 
         new DecisionLog().undecided(ORDERS, failure(FailureReason.TIMEOUT), true);
 
-        assertThat(records).hasSize(2);
-        assertThat(records.get(0).getThrown()).isNull();
-        assertThat(records.get(0).getMessage()).endsWith("policy 'orders' is in shadow mode: calls run");
-        assertThat(records.get(1).getLevel()).isEqualTo(Level.FINE);
-        assertThat(records.get(1).getThrown()).isInstanceOf(ConnectException.class);
+        assertThat(log.records()).hasSize(2);
+        assertThat(log.records().get(0).getThrown()).isNull();
+        assertThat(log.records().get(0).getMessage()).endsWith("policy 'orders' is in shadow mode: calls run");
+        assertThat(log.records().get(1).getLevel()).isEqualTo(Level.FINE);
+        assertThat(log.records().get(1).getThrown()).isInstanceOf(ConnectException.class);
     }
 
     @Test
     void aFailureNoReasonExplainsKeepsItsStackTrace() {
         new DecisionLog().undecided(ORDERS, failure(FailureReason.ERROR_REPLY), false);
 
-        assertThat(records).singleElement().satisfies(record -> {
+        assertThat(log.records()).singleElement().satisfies(record -> {
             assertThat(record.getLevel()).isEqualTo(Level.SEVERE);
             assertThat(record.getThrown()).isInstanceOf(ConnectException.class);
         });
@@ -95,14 +65,14 @@ class DecisionLogTest {
 
     @Test
     void eachReasonAndEachApplicationIsThrottledOnItsOwn() {
-        DecisionLog log = new DecisionLog();
+        DecisionLog decisions = new DecisionLog();
         for (int i = 0; i < 5; i++) {
-            log.undecided(ORDERS, failure(FailureReason.TIMEOUT), false);
-            log.undecided(ORDERS, failure(FailureReason.OUT_OF_MEMORY), false);
+            decisions.undecided(ORDERS, failure(FailureReason.TIMEOUT), false);
+            decisions.undecided(ORDERS, failure(FailureReason.OUT_OF_MEMORY), false);
         }
         new DecisionLog().undecided(ORDERS, failure(FailureReason.TIMEOUT), false);
 
-        assertThat(records)
+        assertThat(log.records())
                 .extracting(record ->
                         record.getMessage().substring(0, record.getMessage().indexOf(';')))
                 .containsExactly(

@@ -2,19 +2,16 @@ package dev.ratelimit.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ratelimit.testsupport.LogCapture;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ThrottledLog on a fake nano clock: no test here depends on real time. */
 class ThrottledLogTest {
@@ -22,36 +19,13 @@ class ThrottledLogTest {
     private static final long SECOND = 1_000_000_000L;
     private static final Duration INTERVAL = Duration.ofSeconds(10);
 
-    private final List<LogRecord> records = new ArrayList<>();
     private final AtomicLong now = new AtomicLong(1_000 * SECOND);
-    private final Logger logger = Logger.getAnonymousLogger();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
 
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
-
-    @BeforeEach
-    void captureTheLogger() {
-        logger.setUseParentHandlers(false);
-        logger.setLevel(Level.ALL);
-        logger.addHandler(capture);
-    }
-
-    @AfterEach
-    void releaseTheLogger() {
-        logger.removeHandler(capture);
-    }
+    @RegisterExtension
+    final LogCapture capture = LogCapture.ofAnonymousLogger();
 
     private ThrottledLog log() {
-        return new ThrottledLog(logger, INTERVAL, now::get);
+        return new ThrottledLog(capture.logger(), INTERVAL, now::get);
     }
 
     private void at(long nanos) {
@@ -59,7 +33,7 @@ class ThrottledLogTest {
     }
 
     private List<String> messages() {
-        return records.stream().map(LogRecord::getMessage).toList();
+        return capture.records().stream().map(LogRecord::getMessage).toList();
     }
 
     @Test
@@ -69,10 +43,10 @@ class ThrottledLogTest {
 
         log.log(Level.WARNING, () -> "Redis is down", cause);
 
-        assertThat(records).hasSize(1);
-        assertThat(records.get(0).getLevel()).isEqualTo(Level.WARNING);
-        assertThat(records.get(0).getMessage()).isEqualTo("Redis is down");
-        assertThat(records.get(0).getThrown()).isSameAs(cause);
+        assertThat(capture.records()).hasSize(1);
+        assertThat(capture.records().get(0).getLevel()).isEqualTo(Level.WARNING);
+        assertThat(capture.records().get(0).getMessage()).isEqualTo("Redis is down");
+        assertThat(capture.records().get(0).getThrown()).isSameAs(cause);
     }
 
     @Test
@@ -183,7 +157,7 @@ class ThrottledLogTest {
         at(start + 10 * SECOND);
         log.log(Level.WARNING, () -> "c", second);
 
-        assertThat(records).extracting(LogRecord::getThrown).containsExactly(first, second);
+        assertThat(capture.records()).extracting(LogRecord::getThrown).containsExactly(first, second);
     }
 
     @Test
@@ -204,7 +178,7 @@ class ThrottledLogTest {
 
     @Test
     void aZeroIntervalLogsEveryWarning() {
-        ThrottledLog log = new ThrottledLog(logger, Duration.ZERO, now::get);
+        ThrottledLog log = new ThrottledLog(capture.logger(), Duration.ZERO, now::get);
 
         log.log(Level.WARNING, () -> "a", null);
         log.log(Level.WARNING, () -> "b", null);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ratelimit.RateLimited;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.integration.http.MissingClientIdRule;
+import dev.ratelimit.testsupport.LogCapture;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,17 +14,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,26 +57,12 @@ class PolicyReloaderTest {
     private Config config;
     private RateLimitConfiguration deployed;
     private PolicyReloader reloader;
-    /** Held, so that the logger the handler is added to is the reloader's, not one collected before it. */
-    private final Logger logger = Logger.getLogger(PolicyReloader.class.getName());
 
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    @RegisterExtension
+    final LogCapture log = LogCapture.of(PolicyReloader.class);
 
     @BeforeEach
     void deploy() throws IOException {
-        logger.addHandler(capture);
         file = directory.resolve("rate_limits.yaml");
         Files.writeString(file, orders("5"));
         deployWith(Map.of());
@@ -86,7 +71,6 @@ class PolicyReloaderTest {
     @AfterEach
     void stop() {
         reloader.close();
-        logger.removeHandler(capture);
     }
 
     private void deployWith(Map<String, String> otherValues) {
@@ -104,7 +88,7 @@ class PolicyReloaderTest {
     }
 
     private List<String> messages(Level level) {
-        return logged.stream()
+        return log.records().stream()
                 .filter(record -> record.getLevel().equals(level))
                 .map(LogRecord::getMessage)
                 .toList();
@@ -207,7 +191,7 @@ class PolicyReloaderTest {
         reloader.reload();
 
         assertThat(inForce("create")).isSameAs(before);
-        assertThat(logged).isEmpty();
+        assertThat(log.records()).isEmpty();
     }
 
     @Test
@@ -284,7 +268,7 @@ class PolicyReloaderTest {
         assertThat(deployed.warnings()).singleElement().asString().startsWith("policy 'billing' is configured");
 
         reloader.reload();
-        assertThat(logged).isEmpty();
+        assertThat(log.records()).isEmpty();
 
         other.put("ratelimit.policies.refunds.capacity", "5");
         reloader.reload();
