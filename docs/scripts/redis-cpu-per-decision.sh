@@ -52,20 +52,41 @@ free_port() {
     done
 }
 
+# start_redis <port> [redis-server arguments...]: a redis-server of this script's own on the port, or none. A port
+# found free can be taken by another process before this server binds it: the server then exits, and the one
+# answering on the port is not ours, which its process id tells.
 start_redis() {
     local port=$1
     shift
     mkdir -p "$work/$port"
     redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
         --dir "$work/$port" --pidfile "$work/$port/redis.pid" --logfile "$work/$port/redis.log" "$@"
-    ports+=("$port")
     for _ in $(seq 1 100); do
-        if redis-cli -p "$port" PING >/dev/null 2>&1; then
-            return
+        if [ -s "$work/$port/redis.pid" ] && redis-cli -p "$port" PING >/dev/null 2>&1; then
+            local answering
+            answering=$(redis-cli -p "$port" INFO server | tr -d '\r' | awk -F: '/^process_id:/ { print $2 }')
+            if [ "$answering" = "$(cat "$work/$port/redis.pid")" ]; then
+                ports+=("$port")
+                return 0
+            fi
+            return 1
         fi
         sleep 0.05
     done
-    echo "redis-server did not start on $port" >&2
+    return 1
+}
+
+# own_redis [redis-server arguments...]: starts a redis-server of this script's own on a free port, and prints it
+own_redis() {
+    local port
+    for _ in $(seq 1 10); do
+        port=$(free_port)
+        if start_redis "$port" "$@" >/dev/null; then
+            echo "$port"
+            return
+        fi
+    done
+    echo "no redis-server of this script's own could be started" >&2
     exit 1
 }
 
@@ -115,8 +136,8 @@ expect() {
 allowed=(1 '' 1000000 1000000 1000)
 refused=(1 '' 1 1 3600000)
 
-port=$(free_port)
-start_redis "$port"
+port=$(own_redis)
+ports+=("$port")
 sha=$(redis-cli -p "$port" SCRIPT LOAD "$(cat "$script")")
 echo "Redis $(redis-cli -p "$port" INFO server | tr -d '\r' | awk -F: '/^redis_version:/ { print $2 }'), $calls calls per load, $connections connections"
 
@@ -133,18 +154,21 @@ expect "$port" "$sha" 'ratelimit:{bench:blocked}' 0 "${refused[@]}"
 echo "The script allowed and refused as a decision does."
 
 if [ "$cluster" = 1 ]; then
-    masters=("$(free_port)")
-    masters+=("$(free_port)")
-    masters+=("$(free_port)")
-    for master in "${masters[@]}"; do
-        start_redis "$master" --cluster-enabled yes --cluster-config-file nodes.conf
+    masters=()
+    for _ in 1 2 3; do
+        master=$(own_redis --cluster-enabled yes --cluster-config-file nodes.conf)
+        masters+=("$master")
+        ports+=("$master")
     done
     redis-cli --cluster create "${masters[@]/#/127.0.0.1:}" --cluster-replicas 0 --cluster-yes >/dev/null
-    for _ in $(seq 1 100); do
-        if redis-cli -p "${masters[0]}" CLUSTER INFO | grep -q 'cluster_state:ok'; then
-            break
-        fi
-        sleep 0.1
+    # Every master must see the cluster whole before the load: one that does not yet refuses its slots.
+    for master in "${masters[@]}"; do
+        for _ in $(seq 1 100); do
+            if redis-cli -p "$master" CLUSTER INFO | grep -q 'cluster_state:ok'; then
+                break
+            fi
+            sleep 0.1
+        done
     done
     for master in "${masters[@]}"; do
         redis-cli -p "$master" SCRIPT LOAD "$(cat "$script")" >/dev/null
