@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Redis down while calls are few, then back: the failures from before it answered never open the breaker, and
- * every call after is decided. A real outage still opens it.
+ * every call after is decided. A real outage still opens it, and so does a Redis failing every other call.
  */
 class BreakerRecoveryTest {
 
@@ -94,6 +94,23 @@ class BreakerRecoveryTest {
                     .isInstanceOfSatisfying(
                             LimiterUnavailableException.class,
                             e -> assertThat(e.reason()).isEqualTo(FailureReason.BREAKER_OPEN));
+        }
+    }
+
+    @Test
+    void aRedisFailingEveryOtherCallStillOpensTheBreakerByItsFailureRate() throws Exception {
+        try (TcpProxy proxy = proxyToRedis();
+                RedisRateLimiter limiter = throughProxy(proxy)) {
+            for (int call = 0; call < 40 && openings.isEmpty(); call++) {
+                proxy.mode(call % 2 == 0 ? TcpProxy.Mode.REFUSE : TcpProxy.Mode.FORWARD);
+                try {
+                    limiter.acquire(OPEN_POLICY, ClientId.of("flapping"));
+                } catch (LimiterUnavailableException expected) {
+                    // every other call meets the outage
+                }
+            }
+
+            assertThat(openings).as("breaker transitions").contains(BreakerState.OPEN);
         }
     }
 }
