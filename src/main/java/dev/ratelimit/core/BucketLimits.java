@@ -25,10 +25,13 @@ public record BucketLimits(long capacity, long refillTokens, Duration refillPeri
             throw new InvalidLimitException("refill-tokens", "must be at least 1, was " + refillTokens);
         }
         if (refillPeriod == null || refillPeriod.compareTo(MIN_REFILL_PERIOD) < 0) {
-            throw new InvalidLimitException("refill-period", "must be at least 1ms, was " + refillPeriod);
+            throw new InvalidLimitException(
+                    "refill-period",
+                    "must be at least 1ms, was " + (refillPeriod == null ? "none" : Durations.format(refillPeriod)));
         }
         if (refillPeriod.compareTo(MAX_REFILL_PERIOD) > 0) {
-            throw new InvalidLimitException("refill-period", "must be at most 2^53 ms, was " + refillPeriod);
+            throw new InvalidLimitException(
+                    "refill-period", "must be at most 2^53 ms, was " + Durations.format(refillPeriod));
         }
         if (capacity > MAX_EXACT_LEVEL / refillPeriod.toMillis()) {
             throw new InvalidLimitException(

@@ -47,7 +47,8 @@ public final class Durations {
      * {@code 1m}, {@code 1h}, {@code 1d}; a fraction of a millisecond is written in ISO-8601.
      */
     public static String format(Duration duration) {
-        if (duration.toNanosPart() % 1_000_000 != 0) {
+        // ISO-8601 too for what no long of milliseconds holds: 292 million years and more
+        if (duration.toNanosPart() % 1_000_000 != 0 || Math.abs(duration.toSeconds()) > Long.MAX_VALUE / 1000) {
             return duration.toString();
         }
         long millis = duration.toMillis();

@@ -56,8 +56,17 @@ public class ClientIds {
                 : Optional.empty();
     }
 
+    /**
+     * The id a caller named by a person (support staff, a test) is stored under for the policy: an address as
+     * requests of a remote-address policy carry it (an IPv6 caller's network), unless the application's resolver
+     * tells callers apart; then stored as every id is.
+     */
+    ClientId storedFor(String id, EndpointPolicy endpoint) {
+        return stored(custom != null ? id : builtIn.asRequestsCarryIt(id, endpoint.clientIdSource()));
+    }
+
     /** The id a caller's raw id is stored as: its keyed hash with a client-id secret, else its bounded form. */
-    ClientId stored(String raw) {
+    private ClientId stored(String raw) {
         return settings.clientIdSecret().map(secret -> secret.idOf(raw)).orElseGet(() -> ClientId.of(raw));
     }
 

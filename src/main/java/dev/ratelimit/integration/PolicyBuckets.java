@@ -4,8 +4,8 @@ import dev.ratelimit.RateLimitBuckets;
 import dev.ratelimit.core.BucketState;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.RateLimitDecider;
-import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.integration.config.EndpointPolicies;
+import dev.ratelimit.integration.config.EndpointPolicy;
 import dev.ratelimit.redis.RedisRateLimiter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -31,15 +31,17 @@ public class PolicyBuckets implements RateLimitBuckets {
 
     @Override
     public BucketState state(String policy, String clientId) {
-        return redis.inspect(policyNamed(policy), client(clientId));
+        EndpointPolicy endpoint = policyNamed(policy);
+        return redis.inspect(endpoint.policy(), client(clientId, endpoint));
     }
 
     @Override
     public void reset(String policy, String clientId) {
-        decider.reset(policyNamed(policy), client(clientId));
+        EndpointPolicy endpoint = policyNamed(policy);
+        decider.reset(endpoint.policy(), client(clientId, endpoint));
     }
 
-    private RateLimitPolicy policyNamed(String name) {
+    private EndpointPolicy policyNamed(String name) {
         return endpointPolicies
                 .policyNamed(name)
                 .orElseThrow(() -> new IllegalArgumentException("no @RateLimited method uses a policy named '" + name
@@ -47,11 +49,11 @@ public class PolicyBuckets implements RateLimitBuckets {
     }
 
     /** Trimmed as a request's id is, and refused when blank as a request's would be. */
-    private ClientId client(String clientId) {
+    private ClientId client(String clientId, EndpointPolicy endpoint) {
         String raw = clientId == null ? "" : clientId.strip();
         if (raw.isEmpty()) {
             throw new IllegalArgumentException("a client id must not be blank");
         }
-        return clientIds.stored(raw);
+        return clientIds.storedFor(raw, endpoint);
     }
 }

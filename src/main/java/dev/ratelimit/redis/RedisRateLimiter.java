@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -154,7 +155,7 @@ public final class RedisRateLimiter implements RateLimiter {
     /**
      * The client's bucket under the policy as Redis holds it now, every band of it, read at Redis' clock without
      * taking or writing anything. Outside the circuit breakers and the shield, like {@link #probe()}: it asks Redis
-     * whatever their state, within the same timeouts.
+     * whatever their state, within the same timeouts for each band, one round trip each.
      *
      * @throws dev.ratelimit.core.LimiterUnavailableException when Redis cannot answer
      */
@@ -162,11 +163,14 @@ public final class RedisRateLimiter implements RateLimiter {
         List<String> bucketKeys = keys.keysFor(policy, client);
         String key = bucketKeys.get(0);
         Function<CommandObject<Object>, Object> onTheKeysNode = command -> nodes.execute(key, command);
+        String node = nodes.nodeFor(key);
         try {
             List<BucketState.Band> bands = new ArrayList<>(policy.bandCount());
             for (int band = 0; band < policy.bandCount(); band++) {
                 BucketLimits limits = policy.limitsOfBand(band);
-                Decision level = script.peek(onTheKeysNode, bucketKeys.get(band), limits);
+                String bandKey = bucketKeys.get(band);
+                // Read-only: safe to make again whatever became of the first attempt.
+                Decision level = onHealthyConnection(node, () -> script.peek(onTheKeysNode, bandKey, limits));
                 bands.add(new BucketState.Band(
                         policy.nameOfBand(band), limits.capacity(), level.remaining(), level.resetAfterMillis()));
             }
@@ -188,7 +192,9 @@ public final class RedisRateLimiter implements RateLimiter {
         List<String> bucketKeys = keys.keysFor(policy, client);
         String key = bucketKeys.get(0);
         try {
-            nodes.execute(key, COMMANDS.del(bucketKeys.toArray(String[]::new)));
+            // Deleting twice deletes what deleting once does: safe to make again.
+            onHealthyConnection(
+                    nodes.nodeFor(key), () -> nodes.execute(key, COMMANDS.del(bucketKeys.toArray(String[]::new))));
         } catch (JedisException e) {
             throw unavailable(policy, key, e);
         } finally {
@@ -213,14 +219,19 @@ public final class RedisRateLimiter implements RateLimiter {
      */
     private Decision runOnHealthyConnection(List<String> bucketKeys, String node, RateLimitPolicy policy) {
         Function<CommandObject<Object>, Object> onTheKeysNode = command -> nodes.execute(bucketKeys.get(0), command);
+        return onHealthyConnection(node, () -> script.run(onTheKeysNode, bucketKeys, policy));
+    }
+
+    /** Runs the step, and once more on new connections when a pooled one turned out broken before any reply. */
+    private <T> T onHealthyConnection(String node, Supplier<T> step) {
         try {
-            return script.run(onTheKeysNode, bucketKeys, policy);
+            return step.get();
         } catch (JedisConnectionException e) {
             if (RedisFailures.reasonFor(e) != FailureReason.CONNECTION) {
                 throw e;
             }
             nodes.dropIdleConnections(node);
-            return script.run(onTheKeysNode, bucketKeys, policy);
+            return step.get();
         }
     }
 

@@ -465,10 +465,12 @@ public final class RedisSettings {
 
         private static Duration requireValidTimeout(Duration timeout) {
             if (timeout == null || timeout.compareTo(Duration.ofMillis(1)) < 0) {
-                throw new IllegalArgumentException("must be at least 1ms, was " + timeout);
+                throw new IllegalArgumentException(
+                        "must be at least 1ms, was " + (timeout == null ? "none" : Durations.format(timeout)));
             }
             if (timeout.compareTo(MAX_TIMEOUT) > 0) {
-                throw new IllegalArgumentException("must be at most " + MAX_TIMEOUT.toMillis() + "ms, was " + timeout);
+                throw new IllegalArgumentException(
+                        "must be at most " + Durations.format(MAX_TIMEOUT) + ", was " + Durations.format(timeout));
             }
             return timeout;
         }

@@ -40,7 +40,7 @@ class BucketLimitsTest {
                 catchThrowableOfType(InvalidLimitException.class, () -> new BucketLimits(10, 1, null));
 
         assertThat(e.property()).isEqualTo("refill-period");
-        assertThat(e).hasMessage("refill-period must be at least 1ms, was null");
+        assertThat(e).hasMessage("refill-period must be at least 1ms, was none");
     }
 
     @ParameterizedTest

@@ -123,6 +123,7 @@ class DurationsTest {
                 "PT24H     | 1d",
                 "PT1.001S  | 1001ms",
                 "PT0.0001S | PT0.0001S",
+                "PT2562047788016H | PT2562047788016H",
             })
     void writesTheLargestUnitThatHoldsItWhole(String iso, String written) {
         assertThat(Durations.format(Duration.parse(iso))).isEqualTo(written);

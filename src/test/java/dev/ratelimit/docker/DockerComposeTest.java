@@ -621,7 +621,8 @@ class DockerComposeTest {
      * parses each. Grafana's variables get values of the kind Grafana puts there.
      */
     @Test
-    void promtoolParsesEveryDashboardAndReadmeExpression(@TempDir Path dir) throws IOException, InterruptedException {
+    void promtoolParsesEveryDashboardAndOperationsGuideExpression(@TempDir Path dir)
+            throws IOException, InterruptedException {
         Path promtool = promtool();
         Map<String, String> expressions = new LinkedHashMap<>();
         dashboardExpressions()

@@ -25,21 +25,6 @@ import java.util.stream.Stream;
  */
 public final class ConfigKeys {
 
-    /** Where a key is looked up, and when it is read. */
-    public enum Kind {
-        /** A setting shared by every policy, read at deployment: a change takes a restart. */
-        SHARED,
-        /** A switch over every policy, read at deployment and at every reload. */
-        GLOBAL,
-        /**
-         * A policy property, looked up at every layer: {@code <Class>/<method>/RateLimited/}, {@code
-         * <Class>/RateLimited/}, {@code ratelimit.policies.<name>.}, the annotation, {@code ratelimit.defaults.}.
-         */
-        POLICY,
-        /** A band's property, {@code bands.<band>.<property>}, at the method, class and named-policy layers. */
-        BAND
-    }
-
     /**
      * One key.
      *
@@ -56,7 +41,6 @@ public final class ConfigKeys {
      */
     public record Key<T>(
             String name,
-            Kind kind,
             Optional<String> defaultValue,
             String documentedDefault,
             Function<String, T> parser,
@@ -97,7 +81,6 @@ public final class ConfigKeys {
 
     public static final Key<String> REDIS_URL = new Key<>(
             "ratelimit.redis.url",
-            Kind.SHARED,
             Optional.of(REDIS.url().toString()),
             REDIS.url().toString(),
             Function.identity(),
@@ -169,7 +152,10 @@ public final class ConfigKeys {
     public static final Key<TrustedProxies> TRUSTED_PROXIES = shared(
             "ratelimit.trusted-proxies",
             null,
-            text -> TrustedProxies.of(Arrays.asList(text.split(",", -1))),
+            text -> TrustedProxies.of(Arrays.stream(text.split(",", -1))
+                    .map(String::strip)
+                    .filter(entry -> !entry.isEmpty())
+                    .toList()),
             "Addresses and CIDR networks of the proxies whose X-Forwarded-For is believed");
     public static final Key<Integer> INSTANCES = shared(
             "ratelimit.instances",
@@ -183,7 +169,6 @@ public final class ConfigKeys {
             "Local buckets kept per policy at most, for failure-mode local");
     public static final Key<ClientIdSecret> CLIENT_ID_SECRET = new Key<>(
             "ratelimit.client-id-secret",
-            Kind.SHARED,
             Optional.empty(),
             "none",
             ClientIdSecret::of,
@@ -261,7 +246,7 @@ public final class ConfigKeys {
     public static final Key<Duration> BAND_REFILL_PERIOD =
             band("refill-period", "1s", "1s", Durations::parse, "How often the band's refill-tokens are added");
 
-    /** The settings read once, at deployment. */
+    /** The settings shared by every policy, read once, at deployment: a change takes a restart. */
     public static final List<Key<?>> SHARED = List.of(
             REDIS_URL,
             REDIS_USER,
@@ -288,7 +273,10 @@ public final class ConfigKeys {
             READINESS_REQUIRES_REDIS,
             RELOAD_INTERVAL);
 
-    /** The switches over every policy. */
+    /**
+     * The switches over every policy, read at deployment and again at every reload; the YAML file's location is
+     * read by its config source, when MicroProfile Config starts.
+     */
     public static final List<Key<?>> GLOBAL = List.of(GLOBAL_MODE, ALLOW_UNUSED_POLICIES, CONFIG_FILE);
 
     /** A policy's own properties, in the order the reference lists them. */
@@ -302,13 +290,21 @@ public final class ConfigKeys {
      * Policy properties renamed before 0.1.0, to what replaced them: a configuration still using one is told what to
      * write instead.
      */
-    static final Map<String, String> RENAMED_PROPERTIES = Map.of(
-            "key", CLIENT_ID.name(),
-            "missing-key", MISSING_CLIENT_ID.name(),
-            "enabled", MODE.name() + " (enabled: false is mode: off)");
+    static final Map<String, Renamed> RENAMED_PROPERTIES = Map.of(
+            "key", new Renamed(CLIENT_ID.name(), ""),
+            "missing-key", new Renamed(MISSING_CLIENT_ID.name(), ""),
+            "enabled", new Renamed(MODE.name(), " (enabled: false is mode: off)"));
 
     /** Shared settings renamed before 0.1.0, to their names now. */
-    static final Map<String, String> RENAMED_KEYS = Map.of("ratelimit.key-prefix", KEY_PREFIX.name());
+    static final Map<String, Renamed> RENAMED_KEYS = Map.of("ratelimit.key-prefix", new Renamed(KEY_PREFIX.name(), ""));
+
+    /**
+     * What replaced a renamed key.
+     *
+     * @param key  the key, or property, now
+     * @param note how an old value is written now, when it is not written as it was
+     */
+    record Renamed(String key, String note) {}
 
     /** {@code ratelimit.policies.}: before each named policy's properties. */
     static final String POLICIES_PREFIX = "ratelimit.policies.";
@@ -338,40 +334,26 @@ public final class ConfigKeys {
 
     private static <T> Key<T> shared(String name, String defaultValue, Function<String, T> parser, String meaning) {
         return new Key<>(
-                name,
-                Kind.SHARED,
-                Optional.ofNullable(defaultValue),
-                documented(defaultValue),
-                parser,
-                Visibility.SHOWN,
-                meaning);
+                name, Optional.ofNullable(defaultValue), documented(defaultValue), parser, Visibility.SHOWN, meaning);
     }
 
     private static Key<String> secret(String name, String meaning) {
-        return new Key<>(name, Kind.SHARED, Optional.empty(), "none", ConfigKeys::nonBlank, Visibility.SECRET, meaning);
+        return new Key<>(name, Optional.empty(), "none", ConfigKeys::nonBlank, Visibility.SECRET, meaning);
     }
 
     private static <T> Key<T> global(String name, String defaultValue, Function<String, T> parser, String meaning) {
         return new Key<>(
-                name,
-                Kind.GLOBAL,
-                Optional.ofNullable(defaultValue),
-                documented(defaultValue),
-                parser,
-                Visibility.SHOWN,
-                meaning);
+                name, Optional.ofNullable(defaultValue), documented(defaultValue), parser, Visibility.SHOWN, meaning);
     }
 
     private static <T> Key<T> property(
             String name, String defaultValue, String documented, Function<String, T> parser, String meaning) {
-        return new Key<>(
-                name, Kind.POLICY, Optional.ofNullable(defaultValue), documented, parser, Visibility.SHOWN, meaning);
+        return new Key<>(name, Optional.ofNullable(defaultValue), documented, parser, Visibility.SHOWN, meaning);
     }
 
     private static <T> Key<T> band(
             String name, String defaultValue, String documented, Function<String, T> parser, String meaning) {
-        return new Key<>(
-                name, Kind.BAND, Optional.ofNullable(defaultValue), documented, parser, Visibility.SHOWN, meaning);
+        return new Key<>(name, Optional.ofNullable(defaultValue), documented, parser, Visibility.SHOWN, meaning);
     }
 
     private static String documented(String defaultValue) {

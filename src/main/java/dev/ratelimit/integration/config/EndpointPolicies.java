@@ -1,6 +1,5 @@
 package dev.ratelimit.integration.config;
 
-import dev.ratelimit.core.RateLimitPolicy;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,11 +38,13 @@ public final class EndpointPolicies {
         return policy;
     }
 
-    /** The policy of that name, as some {@code @RateLimited} method uses it now; empty when none does. */
-    public Optional<RateLimitPolicy> policyNamed(String name) {
+    /**
+     * The policy of that name, as some {@code @RateLimited} method uses it now, with how that method tells its
+     * callers apart; empty when no method uses it.
+     */
+    public Optional<EndpointPolicy> policyNamed(String name) {
         return byEndpoint.values().stream()
-                .map(EndpointPolicy::policy)
-                .filter(policy -> policy.name().equals(name))
+                .filter(endpoint -> endpoint.policy().name().equals(name))
                 .findFirst();
     }
 

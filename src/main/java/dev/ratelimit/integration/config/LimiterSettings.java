@@ -152,14 +152,17 @@ public record LimiterSettings(
             }
         }
 
+        /** The key as it was written where it is set: its environment variable when the value came from one. */
+        String asWritten(ConfigKeys.Key<?> key) {
+            return config.getOptionalValue(key.name(), String.class)
+                    .map(value -> written.of(key.name(), value))
+                    .orElse(key.name());
+        }
+
         private InvalidRateLimitConfigException settingsRefused(InvalidSettingException e) {
-            return new InvalidRateLimitConfigException(e.settings().stream()
-                            .map(KEY_OF::get)
-                            .map(key -> config.getOptionalValue(key.name(), String.class)
-                                    .map(value -> written.of(key.name(), value))
-                                    .orElse(key.name()))
-                            .collect(Collectors.joining(", "))
-                    + ": " + e.getMessage());
+            return new InvalidRateLimitConfigException(
+                    e.settings().stream().map(KEY_OF::get).map(this::asWritten).collect(Collectors.joining(", ")) + ": "
+                            + e.getMessage());
         }
 
         private InvalidRateLimitConfigException invalid(ConfigKeys.Key<?> key, String value, RuntimeException e) {

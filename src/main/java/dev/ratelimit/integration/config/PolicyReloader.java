@@ -85,7 +85,7 @@ public final class PolicyReloader implements AutoCloseable {
         executor.shutdownNow();
         try {
             if (!executor.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warning(THREAD_NAME + " did not stop within " + STOP_TIMEOUT);
+                LOG.warning(THREAD_NAME + " did not stop within " + Durations.format(STOP_TIMEOUT));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

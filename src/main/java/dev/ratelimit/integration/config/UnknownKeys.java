@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Finds configured keys that look meant for the rate limiter but that nothing reads: a misspelt property or
@@ -42,7 +43,11 @@ final class UnknownKeys {
     private static final List<String> POLICY_PROPERTIES = ConfigKeys.names(ConfigKeys.POLICY);
     /** {@code <layer>.bands.<band>.<property>}, in any spelling an environment variable gives it. */
     private static final Pattern BAND_KEY = Pattern.compile(
-            "(.+)[^A-Za-z0-9]bands[^A-Za-z0-9]([A-Za-z0-9]+)[^A-Za-z0-9](capacity|refill.tokens|refill.period)",
+            "(.+)[^A-Za-z0-9]bands[^A-Za-z0-9]([A-Za-z0-9]+)[^A-Za-z0-9]("
+                    + ConfigKeys.BAND.stream()
+                            .map(property -> property.name().replaceAll("[^A-Za-z0-9]", "."))
+                            .collect(Collectors.joining("|"))
+                    + ")",
             Pattern.CASE_INSENSITIVE);
 
     private static final Pattern KUBERNETES_SERVICE_LINK = Pattern.compile(
@@ -52,7 +57,7 @@ final class UnknownKeys {
     /** Every spelling under which a lookup finds a key, to the key as documented. */
     private final Map<String, String> keysBySpelling = new HashMap<>();
     /** A renamed key's environment-variable form, to what replaced it. */
-    private final Map<String, String> renamedByEnvForm = new HashMap<>();
+    private final Map<String, ConfigKeys.Renamed> renamedByEnvForm = new HashMap<>();
 
     private final Set<String> policiesInUse = new TreeSet<>();
     private final Set<String> limitedClasses = new HashSet<>();
@@ -76,8 +81,8 @@ final class UnknownKeys {
 
     private void registerProperties(String prefix) {
         POLICY_PROPERTIES.forEach(property -> register(prefix + property));
-        ConfigKeys.RENAMED_PROPERTIES.forEach(
-                (old, replacement) -> renamedByEnvForm.put(ConfigKeys.envForm(prefix + old), prefix + replacement));
+        ConfigKeys.RENAMED_PROPERTIES.forEach((old, renamed) -> renamedByEnvForm.put(
+                ConfigKeys.envForm(prefix + old), new ConfigKeys.Renamed(prefix + renamed.key(), renamed.note())));
     }
 
     private void register(String key) {
@@ -162,9 +167,10 @@ final class UnknownKeys {
     /** What replaced a renamed key, or the closest known key, in the spelling of the one written. */
     private String hintFor(String asWritten) {
         boolean variable = WrittenKeys.isVariable(asWritten);
-        String replacement = renamedByEnvForm.get(ConfigKeys.envForm(asWritten));
-        if (replacement != null) {
-            return "; it was renamed: write " + (variable ? ConfigKeys.envForm(replacement) : replacement);
+        ConfigKeys.Renamed renamed = renamedByEnvForm.get(ConfigKeys.envForm(asWritten));
+        if (renamed != null) {
+            return "; it was renamed: write " + (variable ? ConfigKeys.envForm(renamed.key()) : renamed.key())
+                    + renamed.note();
         }
         String env = ConfigKeys.envForm(asWritten);
         return closest(env, new TreeSet<>(keysBySpelling.values()), Math.max(2, env.length() / 8))
@@ -226,8 +232,9 @@ final class UnknownKeys {
                 .filter(suffix -> rest.endsWith(suffix) && rest.length() > suffix.length())
                 .max(Comparator.comparingInt(String::length))
                 .map(suffix -> {
-                    String policy =
-                            name.substring(ConfigKeys.POLICIES_PREFIX.length(), name.length() - suffix.length());
+                    String cut = name.substring(ConfigKeys.POLICIES_PREFIX.length(), name.length() - suffix.length());
+                    // A variable cannot tell the policy's own case, which is lower in every name it could map to.
+                    String policy = WrittenKeys.isVariable(name) ? cut.toLowerCase(Locale.ROOT) : cut;
                     String closest = closest(ConfigKeys.envForm(policy), policiesInUse, Integer.MAX_VALUE)
                             .map(known -> "; the closest policy in use is '" + known + "'")
                             .orElse("; no @RateLimited method names a policy");

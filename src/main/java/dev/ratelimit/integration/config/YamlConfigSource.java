@@ -185,7 +185,16 @@ public final class YamlConfigSource implements ConfigSource {
     private static Location configuredLocation() {
         String configured = System.getProperty(LOCATION_PROPERTY, System.getenv(LOCATION_ENV));
         if (configured != null && !configured.isBlank()) {
-            return read(Path.of(configured.trim()).toAbsolutePath());
+            try {
+                return read(ConfigKeys.CONFIG_FILE.parse(configured).toAbsolutePath());
+            } catch (IllegalArgumentException e) {
+                return new Location(
+                        configured,
+                        "",
+                        LOCATION_PROPERTY + " (" + LOCATION_ENV + ")=" + configured + ": " + e.getMessage(),
+                        null,
+                        null);
+            }
         }
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         URL resource =

@@ -19,6 +19,14 @@ public final class RequestClientIds {
         this.ipv6PrefixLength = ipv6PrefixLength;
     }
 
+    /**
+     * The id a request of this source carries for a caller known by the given id, e.g. {@code 2001:db8::1} for a
+     * remote-address source is the caller's network, as its requests are counted under.
+     */
+    public String asRequestsCarryIt(String id, ClientIdSource source) {
+        return source.kind() == ClientIdSource.Kind.REMOTE_ADDRESS ? RemoteAddressId.of(id, ipv6PrefixLength) : id;
+    }
+
     public Optional<String> clientId(HttpServletRequest request, ClientIdSource source) {
         return switch (source.kind()) {
             case HEADER -> Optional.ofNullable(request.getHeader(source.header()));

@@ -364,8 +364,8 @@ class LimiterSettingsTest {
     }
 
     @Test
-    void trustedProxiesAreAListWithEntriesTrimmed() {
-        LimiterSettings settings = read("ratelimit.trusted-proxies", " 10.0.0.1 , 192.168.0.0/16 ");
+    void trustedProxiesAreAListWithEntriesTrimmedAndEmptyOnesIgnored() {
+        LimiterSettings settings = read("ratelimit.trusted-proxies", " 10.0.0.1 , 192.168.0.0/16 ,");
 
         assertThat(settings.trustedProxies().clientAddress("192.168.4.4", List.of("203.0.113.9, 10.0.0.1")))
                 .isEqualTo("203.0.113.9");

@@ -162,6 +162,7 @@ class UnknownKeysTest {
                 "ratelimit.policies.orders.key           | ratelimit.policies.orders.client-id",
                 "RATELIMIT_POLICIES_ORDERS_MISSING_KEY   | RATELIMIT_POLICIES_ORDERS_MISSING_CLIENT_ID",
                 "ratelimit.defaults.enabled              | ratelimit.defaults.mode (enabled: false is mode: off)",
+                "RATELIMIT_POLICIES_ORDERS_ENABLED       | RATELIMIT_POLICIES_ORDERS_MODE (enabled: false is mode: off)",
                 "ratelimit.key-prefix                    | ratelimit.redis.key-prefix",
                 "RATELIMIT_KEY_PREFIX                    | RATELIMIT_REDIS_KEY_PREFIX",
             })

@@ -109,4 +109,18 @@ class RequestClientIdsTest {
                         .clientId(proxied, ClientIdSource.REMOTE_ADDRESS))
                 .hasValue("2001:db8:7:8:0:0:0:0");
     }
+
+    @Test
+    void anIdNamedByAPersonIsTheOneRequestsOfItsSourceCarry() {
+        RequestClientIds ids = new RequestClientIds(TrustedProxies.of(List.of()), 64);
+
+        assertThat(ids.asRequestsCarryIt("2001:db8::1", ClientIdSource.REMOTE_ADDRESS))
+                .as("an IPv6 caller is its /64")
+                .isEqualTo("2001:db8:0:0:0:0:0:0");
+        assertThat(ids.asRequestsCarryIt("::ffff:192.0.2.1", ClientIdSource.REMOTE_ADDRESS))
+                .isEqualTo("192.0.2.1");
+        assertThat(ids.asRequestsCarryIt("2001:db8::1", ClientIdSource.header("X-Client-Id")))
+                .as("a header's value is taken as it is")
+                .isEqualTo("2001:db8::1");
+    }
 }
