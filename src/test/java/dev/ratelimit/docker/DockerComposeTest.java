@@ -12,6 +12,7 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import dev.ratelimit.redis.RedisSettings;
 import dev.ratelimit.redis.RedisTopology;
+import dev.ratelimit.testsupport.MetricLabels;
 import java.io.File;
 import java.io.IOException;
 import java.io.StringReader;
@@ -68,32 +69,10 @@ class DockerComposeTest {
             "ratelimit_redis_breaker_opened_total");
 
     /** The values each label can take, so that a typo in a matcher does not make a panel silently empty. */
-    private static final Map<String, Set<String>> LABEL_VALUES = Map.of(
-            "outcome",
-                    Set.of(
-                            "allowed",
-                            "blocked",
-                            "unidentified",
-                            "fail_open",
-                            "fail_closed",
-                            "local_allowed",
-                            "local_blocked",
-                            "shadow_blocked"),
-            "reason",
-                    Set.of(
-                            "timeout",
-                            "connection",
-                            "too_many_connections",
-                            "node_unavailable",
-                            "breaker_open",
-                            "pool_exhausted",
-                            "authentication",
-                            "no_permission",
-                            "out_of_memory",
-                            "wrong_type",
-                            "script_error",
-                            "error_reply"),
-            "state", Set.of("closed", "open", "half_open"));
+    private static final Map<String, List<String>> LABEL_VALUES = Map.of(
+            "outcome", MetricLabels.OUTCOMES,
+            "reason", MetricLabels.REASONS,
+            "state", MetricLabels.BREAKER_STATES);
 
     private static final Set<String> PROMQL_KEYWORDS = Set.of(
             "and",

@@ -10,6 +10,7 @@ import dev.ratelimit.RateLimited;
 import dev.ratelimit.core.ClientIdSecret;
 import dev.ratelimit.integration.http.AppliedDecision;
 import dev.ratelimit.integration.http.RateLimitRejection;
+import dev.ratelimit.testsupport.MetricLabels;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.TcpProxy;
 import io.smallrye.config.PropertiesConfigSource;
@@ -394,16 +395,7 @@ class RateLimitInterceptorTest {
     @Test
     void everyPolicysSeriesExistAtZeroFromStartAndCountEachOutcome() {
         for (String policy : new String[] {"probe", "probe-open", "probe-closed", "probe-anonymous", "probe-shadow"}) {
-            for (String outcome : new String[] {
-                "allowed",
-                "blocked",
-                "unidentified",
-                "fail_open",
-                "fail_closed",
-                "local_allowed",
-                "local_blocked",
-                "shadow_blocked"
-            }) {
+            for (String outcome : MetricLabels.OUTCOMES) {
                 assertThat(decisions(policy, outcome))
                         .as(outcome + " of " + policy)
                         .isZero();

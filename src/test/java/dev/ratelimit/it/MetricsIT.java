@@ -3,6 +3,7 @@ package dev.ratelimit.it;
 import static dev.ratelimit.it.Http.CLIENT_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ratelimit.testsupport.MetricLabels;
 import dev.ratelimit.testsupport.TcpProxy;
 import java.net.URL;
 import java.nio.file.Files;
@@ -30,29 +31,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RunAsClient
 class MetricsIT {
 
-    private static final List<String> OUTCOMES = List.of(
-            "allowed",
-            "blocked",
-            "unidentified",
-            "fail_open",
-            "fail_closed",
-            "local_allowed",
-            "local_blocked",
-            "shadow_blocked");
-    private static final List<String> REASONS = List.of(
-            "timeout",
-            "connection",
-            "too_many_connections",
-            "node_unavailable",
-            "breaker_open",
-            "pool_exhausted",
-            "authentication",
-            "no_permission",
-            "out_of_memory",
-            "wrong_type",
-            "script_error",
-            "error_reply");
-
     /** A sample of a tagged series: its name, its tags as written, and its value. */
     private static final Pattern SAMPLE = Pattern.compile("(?m)^(ratelimit_[a-z_]+)\\{([^}]*)} ([0-9.eE+-]+)$");
 
@@ -78,14 +56,14 @@ class MetricsIT {
         Map<String, Double> before = samples(beforeText);
         for (String policy :
                 List.of("probe", "probe-open", "probe-closed", "probe-shadow", "catalog", "orders", "search")) {
-            for (String outcome : OUTCOMES) {
+            for (String outcome : MetricLabels.OUTCOMES) {
                 assertThat(before)
                         .as("registered at deployment")
                         .containsEntry("ratelimit_decisions_total|outcome=" + outcome + ",policy=" + policy, 0.0);
             }
             assertThat(before).containsEntry("ratelimit_decision_duration_seconds_count|policy=" + policy, 0.0);
         }
-        for (String reason : REASONS) {
+        for (String reason : MetricLabels.REASONS) {
             assertThat(before).containsEntry("ratelimit_redis_failures_total|reason=" + reason, 0.0);
         }
         assertThat(before)
