@@ -50,6 +50,10 @@ final class UnknownKeys {
                     + ")",
             Pattern.CASE_INSENSITIVE);
 
+    /** Anything under {@code <layer>.bands.<band>.}: a misspelt band property is told the closest band property. */
+    private static final Pattern IN_A_BAND =
+            Pattern.compile("(.+[^A-Za-z0-9]bands[^A-Za-z0-9][A-Za-z0-9]+[^A-Za-z0-9])[^.]+", Pattern.CASE_INSENSITIVE);
+
     private static final Pattern KUBERNETES_SERVICE_LINK = Pattern.compile(
             "[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)");
 
@@ -173,7 +177,13 @@ final class UnknownKeys {
                     + renamed.note();
         }
         String env = ConfigKeys.envForm(asWritten);
-        return closest(env, new TreeSet<>(keysBySpelling.values()), Math.max(2, env.length() / 8))
+        Matcher band = IN_A_BAND.matcher(asWritten);
+        Collection<String> candidates = band.matches()
+                ? ConfigKeys.names(ConfigKeys.BAND).stream()
+                        .map(property -> band.group(1) + property)
+                        .toList()
+                : new TreeSet<>(keysBySpelling.values());
+        return closest(env, candidates, Math.max(2, env.length() / 8))
                 .map(known -> "; did you mean " + (variable ? ConfigKeys.envForm(known) : known) + "?")
                 .orElse("");
     }
@@ -194,11 +204,11 @@ final class UnknownKeys {
         }
         char separator = name.charAt(band.end(1));
         String policyKey = band.group(1) + separator + band.group(3);
-        // In the YAML file, word for word: the name as the resolver reads it, lower case.
+        // In the YAML file, word for word; a band's name the resolver refuses, saying why, so it is not unknown too.
         return isKnown(policyKey, fromEnvironment)
                 && (fromEnvironment
-                        || name.equals(band.group(1) + separator + ConfigKeys.BANDS
-                                + band.group(2).toLowerCase(Locale.ROOT) + "." + band.group(3)));
+                        || name.equals(
+                                band.group(1) + separator + ConfigKeys.BANDS + band.group(2) + "." + band.group(3)));
     }
 
     /**
