@@ -15,9 +15,10 @@ import java.util.regex.Pattern;
  * @param cost        tokens one call takes, between 1 and the capacity
  * @param failureMode what a decision becomes when the store cannot make it
  * @param extraBands  further limits every call must also fit, decided with the first in one step; usually none
+ * @param leasing     whether an instance takes tokens ahead of calls; {@link Leasing#OFF}: every call asks the store
  */
 public record RateLimitPolicy(
-        String name, BucketLimits limits, long cost, FailureMode failureMode, List<Band> extraBands) {
+        String name, BucketLimits limits, long cost, FailureMode failureMode, List<Band> extraBands, Leasing leasing) {
 
     /** A policy's bands, its own limits included: each is one Redis key, and one Lua call checks them all. */
     public static final int MAX_BANDS = 8;
@@ -36,6 +37,7 @@ public record RateLimitPolicy(
         }
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(failureMode, "failureMode");
+        Objects.requireNonNull(leasing, "leasing");
         extraBands = List.copyOf(extraBands);
         if (cost < 1) {
             throw new InvalidLimitException("cost", "must be at least 1, was " + cost);
@@ -66,9 +68,35 @@ public record RateLimitPolicy(
         }
     }
 
-    /** A policy of one band: its own limits. */
+    /** A policy that does not lease. */
+    public RateLimitPolicy(
+            String name, BucketLimits limits, long cost, FailureMode failureMode, List<Band> extraBands) {
+        this(name, limits, cost, failureMode, extraBands, Leasing.OFF);
+    }
+
+    /** A policy of one band, its own limits, that does not lease. */
     public RateLimitPolicy(String name, BucketLimits limits, long cost, FailureMode failureMode) {
         this(name, limits, cost, failureMode, List.of());
+    }
+
+    /** This policy, leasing as given. */
+    public RateLimitPolicy withLeasing(Leasing leasing) {
+        return new RateLimitPolicy(name, limits, cost, failureMode, extraBands, leasing);
+    }
+
+    /**
+     * The most tokens one lease takes beyond its call's cost: the leasing share of the smallest band's capacity,
+     * rounded down; 0 when the policy does not lease, or its buckets are too small for a share to hold a token.
+     */
+    public long maxLeasedTokens() {
+        if (!leasing.isOn()) {
+            return 0;
+        }
+        long smallest = limits.capacity();
+        for (Band band : extraBands) {
+            smallest = Math.min(smallest, band.limits().capacity());
+        }
+        return (long) Math.floor(smallest * leasing.maxShare());
     }
 
     /** The limits of band {@code index}, as a {@link Decision} numbers them: 0 is the policy's own. */

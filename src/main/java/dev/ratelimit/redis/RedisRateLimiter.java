@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.CommandObjects;
 import redis.clients.jedis.RedisProtocol;
@@ -60,6 +61,8 @@ public final class RedisRateLimiter implements RateLimiter {
     private final Cache<String, NodeBreaker> breakers;
     private final RedisEvents events;
     private final SecretRedaction redaction;
+    private final TokenLeases leases;
+    private final LeaseTaker leaseTaker = new LeaseTaker();
 
     private RedisRateLimiter(RedisSettings settings, RedisEvents events) {
         this.settings = settings;
@@ -83,6 +86,7 @@ public final class RedisRateLimiter implements RateLimiter {
         this.events = events;
         this.redaction = new SecretRedaction(settings.secrets());
         this.nodes = RedisNodes.connect(settings, events::pipelineSent);
+        this.leases = new TokenLeases(settings.leasedBuckets(), this::giveBack);
     }
 
     /**
@@ -106,13 +110,38 @@ public final class RedisRateLimiter implements RateLimiter {
     @Override
     public Decision acquire(RateLimitPolicy policy, ClientId client) {
         List<String> bucketKeys = keys.keysFor(policy, client);
+        if (policy.maxLeasedTokens() > 0) {
+            return leases.acquire(policy, bucketKeys, leaseTaker);
+        }
         // The first key stands for them all: they share its slot, hence its node, and its shield entry.
         String key = bucketKeys.get(0);
+        Decision refused = refusedByShield(policy, key);
+        if (refused != null) {
+            return refused;
+        }
+        return decideInRedis(policy, key, onTheNode -> script.run(onTheNode, bucketKeys, policy), Function.identity());
+    }
+
+    private Decision refusedByShield(RateLimitPolicy policy, String key) {
         Decision refused = blocked == null ? null : blocked.refusalOf(key, policy);
         if (refused != null) {
             events.shieldAnswered(policy.name());
-            return refused;
         }
+        return refused;
+    }
+
+    /**
+     * Runs the script on the node holding the key, through its circuit breaker, and records a refusal in the
+     * shield.
+     *
+     * @param call       the script's call, given how to reach the node
+     * @param decisionOf the decision in what the call answers
+     */
+    private <T> T decideInRedis(
+            RateLimitPolicy policy,
+            String key,
+            Function<Function<CommandObject<Object>, Object>, T> call,
+            Function<T, Decision> decisionOf) {
         String node = nodes.nodeFor(key);
         NodeBreaker breaker = breakers.get(node, this::newBreaker);
         if (!breaker.tryAcquirePermission()) {
@@ -122,12 +151,12 @@ public final class RedisRateLimiter implements RateLimiter {
         }
         long started = System.nanoTime();
         try {
-            Decision decision = runOnHealthyConnection(bucketKeys, node, policy);
+            T answer = onHealthyConnection(node, () -> call.apply(command -> nodes.execute(key, command)));
             breaker.answered(System.nanoTime() - started);
             if (blocked != null) {
-                blocked.record(key, policy, decision);
+                blocked.record(key, policy, decisionOf.apply(answer));
             }
-            return decision;
+            return answer;
         } catch (JedisException e) {
             FailureReason reason = RedisFailures.reasonFor(e);
             if (reason == FailureReason.POOL_EXHAUSTED) {
@@ -150,6 +179,38 @@ public final class RedisRateLimiter implements RateLimiter {
             throw RedisFailures.unavailable(
                     policy.name(), FailureReason.ERROR_REPLY, key, node, settings, redaction.redact(e));
         }
+    }
+
+    /** Leases through the shield and the circuit breakers, as plain decisions go. */
+    private final class LeaseTaker implements TokenLeases.Taker {
+        @Override
+        public Decision refusedWithoutAsking(RateLimitPolicy policy, String key) {
+            return refusedByShield(policy, key);
+        }
+
+        @Override
+        public LeaseGrant take(RateLimitPolicy policy, List<String> keys, LeaseCall call) {
+            return decideInRedis(
+                    policy,
+                    keys.get(0),
+                    onTheNode -> script.lease(onTheNode, keys, policy, call),
+                    LeaseGrant::decision);
+        }
+    }
+
+    /**
+     * Gives a lease back on the thread of the leases' give-backs, outside the breakers like {@link #inspect}: but
+     * not while the node's breaker is open, when the hold is left to end in Redis by itself.
+     */
+    private void giveBack(RateLimitPolicy policy, List<String> keys, LeaseCall call) {
+        String key = keys.get(0);
+        String node = nodes.nodeFor(key);
+        NodeBreaker breaker = breakers.getIfPresent(node);
+        if (breaker != null && breaker.state() == CircuitBreaker.State.OPEN) {
+            return;
+        }
+        // Safe to make again: a lease gives back once, whatever became of the first attempt.
+        onHealthyConnection(node, () -> script.lease(command -> nodes.execute(key, command), keys, policy, call));
     }
 
     /**
@@ -181,8 +242,9 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     /**
-     * Deletes the client's buckets under the policy, every band's in one command, and this instance's shield entry
-     * for them: the next call finds a full bucket. Another instance's shield may go on refusing the client until the
+     * Deletes the client's buckets under the policy, every band's in one command with the leases held on them, and
+     * this instance's shield entry for them: the next call finds a full bucket. Tokens instances had leased before
+     * may still be spent, until their leases end. Another instance's shield may go on refusing the client until the
      * retry-after Redis gave it, at most the time one call's cost takes to refill.
      *
      * @throws dev.ratelimit.core.LimiterUnavailableException when Redis cannot do it
@@ -193,8 +255,9 @@ public final class RedisRateLimiter implements RateLimiter {
         String key = bucketKeys.get(0);
         try {
             // Deleting twice deletes what deleting once does: safe to make again.
-            onHealthyConnection(
-                    nodes.nodeFor(key), () -> nodes.execute(key, COMMANDS.del(bucketKeys.toArray(String[]::new))));
+            String[] bucketsAndLeases = Stream.concat(bucketKeys.stream(), Stream.of(key + TokenLeases.LEASES_SUFFIX))
+                    .toArray(String[]::new);
+            onHealthyConnection(nodes.nodeFor(key), () -> nodes.execute(key, COMMANDS.del(bucketsAndLeases)));
         } catch (JedisException e) {
             throw unavailable(policy, key, e);
         } finally {
@@ -217,12 +280,6 @@ public final class RedisRateLimiter implements RateLimiter {
      * CLIENT KILL or proxy reset landing in between) makes this charge a call twice. A timeout is never
      * retried: Redis may be running the script.
      */
-    private Decision runOnHealthyConnection(List<String> bucketKeys, String node, RateLimitPolicy policy) {
-        Function<CommandObject<Object>, Object> onTheKeysNode = command -> nodes.execute(bucketKeys.get(0), command);
-        return onHealthyConnection(node, () -> script.run(onTheKeysNode, bucketKeys, policy));
-    }
-
-    /** Runs the step, and once more on new connections when a pooled one turned out broken before any reply. */
     private <T> T onHealthyConnection(String node, Supplier<T> step) {
         try {
             return step.get();
@@ -297,9 +354,14 @@ public final class RedisRateLimiter implements RateLimiter {
         };
     }
 
+    /** Gives back every lease this instance holds, then closes the connections. */
     @Override
     public void close() {
-        nodes.close();
+        try {
+            leases.close();
+        } finally {
+            nodes.close();
+        }
     }
 
     @Override

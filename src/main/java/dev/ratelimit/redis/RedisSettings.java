@@ -37,7 +37,7 @@ public final class RedisSettings {
      *       RedisTopology#STANDALONE}), database 0, without TLS;
      *   <li>{@link #connectTimeout()} and {@link #commandTimeout()} 500 ms each;
      *   <li>{@link #poolSize()} 8 connections per node;
-     *   <li>{@link #shieldSize()} 10,000 buckets;
+     *   <li>{@link #shieldSize()} 10,000 buckets, and {@link #leasedBuckets()} 10,000;
      *   <li>{@link #keyPrefix()} {@code ratelimit:};
      *   <li>{@link #breakerWindow()} 10 calls, {@link #breakerFailureRate()} 50 percent and {@link
      *       #breakerOpenFor()} 1 s: a circuit breaker that opens when half of the last 10 calls met an outage,
@@ -104,6 +104,14 @@ public final class RedisSettings {
      */
     public int shieldSize() {
         return values.shieldSize;
+    }
+
+    /**
+     * Buckets of leasing policies this instance keeps a lease and the demand it sees for, at most; one evicted
+     * gives its lease back.
+     */
+    public int leasedBuckets() {
+        return values.leasedBuckets;
     }
 
     /** What every key of the limiter starts with. */
@@ -192,7 +200,8 @@ public final class RedisSettings {
                         : "")
                 + ", connectTimeout=" + Durations.format(values.connectTimeout) + ", commandTimeout="
                 + Durations.format(values.commandTimeout) + ", poolSize="
-                + values.poolSize + ", shieldSize=" + values.shieldSize + ", keyPrefix=" + values.keyPrefix
+                + values.poolSize + ", shieldSize=" + values.shieldSize + ", leasedBuckets=" + values.leasedBuckets
+                + ", keyPrefix=" + values.keyPrefix
                 + ", breakerWindow="
                 + values.breakerWindow + ", breakerFailureRate=" + values.breakerFailureRate + ", breakerOpenFor="
                 + Durations.format(values.breakerOpenFor) + "]";
@@ -238,6 +247,7 @@ public final class RedisSettings {
         private Duration commandTimeout = Duration.ofMillis(500);
         private int poolSize = 8;
         private int shieldSize = 10_000;
+        private int leasedBuckets = 10_000;
         private String keyPrefix = "ratelimit:";
         private int breakerWindow = 10;
         private int breakerFailureRate = 50;
@@ -256,6 +266,7 @@ public final class RedisSettings {
             this.commandTimeout = from.commandTimeout;
             this.poolSize = from.poolSize;
             this.shieldSize = from.shieldSize;
+            this.leasedBuckets = from.leasedBuckets;
             this.keyPrefix = from.keyPrefix;
             this.breakerWindow = from.breakerWindow;
             this.breakerFailureRate = from.breakerFailureRate;
@@ -320,6 +331,15 @@ public final class RedisSettings {
                 throw new IllegalArgumentException("must be 0 (off) or more, was " + maxEntries);
             }
             this.shieldSize = maxEntries;
+            return this;
+        }
+
+        /** Buckets of leasing policies with a lease kept at most, each a few hundred bytes of heap. */
+        public Builder leasedBuckets(int maxEntries) {
+            if (maxEntries < 1) {
+                throw new IllegalArgumentException("must be at least 1, was " + maxEntries);
+            }
+            this.leasedBuckets = maxEntries;
             return this;
         }
 

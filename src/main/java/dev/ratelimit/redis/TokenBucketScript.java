@@ -71,6 +71,34 @@ final class TokenBucketScript {
     }
 
     /**
+     * Decides the call and leases what else the bands hold of {@link LeaseCall#want()}, ending the lease the call
+     * names, at Redis' clock.
+     *
+     * @param keys the bucket of each of the policy's bands, then the set of the leases out on them
+     */
+    LeaseGrant lease(
+            Function<CommandObject<Object>, Object> redis, List<String> keys, RateLimitPolicy policy, LeaseCall call) {
+        return leaseAt(redis, keys, policy, call, "");
+    }
+
+    /** Leases at an explicit time in milliseconds, for tests of the algorithm. */
+    LeaseGrant leaseAt(
+            Function<CommandObject<Object>, Object> redis,
+            List<String> keys,
+            RateLimitPolicy policy,
+            LeaseCall call,
+            String nowMillis) {
+        List<String> args = args(call.cost(), nowMillis, bandsOf(policy));
+        args.add(Long.toString(call.want()));
+        args.add(Long.toString(call.holdMillis()));
+        args.add(call.leaseId());
+        args.add(call.ended());
+        args.add(Long.toString(call.unspent()));
+        List<Long> reply = reply(redis, keys, args, keys.size() - 1, 6);
+        return new LeaseGrant(decision(reply), reply.get(5));
+    }
+
+    /**
      * Reads one band's bucket as it stands now, at Redis' clock, taking nothing and writing nothing: the script at a
      * cost of 0.
      *
@@ -88,9 +116,9 @@ final class TokenBucketScript {
         return bands;
     }
 
-    /** The script's arguments, in the order its header documents. */
+    /** The script's arguments, in the order its header documents; leasing ones follow. */
     private static List<String> args(long cost, String now, List<BucketLimits> bands) {
-        List<String> args = new ArrayList<>(2 + 3 * bands.size());
+        List<String> args = new ArrayList<>(2 + 3 * bands.size() + 5);
         args.add(Long.toString(cost));
         args.add(now);
         for (BucketLimits limits : bands) {
@@ -102,6 +130,16 @@ final class TokenBucketScript {
     }
 
     private Decision call(Function<CommandObject<Object>, Object> redis, List<String> keys, List<String> args) {
+        return decision(reply(redis, keys, args, keys.size(), 5));
+    }
+
+    /** The script's reply: {@code size} integers, the fifth naming one of the bands. */
+    private List<Long> reply(
+            Function<CommandObject<Object>, Object> redis,
+            List<String> keys,
+            List<String> args,
+            int bandCount,
+            int size) {
         Object reply;
         try {
             reply = redis.apply(COMMANDS.evalsha(sha1, keys, args));
@@ -109,18 +147,23 @@ final class TokenBucketScript {
             reply = redis.apply(COMMANDS.eval(source, keys, args));
         }
         if (!(reply instanceof List<?> values)
-                || values.size() != 5
-                || !(values.get(0) instanceof Long allowed)
-                || !(values.get(1) instanceof Long remaining)
-                || !(values.get(2) instanceof Long retryAfter)
-                || !(values.get(3) instanceof Long resetAfter)
-                || !(values.get(4) instanceof Long band)
-                || band < 0
-                || band >= keys.size()) {
-            throw new NotADecisionException("the token bucket script answered " + reply
-                    + ", not five integers naming one of " + keys.size() + " bands");
+                || values.size() != size
+                || !values.stream().allMatch(Long.class::isInstance)
+                || (Long) values.get(4) < 0
+                || (Long) values.get(4) >= bandCount) {
+            throw new NotADecisionException("the token bucket script answered " + reply + ", not " + size
+                    + " integers naming one of " + bandCount + " bands");
         }
-        return new Decision(allowed == 1L, remaining, retryAfter, resetAfter, band.intValue());
+        return values.stream().map(Long.class::cast).toList();
+    }
+
+    private static Decision decision(List<Long> reply) {
+        return new Decision(
+                reply.get(0) == 1L,
+                reply.get(1),
+                reply.get(2),
+                reply.get(3),
+                reply.get(4).intValue());
     }
 
     private static String sha1Hex(String text) {

@@ -1,22 +1,38 @@
 -- Token buckets, decided atomically in one call: one bucket per band of a policy (usually one), and a call
--- takes its cost from every band or from none.
+-- takes its cost from every band or from none. A call may also lease tokens: take more than its cost, for the
+-- instance to spend on later calls without asking, and give back what it did not spend.
 --
--- KEYS[i]      band i's bucket: a string of 20 bytes, struct '<i7i6i7' = level, ts, period (see below).
+-- KEYS[i]      band i's bucket (i = 1..n): a string of 20 bytes, struct '<i7i6i7' = level, ts, period (see below).
 --              On Redis Cluster the keys share one hash tag, hence one slot.
+-- KEYS[n+1]    when leasing: the sorted set of the leases out on these buckets, member '<tokens>:<lease id>',
+--              score the time in milliseconds its hold ends
 -- ARGV[1]      cost              tokens this call takes from each band; 0 reads the bands and writes nothing
 -- ARGV[2]      now_ms            for tests only: the time to decide at; empty for Redis' clock
 -- ARGV[3i]     capacity          tokens band i holds at most
 -- ARGV[3i+1]   refill_tokens     tokens added to band i per refill period
 -- ARGV[3i+2]   refill_period_ms  band i's refill period in milliseconds
+-- and when leasing, after the bands:
+-- ARGV[3n+3]   want              tokens to take at most, the call's cost included; cost alone leases nothing
+-- ARGV[3n+4]   lease_ms          how long Redis holds a lease for the instance
+-- ARGV[3n+5]   lease_id          the id of the lease this call may take
+-- ARGV[3n+6]   ended             the member of a lease the instance ends now, or empty
+-- ARGV[3n+7]   unspent           tokens of that lease the instance did not spend, given back to every band
 --
 -- Returns {allowed (1|0), remaining tokens, retry_after_ms, reset_after_ms, band}, the figures of one band
 -- (band counts from 0): when refused, the band whose wait is longest; when allowed, the band with the fewest
 -- tokens left (the longest reset among equals). That is the band a client is closest to running out of.
+-- When leasing, a sixth integer follows: the tokens leased beyond the call's cost, 0 when none.
 --
 -- A level is kept in integer token-milliseconds (tokens x refill_period_ms): one millisecond then adds
 -- exactly refill_tokens to it, so refilling never accumulates floating-point error. The caller keeps
 -- capacity x refill_period_ms within 2^53, where Lua's doubles are exact. The period the level was counted
 -- in is stored with it, so that a bucket keeps its tokens when the refill period changes.
+--
+-- A lease's tokens are held: a band refills only up to its capacity less the tokens out on lease, as they were
+-- at each moment (a hold that ended between two calls counts until it ended). So a band's level plus what is
+-- out on lease never exceeds its capacity, and what every instance admits over any interval stays within
+-- capacity + refill x elapsed, as without leases. A hold ends when the instance gives the lease back (its
+-- unspent tokens return to the level) or when its time is up (they are lost, never counted twice).
 --
 -- The three numbers are packed little-endian into 7 + 6 + 7 bytes (level and period below 2^53, ts in
 -- milliseconds below 2^47) rather than kept as a hash: one GET and one SET with PX instead of HMGET, HSET
@@ -26,6 +42,8 @@
 local BUCKET = '<i7i6i7'
 
 local cost = tonumber(ARGV[1])
+local leasing = #ARGV > 2 + 3 * #KEYS
+local band_count = leasing and #KEYS - 1 or #KEYS
 
 local now
 if ARGV[2] ~= '' then
@@ -46,6 +64,34 @@ local function integer(n)
   return string.format('%.0f', n)
 end
 
+-- The leases out, and those whose hold ended by now, in the order they ended.
+local leases_key = leasing and KEYS[#KEYS]
+local held, ended_holds, holds_after = 0, {}, {}
+if leasing then
+  local out = redis.call('ZRANGE', leases_key, 0, -1, 'WITHSCORES')
+  for i = 1, #out, 2 do
+    local hold = {member = out[i], tokens = tonumber(string.match(out[i], '^(%d+):')), ends = tonumber(out[i + 1])}
+    held = held + hold.tokens
+    if hold.ends <= now then
+      ended_holds[#ended_holds + 1] = hold
+    else
+      holds_after[#holds_after + 1] = hold
+    end
+  end
+end
+local held_now = held
+for _, hold in ipairs(ended_holds) do
+  held_now = held_now - hold.tokens
+end
+
+-- The level after gaining some token-milliseconds, never above the cap.
+local function grown(level, gained, cap)
+  if gained >= cap - level then
+    return cap
+  end
+  return level + gained
+end
+
 -- The band's bucket as it stands now: its level refilled up to now, and how far the clock is behind it.
 local function refilled(key, capacity, refill_tokens, period)
   local full = capacity * period
@@ -64,57 +110,127 @@ local function refilled(key, capacity, refill_tokens, period)
     end
   else
     -- A missing bucket is a full one: that is what lets an idle key expire.
-    level = full
+    level = full - held_now * period
     ts = now
   end
   -- While the clock is behind the bucket's (a failover to a replica whose clock lags), nothing refills.
   local behind = 0
   if now > ts then
-    local gained = (now - ts) * refill_tokens
-    if gained >= full - level then
-      level = full
-    else
-      level = level + gained
+    -- Up to each hold's end, the cap is what the holds left; then it rises by the tokens that hold kept.
+    local since, on_lease = ts, held
+    for _, hold in ipairs(ended_holds) do
+      if hold.ends > since then
+        level = grown(level, (hold.ends - since) * refill_tokens, full - on_lease * period)
+        since = hold.ends
+      end
+      on_lease = on_lease - hold.tokens
     end
+    level = grown(level, (now - since) * refill_tokens, full - on_lease * period)
     ts = now
   else
     behind = ts - now
-    if level > full then
-      -- The capacity was lowered since this bucket was last written.
-      level = full
-    end
+    -- The capacity was lowered since this bucket was last written.
+    level = math.min(level, full - held_now * period)
   end
   return {key = key, full = full, refill_tokens = refill_tokens, period = period, level = level, ts = ts,
           behind = behind, needed = cost * period}
 end
 
 local bands = {}
-local allowed = 1
-for i = 1, #KEYS do
+for i = 1, band_count do
   local band = refilled(KEYS[i], tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1]), tonumber(ARGV[3 * i + 2]))
   if not band then
     return redis.error_reply('WRONGTYPE the key holds a value that is not a token bucket')
   end
+  bands[i] = band
+end
+
+-- Leasing: end the instance's lease first, so that its unspent tokens count for this call.
+local take = cost
+local changed = false
+if leasing then
+  local lease = 3 * band_count + 3
+  local ended = ARGV[lease + 3]
+  -- Only a lease still held gives back: once its hold ended, its tokens are lost, never counted twice.
+  for i, hold in ipairs(holds_after) do
+    if hold.member == ended then
+      redis.call('ZREM', leases_key, ended)
+      table.remove(holds_after, i)
+      held_now = held_now - hold.tokens
+      local unspent = math.min(tonumber(ARGV[lease + 4]), hold.tokens)
+      for _, band in ipairs(bands) do
+        band.level = math.min(band.level + unspent * band.period, band.full - held_now * band.period)
+      end
+      changed = true
+      break
+    end
+  end
+  if #ended_holds > 0 then
+    -- The bands are written too: refilled from a stored state older than these holds' end, they would
+    -- otherwise gain the tokens the holds kept them from.
+    redis.call('ZREMRANGEBYSCORE', leases_key, '-inf', now)
+    changed = true
+  end
+  take = tonumber(ARGV[lease])
+end
+
+local allowed = 1
+for _, band in ipairs(bands) do
   if band.level < band.needed then
     allowed = 0
   end
-  bands[i] = band
+end
+
+-- The tokens taken from every band: the cost, or as many of those wanted as every band holds.
+local leased = 0
+if allowed == 1 and take > cost then
+  for _, band in ipairs(bands) do
+    take = math.min(take, math.floor(band.level / band.period))
+  end
+  leased = take - cost
+end
+local hold_horizon = 0
+if leased > 0 then
+  local lease = 3 * band_count + 3
+  local ends = now + tonumber(ARGV[lease + 1])
+  redis.call('ZADD', leases_key, ends, leased .. ':' .. ARGV[lease + 2])
+  holds_after[#holds_after + 1] = {tokens = leased, ends = ends}
+  held_now = held_now + leased
+end
+for _, hold in ipairs(holds_after) do
+  hold_horizon = math.max(hold_horizon, hold.ends - now)
+end
+if leasing and #holds_after > 0 then
+  redis.call('PEXPIRE', leases_key, integer(hold_horizon + 1000))
 end
 
 local reported, remaining, retry_after, reset_after
 for i, band in ipairs(bands) do
   local wait = 0
   if allowed == 1 then
-    band.level = band.level - band.needed
+    band.level = band.level - take * band.period
   elseif band.level < band.needed then
     -- Nothing to write: the stored state already yields this refill on the next call.
     wait = band.behind + math.ceil((band.needed - band.level) / band.refill_tokens)
+    if band.full - held_now * band.period < band.needed and #holds_after > 0 then
+      -- What the holds leave cannot fit the call: it waits at least for the first of them to end.
+      local first_end = holds_after[1].ends
+      for _, hold in ipairs(holds_after) do
+        first_end = math.min(first_end, hold.ends)
+      end
+      wait = math.max(wait, first_end - now)
+    end
   end
   local reset = band.behind + math.ceil((band.full - band.level) / band.refill_tokens)
   local left = math.floor(band.level / band.period)
-  if allowed == 1 and cost > 0 then
-    -- Expire the bucket a little after it would be full again, when it is no different from a missing one.
-    redis.call('SET', band.key, struct.pack(BUCKET, band.level, band.ts, band.period), 'PX', integer(reset + 1000))
+  if (allowed == 1 and take > 0) or changed then
+    -- Expire the bucket a little after it would be full again, when it is no different from a missing one;
+    -- while tokens are held, only after the last hold ends and the band had time to refill from there.
+    local expiry = reset + 1000
+    if hold_horizon > 0 then
+      expiry = hold_horizon + reset + 1000
+    end
+    redis.call('SET', band.key, struct.pack(BUCKET, band.level, band.ts, band.period), 'PX', integer(expiry))
   end
   local closer
   if not reported then
@@ -129,4 +245,7 @@ for i, band in ipairs(bands) do
   end
 end
 
+if leasing then
+  return {allowed, remaining, retry_after, reset_after, reported - 1, leased}
+end
 return {allowed, remaining, retry_after, reset_after, reported - 1}

@@ -54,6 +54,7 @@ class RedisSettingsTest {
         values.put("commandTimeout", settings.commandTimeout());
         values.put("poolSize", settings.poolSize());
         values.put("shieldSize", settings.shieldSize());
+        values.put("leasedBuckets", settings.leasedBuckets());
         values.put("keyPrefix", settings.keyPrefix());
         values.put("breakerWindow", settings.breakerWindow());
         values.put("breakerFailureRate", settings.breakerFailureRate());
@@ -90,6 +91,7 @@ class RedisSettingsTest {
         documented.put("commandTimeout", Duration.ofMillis(500));
         documented.put("poolSize", 8);
         documented.put("shieldSize", 10_000);
+        documented.put("leasedBuckets", 10_000);
         documented.put("keyPrefix", "ratelimit:");
         documented.put("breakerWindow", 10);
         documented.put("breakerFailureRate", 50);
@@ -109,7 +111,7 @@ class RedisSettingsTest {
         assertThat(RedisSettings.defaults().secrets()).isEmpty();
         assertThat(RedisSettings.defaults().toString())
                 .isEqualTo("RedisSettings[url=redis://127.0.0.1:6379, connectTimeout=500ms, commandTimeout=500ms,"
-                        + " poolSize=8, shieldSize=10000, keyPrefix=ratelimit:, breakerWindow=10,"
+                        + " poolSize=8, shieldSize=10000, leasedBuckets=10000, keyPrefix=ratelimit:, breakerWindow=10,"
                         + " breakerFailureRate=50, breakerOpenFor=1s]");
     }
 
@@ -152,6 +154,7 @@ class RedisSettingsTest {
                 change(b -> b.commandTimeout(Duration.ofMillis(750)), "commandTimeout"),
                 change(b -> b.poolSize(16), "poolSize"),
                 change(b -> b.shieldSize(0), "shieldSize"),
+                change(b -> b.leasedBuckets(5), "leasedBuckets"),
                 change(b -> b.keyPrefix("other:"), "keyPrefix"),
                 change(b -> b.breakerWindow(2), "breakerWindow", "breakerProbes"),
                 change(b -> b.breakerFailureRate(75), "breakerFailureRate"),

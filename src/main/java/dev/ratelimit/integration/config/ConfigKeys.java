@@ -3,6 +3,7 @@ package dev.ratelimit.integration.config;
 import dev.ratelimit.core.ClientIdSecret;
 import dev.ratelimit.core.Durations;
 import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.core.Leasing;
 import dev.ratelimit.integration.http.ClientIdSource;
 import dev.ratelimit.integration.http.MissingClientIdRule;
 import dev.ratelimit.integration.http.TrustedProxies;
@@ -134,6 +135,11 @@ public final class ConfigKeys {
             Integer.toString(REDIS.shieldSize()),
             text -> atLeastOne(wholeNumber(text)),
             "Refused buckets the shield remembers at most");
+    public static final Key<Integer> LEASED_BUCKETS = shared(
+            "ratelimit.redis.lease.max-buckets",
+            Integer.toString(REDIS.leasedBuckets()),
+            text -> atLeastOne(wholeNumber(text)),
+            "Buckets of leasing policies this instance holds a lease of at most; one evicted gives it back");
     public static final Key<Integer> BREAKER_WINDOW = shared(
             "ratelimit.redis.breaker.window",
             Integer.toString(REDIS.breakerWindow()),
@@ -238,6 +244,18 @@ public final class ConfigKeys {
             "A call without client id: reject (400) or anonymous (one bucket shared by all such calls)");
     public static final Key<Mode> MODE =
             property("mode", "enforce", "enforce", Mode::parse, "enforce, shadow (decide and count only) or off");
+    public static final Key<Duration> LEASE = property(
+            "lease",
+            "off",
+            "off",
+            ConfigKeys::lease,
+            "How long an instance may hold tokens taken ahead of calls (up to 1m); off: Redis decides every call");
+    public static final Key<Double> LEASE_SHARE = property(
+            "lease-share",
+            Double.toString(Leasing.DEFAULT_MAX_SHARE),
+            Double.toString(Leasing.DEFAULT_MAX_SHARE),
+            ConfigKeys::share,
+            "The largest part of the smallest band's capacity one lease takes, above 0 and at most 1");
 
     public static final Key<Long> BAND_CAPACITY =
             band("capacity", null, "none", ConfigKeys::wholeLong, "Tokens the band's bucket holds at most (required)");
@@ -262,6 +280,7 @@ public final class ConfigKeys {
             KEY_PREFIX,
             SHIELD_ENABLED,
             SHIELD_MAX_ENTRIES,
+            LEASED_BUCKETS,
             BREAKER_WINDOW,
             BREAKER_FAILURE_RATE,
             BREAKER_OPEN_FOR,
@@ -280,8 +299,17 @@ public final class ConfigKeys {
     public static final List<Key<?>> GLOBAL = List.of(GLOBAL_MODE, ALLOW_UNUSED_POLICIES, CONFIG_FILE);
 
     /** A policy's own properties, in the order the reference lists them. */
-    public static final List<Key<?>> POLICY =
-            List.of(CAPACITY, REFILL_TOKENS, REFILL_PERIOD, COST, FAILURE_MODE, CLIENT_ID, MISSING_CLIENT_ID, MODE);
+    public static final List<Key<?>> POLICY = List.of(
+            CAPACITY,
+            REFILL_TOKENS,
+            REFILL_PERIOD,
+            COST,
+            FAILURE_MODE,
+            CLIENT_ID,
+            MISSING_CLIENT_ID,
+            MODE,
+            LEASE,
+            LEASE_SHARE);
 
     /** A band's properties. */
     public static final List<Key<?>> BAND = List.of(BAND_CAPACITY, BAND_REFILL_TOKENS, BAND_REFILL_PERIOD);
@@ -408,6 +436,34 @@ public final class ConfigKeys {
                     "must be at least 1ms, or 0 or off to read the policies at deployment only");
         }
         return interval;
+    }
+
+    private static Duration lease(String text) {
+        if (text.equals("0") || text.equalsIgnoreCase("off")) {
+            return Duration.ZERO;
+        }
+        Duration lease = Durations.parse(text);
+        if (lease.toMillis() < 1 || lease.compareTo(Leasing.MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("must be off, or from 1ms to " + Durations.format(Leasing.MAX_DURATION));
+        }
+        return Duration.ofMillis(lease.toMillis());
+    }
+
+    /** A fraction, written 0.1 or 10%. */
+    private static double share(String text) {
+        String trimmed = text.strip();
+        double share;
+        try {
+            share = trimmed.endsWith("%")
+                    ? Double.parseDouble(trimmed.substring(0, trimmed.length() - 1)) / 100
+                    : Double.parseDouble(trimmed);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a fraction: write e.g. 0.1 or 10%", e);
+        }
+        if (!(share > 0 && share <= 1)) {
+            throw new IllegalArgumentException("must be above 0 and at most 1 (100%)");
+        }
+        return share;
     }
 
     private static FailureMode failureMode(String text) {

@@ -61,6 +61,7 @@ public record LimiterSettings(
         reader.apply(ConfigKeys.POOL_SIZE, redis::poolSize);
         reader.apply(ConfigKeys.KEY_PREFIX, redis::keyPrefix);
         reader.apply(ConfigKeys.SHIELD_MAX_ENTRIES, redis::shieldSize);
+        reader.apply(ConfigKeys.LEASED_BUCKETS, redis::leasedBuckets);
         if (!reader.value(ConfigKeys.SHIELD_ENABLED)) {
             redis.shieldSize(0);
         }

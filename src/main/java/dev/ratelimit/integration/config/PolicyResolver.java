@@ -4,6 +4,7 @@ import dev.ratelimit.RateLimited;
 import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.InvalidLimitException;
+import dev.ratelimit.core.Leasing;
 import dev.ratelimit.core.RateLimitPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -161,7 +162,12 @@ final class PolicyResolver {
                         parse(refillTokens, ConfigKeys.REFILL_TOKENS),
                         parse(refillPeriod, ConfigKeys.REFILL_PERIOD));
                 RateLimitPolicy policy = new RateLimitPolicy(
-                        policyName, limits, parse(cost, ConfigKeys.COST), property(ConfigKeys.FAILURE_MODE), bands());
+                        policyName,
+                        limits,
+                        parse(cost, ConfigKeys.COST),
+                        property(ConfigKeys.FAILURE_MODE),
+                        bands(),
+                        new Leasing(property(ConfigKeys.LEASE), property(ConfigKeys.LEASE_SHARE)));
                 return new EndpointPolicy(
                         policy,
                         property(ConfigKeys.CLIENT_ID),

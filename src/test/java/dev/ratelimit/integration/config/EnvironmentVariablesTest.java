@@ -9,6 +9,7 @@ import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientIdSecret;
 import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.core.Leasing;
 import dev.ratelimit.integration.http.ClientIdSource;
 import dev.ratelimit.integration.http.MissingClientIdRule;
 import io.smallrye.config.EnvConfigSource;
@@ -73,6 +74,7 @@ class EnvironmentVariablesTest {
                 "RATELIMIT_REDIS_COMMAND_TIMEOUT | PT0.3S",
                 "RATELIMIT_REDIS_POOL_SIZE       | 7",
                 "RATELIMIT_REDIS_SHIELD_MAX_ENTRIES | 500",
+                "RATELIMIT_REDIS_LEASE_MAX_BUCKETS | 600",
                 "RATELIMIT_REDIS_KEY_PREFIX      | from-env:",
                 "RATELIMIT_REDIS_BREAKER_WINDOW  | 30",
                 "RATELIMIT_REDIS_BREAKER_FAILURE_RATE | 20",
@@ -95,6 +97,9 @@ class EnvironmentVariablesTest {
                 Map.entry(
                         "RATELIMIT_REDIS_SHIELD_MAX_ENTRIES",
                         c -> c.settings().redis().shieldSize()),
+                Map.entry(
+                        "RATELIMIT_REDIS_LEASE_MAX_BUCKETS",
+                        c -> c.settings().redis().leasedBuckets()),
                 Map.entry(
                         "RATELIMIT_REDIS_KEY_PREFIX", c -> c.settings().redis().keyPrefix()),
                 Map.entry(
@@ -173,17 +178,19 @@ class EnvironmentVariablesTest {
 
     @Test
     void everyPolicyPropertyIsReadFromItsVariable() {
-        EndpointPolicy search = search(Map.of(
-                "RATELIMIT_POLICIES_SEARCH_CAPACITY", "6",
-                "RATELIMIT_POLICIES_SEARCH_REFILL_TOKENS", "3",
-                "RATELIMIT_POLICIES_SEARCH_REFILL_PERIOD", "1m",
-                "RATELIMIT_POLICIES_SEARCH_COST", "2",
-                "RATELIMIT_POLICIES_SEARCH_FAILURE_MODE", "closed",
-                "RATELIMIT_POLICIES_SEARCH_CLIENT_ID", "principal",
-                "RATELIMIT_POLICIES_SEARCH_MISSING_CLIENT_ID", "anonymous",
-                "RATELIMIT_POLICIES_SEARCH_MODE", "shadow"));
+        EndpointPolicy search = search(Map.ofEntries(
+                Map.entry("RATELIMIT_POLICIES_SEARCH_CAPACITY", "60"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_REFILL_TOKENS", "3"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_REFILL_PERIOD", "1m"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_COST", "2"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_FAILURE_MODE", "closed"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_CLIENT_ID", "principal"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_MISSING_CLIENT_ID", "anonymous"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_MODE", "shadow"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_LEASE", "250ms"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_LEASE_SHARE", "0.05")));
 
-        assertThat(search.policy().limits().capacity()).isEqualTo(6);
+        assertThat(search.policy().limits().capacity()).isEqualTo(60);
         assertThat(search.policy().limits().refillTokens()).isEqualTo(3);
         assertThat(search.policy().limits().refillPeriod()).isEqualTo(Duration.ofMinutes(1));
         assertThat(search.policy().cost()).isEqualTo(2);
@@ -191,6 +198,7 @@ class EnvironmentVariablesTest {
         assertThat(search.clientIdSource()).isEqualTo(ClientIdSource.PRINCIPAL);
         assertThat(search.missingClientId()).isEqualTo(MissingClientIdRule.ANONYMOUS);
         assertThat(search.mode()).isEqualTo(Mode.SHADOW);
+        assertThat(search.policy().leasing()).isEqualTo(new Leasing(Duration.ofMillis(250), 0.05));
     }
 
     @Test

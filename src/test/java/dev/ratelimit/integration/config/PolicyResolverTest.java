@@ -9,6 +9,7 @@ import dev.ratelimit.RateLimited;
 import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.core.Leasing;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.integration.http.ClientIdSource;
 import dev.ratelimit.integration.http.MissingClientIdRule;
@@ -602,6 +603,12 @@ class PolicyResolverTest {
                 "mode          | enabled    | must be enforce, shadow or off",
                 "mode          | false      | must be enforce, shadow or off",
                 "mode          | dry-run    | must be enforce, shadow or off",
+                "lease         | soon       | 'soon' is not a duration",
+                "lease         | 2m         | must be off, or from 1ms to 1m",
+                "lease         | PT0.0005S  | must be off, or from 1ms to 1m",
+                "lease-share   | 0          | must be above 0 and at most 1 (100%)",
+                "lease-share   | 150%       | must be above 0 and at most 1 (100%)",
+                "lease-share   | half       | not a fraction: write e.g. 0.1 or 10%",
             })
     void everyInvalidValueNamesItsKeyAndTheMethod(String property, String value, String problem) {
         String key = "ratelimit.policies.orders." + property;
@@ -864,12 +871,29 @@ class PolicyResolverTest {
         assertThat(e.getMessage()).contains("unknown policy");
     }
 
+    @Test
+    void aPolicyLeasesOnlyWhenItsLeaseIsSetAtSomeLayer() {
+        EndpointPolicy plain = resolve(Map.of("ratelimit.policies.orders.capacity", "100"), Orders.class, "create");
+        EndpointPolicy leasing = resolve(
+                Map.of(
+                        "ratelimit.policies.orders.capacity", "100",
+                        "ratelimit.policies.orders.lease", "200ms",
+                        "ratelimit.defaults.lease-share", "20%"),
+                Orders.class,
+                "create");
+
+        assertThat(plain.policy().leasing()).isEqualTo(Leasing.OFF);
+        assertThat(leasing.policy().leasing()).isEqualTo(new Leasing(Duration.ofMillis(200), 0.2));
+        assertThat(leasing.policy().maxLeasedTokens()).isEqualTo(20);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',
             value = {
                 "capacity | 5", "refill-tokens | 5", "refill-period | 1s", "cost | 1",
-                "failure-mode | open", "client-id | principal", "missing-client-id | reject", "mode | enforce"
+                "failure-mode | open", "client-id | principal", "missing-client-id | reject", "mode | enforce",
+                "lease | 200ms", "lease-share | 0.2"
             })
     void anyOnePolicyPropertyMakesThePolicyKnown(String property, String value) {
         assertThatNoException()
