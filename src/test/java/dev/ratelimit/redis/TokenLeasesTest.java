@@ -110,6 +110,39 @@ class TokenLeasesTest {
     }
 
     @Test
+    void theDocumentedAclGrantsAreEnoughToLeaseAndGiveBack() {
+        REDIS.admin()
+                .aclSetUser(
+                        "leaser",
+                        "on",
+                        ">leaser-pw",
+                        "~ratelimit:*",
+                        "+evalsha",
+                        "+eval",
+                        "+get",
+                        "+set",
+                        "+time",
+                        "+del",
+                        "+zrange",
+                        "+zadd",
+                        "+zrem",
+                        "+zremrangebyscore",
+                        "+pexpire");
+        RateLimitPolicy policy = leasing(new BucketLimits(1_000, 1_000, Duration.ofHours(1)), Duration.ofSeconds(30));
+        try (RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder()
+                .url("redis://127.0.0.1:" + REDIS.port())
+                .user("leaser")
+                .password("leaser-pw")
+                .build())) {
+            for (int call = 0; call < 50; call++) {
+                assertThat(limiter.acquire(policy, CLIENT).allowed()).isTrue();
+            }
+            limiter.reset(policy, CLIENT);
+        }
+        assertThat(REDIS.admin().exists("ratelimit:{leased:leaser}")).isFalse();
+    }
+
+    @Test
     void twoInstancesFloodingOneClientNeverAdmitMoreThanTheBucketGives() throws Exception {
         BucketLimits limits = new BucketLimits(200, 400, Duration.ofSeconds(1));
         RateLimitPolicy policy = leasing(limits, Duration.ofMillis(200));
