@@ -10,6 +10,7 @@ import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.FailureReason;
+import dev.ratelimit.core.Leasing;
 import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisClusterProcess;
@@ -143,6 +144,57 @@ class RedisClusterIT {
                     .as("both keys of a client on one master, clients on every master")
                     .hasSize(3);
         }
+    }
+
+    @Test
+    void leasesOfClientsOnEveryMasterSitBesideTheirBucketsAndNeverExceedThem() throws IOException {
+        RateLimitPolicy leasing = new RateLimitPolicy(
+                        "cluster-leases",
+                        new BucketLimits(100, 100, Duration.ofHours(1)),
+                        1,
+                        FailureMode.CLOSED,
+                        List.of(new Band("daily", new BucketLimits(50, 50, Duration.ofDays(1)))))
+                .withLeasing(Leasing.forUpTo(Duration.ofSeconds(30)));
+        String prefix = prefix();
+        try (RedisRateLimiter limiter = limiter(prefix, Duration.ofSeconds(2), cluster)) {
+            long[] admitted = new long[30];
+            for (int i = 0; i < 30; i++) {
+                admitted[i] += admit(limiter, leasing, ClientId.of("leasing-" + i), 20);
+            }
+            Set<Integer> mastersWithLeases = new HashSet<>();
+            for (int port : cluster.masterPorts()) {
+                try (Jedis master = admin(port)) {
+                    Set<String> keys = master.keys(prefix + "*");
+                    keys.stream()
+                            .filter(key -> key.endsWith(TokenLeases.LEASES_SUFFIX))
+                            .forEach(leases -> {
+                                String bucket =
+                                        leases.substring(0, leases.length() - TokenLeases.LEASES_SUFFIX.length());
+                                assertThat(keys).contains(bucket, bucket + ":daily");
+                                mastersWithLeases.add(port);
+                            });
+                }
+            }
+            for (int i = 0; i < 30; i++) {
+                admitted[i] += admit(limiter, leasing, ClientId.of("leasing-" + i), 40);
+            }
+            assertThat(admitted)
+                    .as("the daily band's 50 and no more, for each client")
+                    .containsOnly(50L);
+            assertThat(mastersWithLeases)
+                    .as("each client's leases on its bucket's master, clients on every master")
+                    .hasSize(3);
+        }
+    }
+
+    private static long admit(RedisRateLimiter limiter, RateLimitPolicy policy, ClientId client, int calls) {
+        long admitted = 0;
+        for (int call = 0; call < calls; call++) {
+            if (limiter.acquire(policy, client).allowed()) {
+                admitted++;
+            }
+        }
+        return admitted;
     }
 
     @Test
