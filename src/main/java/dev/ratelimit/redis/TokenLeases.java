@@ -296,10 +296,12 @@ final class TokenLeases implements AutoCloseable {
             long elapsed = now - windowStartNanos;
             long current = demanded.sum();
             if (elapsed >= window) {
-                // Scaled to one window, so that an idle spell makes the next lease small again.
-                lastWindowDemand = (long) (current * ((double) window / elapsed));
-                demanded.reset();
+                // What was asked before this call, scaled to one window, so that an idle spell makes the next
+                // lease small again; this call opens the next window.
+                lastWindowDemand = (long) ((current - policy.cost()) * ((double) window / elapsed));
+                demanded.add(-(current - policy.cost()));
                 windowStartNanos = now;
+                current = policy.cost();
             }
             long demand = Math.max(lastWindowDemand, current);
             return Math.max(policy.cost(), Math.min(demand, policy.cost() + policy.maxLeasedTokens()));

@@ -6,7 +6,9 @@ import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.Leasing;
+import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.OwnRedisServer;
 import dev.ratelimit.testsupport.RedisStats;
@@ -69,6 +71,58 @@ class TokenLeasesTest {
         // The sixth is refused by Redis, the seventh by the shield.
         assertThat(RedisStats.scriptsRun(REDIS.admin())).isEqualTo(6);
         assertThat(REDIS.admin().exists("ratelimit:{leased:leaser}#leases")).isFalse();
+    }
+
+    @Test
+    void aClientCallingLessOftenThanALeaseIsSpentIsDecidedByRedisEveryCall() throws InterruptedException {
+        // Spent for 30 ms: calls 60 ms apart each find the last demand too small to lease.
+        RateLimitPolicy policy = leasing(new BucketLimits(1_000, 1_000, Duration.ofSeconds(1)), Duration.ofMillis(40));
+        try (RedisRateLimiter limiter = limiter()) {
+            for (int call = 0; call < 5; call++) {
+                assertThat(limiter.acquire(policy, CLIENT).allowed()).isTrue();
+                assertThat(REDIS.admin().exists("ratelimit:{leased:leaser}#leases"))
+                        .as("a lease after call %d", call)
+                        .isFalse();
+                Thread.sleep(60);
+            }
+        }
+        assertThat(RedisStats.scriptsRun(REDIS.admin())).isEqualTo(5);
+    }
+
+    @Test
+    void leasedTokensAreStillSpentWhileRedisDoesNotAnswerThenTheFailureIsTheCallers() throws Exception {
+        RateLimitPolicy policy = leasing(new BucketLimits(1_000, 1_000, Duration.ofHours(1)), Duration.ofSeconds(30));
+        try (RedisRateLimiter limiter = RedisRateLimiter.connect(RedisSettings.builder()
+                .url("redis://127.0.0.1:" + REDIS.port())
+                .commandTimeout(Duration.ofMillis(300))
+                .build())) {
+            // Ramps up: each lease asks for what was asked since the window began, so this one leases dozens.
+            for (int call = 0; call < 64; call++) {
+                limiter.acquire(policy, CLIENT);
+            }
+            String lease = REDIS.admin()
+                    .zrange("ratelimit:{leased:leaser}#leases", 0, -1)
+                    .get(0);
+            long held = Long.parseLong(lease.substring(0, lease.indexOf(':')));
+            REDIS.signal("STOP");
+            try {
+                long admittedFromTheLease = 0;
+                LimiterUnavailableException failure = null;
+                while (failure == null && admittedFromTheLease <= held) {
+                    try {
+                        assertThat(limiter.acquire(policy, CLIENT).allowed()).isTrue();
+                        admittedFromTheLease++;
+                    } catch (LimiterUnavailableException e) {
+                        failure = e;
+                    }
+                }
+                assertThat(failure).as("once the lease is spent").isNotNull();
+                assertThat(failure.reason()).isEqualTo(FailureReason.TIMEOUT);
+                assertThat(admittedFromTheLease).isPositive().isLessThanOrEqualTo(held);
+            } finally {
+                REDIS.signal("CONT");
+            }
+        }
     }
 
     @Test
