@@ -7,6 +7,7 @@ import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.FailureReason;
+import dev.ratelimit.core.Leasing;
 import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitDecider;
 import dev.ratelimit.core.RateLimitPolicy;
@@ -65,7 +66,7 @@ class RedisFailoverIT {
             }
             int doomed = cluster.masterPorts().get(0);
             String doomedKey = new BucketKeys(prefix).keyFor(FLOODED, clients.get(0));
-            Run run = flood(cluster.seedUrl(), prefix, clients, () -> {
+            Run run = flood(FLOODED, cluster.seedUrl(), prefix, clients, () -> {
                 cluster.kill(doomed);
                 cluster.awaitNewMasterFor(doomedKey, doomed, PROMOTION_TIMEOUT);
             });
@@ -84,16 +85,26 @@ class RedisFailoverIT {
 
     @Test
     void aSentinelPrimaryKilledUnderLoadIsFollowedToTheNewPrimary() throws Exception {
+        assertSentinelFailoverFollowed(FLOODED);
+    }
+
+    /** Leases held when the primary dies are spent, or lost with it; none is counted twice on the new primary. */
+    @Test
+    void aSentinelPrimaryKilledWhileInstancesLeaseIsFollowedWithinTheSameBound() throws Exception {
+        assertSentinelFailoverFollowed(FLOODED.withLeasing(Leasing.forUpTo(Duration.ofMillis(200))));
+    }
+
+    private static void assertSentinelFailoverFollowed(RateLimitPolicy policy) throws Exception {
         assumeTrue(RedisSentinelSet.available(), () -> "skipped: " + RedisSentinelSet.unavailableReason());
         try (RedisSentinelSet sentinels = RedisSentinelSet.start("limiter-primary")) {
             String prefix = "failover-" + UUID.randomUUID() + ":";
             int primary = sentinels.primaryPort();
-            Run run = flood(sentinels.url(), prefix, List.of(ClientId.of("hot"), ClientId.of("other")), () -> {
+            Run run = flood(policy, sentinels.url(), prefix, List.of(ClientId.of("hot"), ClientId.of("other")), () -> {
                 sentinels.killPrimary();
                 sentinels.awaitNewPrimary(primary, PROMOTION_TIMEOUT);
             });
 
-            run.report("sentinel");
+            run.report("sentinel" + (policy.leasing().isOn() ? ", leasing" : ""));
             run.assertEveryDecisionFollowedThePolicy();
             run.assertExactAgainFor(0);
             run.assertAdmissionsWithinTheBucketAndOneFailover();
@@ -115,7 +126,9 @@ class RedisFailoverIT {
      * Floods each client from {@link #THREADS} threads, kills the primary {@link #BEFORE_THE_KILL} in, and goes on
      * until the first client's decisions have been exact again for {@link #AFTER_EXACT_AGAIN}.
      */
-    private static Run flood(String url, String prefix, List<ClientId> clients, Failover failover) throws Exception {
+    private static Run flood(
+            RateLimitPolicy policy, String url, String prefix, List<ClientId> clients, Failover failover)
+            throws Exception {
         RedisRateLimiter limiter = RedisRateLimiter.connect(
                 RedisSettings.builder().url(url).keyPrefix(prefix).build());
         ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
@@ -133,7 +146,7 @@ class RedisFailoverIT {
                     start.await();
                     while (true) {
                         long started = System.nanoTime();
-                        Verdict verdict = decider.decide(FLOODED, clients.get(client));
+                        Verdict verdict = decider.decide(policy, clients.get(client));
                         long ended = System.nanoTime();
                         calls.add(new Call(
                                 client,
@@ -179,6 +192,7 @@ class RedisFailoverIT {
                     .max()
                     .orElseThrow();
             return new Run(
+                    policy,
                     List.copyOf(calls),
                     clients.size(),
                     killedAt[0] - origin,
@@ -192,6 +206,7 @@ class RedisFailoverIT {
     }
 
     private record Run(
+            RateLimitPolicy policy,
             List<Call> calls,
             int clients,
             long killedAt,
@@ -208,7 +223,7 @@ class RedisFailoverIT {
 
         /** What the bucket can give over the whole run, on this JVM's clock, which spans Redis' decisions. */
         double bound() {
-            BucketLimits limits = FLOODED.limits();
+            BucketLimits limits = policy.limits();
             return limits.capacity()
                     + limits.refillTokens()
                             * (endedAt / 1e9)
@@ -285,7 +300,7 @@ class RedisFailoverIT {
             for (int client = 0; client < clients; client++) {
                 assertThat((double) admitted(client))
                         .as("admitted for client %d", client)
-                        .isLessThanOrEqualTo(bound() + FLOODED.limits().capacity());
+                        .isLessThanOrEqualTo(bound() + policy.limits().capacity());
             }
         }
     }
