@@ -44,4 +44,10 @@ public record Leasing(Duration duration, double maxShare) {
     public boolean isOn() {
         return !duration.isZero();
     }
+
+    /** As configuration writes it: {@code off}, or {@code 200ms, share 0.1}. */
+    @Override
+    public String toString() {
+        return isOn() ? Durations.format(duration) + ", share " + maxShare : "off";
+    }
 }
