@@ -204,6 +204,25 @@ if leasing and #holds_after > 0 then
   redis.call('PEXPIRE', leases_key, integer(hold_horizon + 1000))
 end
 
+-- How long until the band holds the call's cost, refilling up to what the holds leave, which rises as each ends
+-- (holds_after is in the order they end).
+local function wait_for(band)
+  local waited, level, on_lease = 0, band.level, held_now
+  for _, hold in ipairs(holds_after) do
+    local cap = band.full - on_lease * band.period
+    if cap >= band.needed then
+      local enough = waited + math.ceil((band.needed - level) / band.refill_tokens)
+      if enough <= hold.ends - now then
+        return enough
+      end
+    end
+    level = math.min(cap, level + (hold.ends - now - waited) * band.refill_tokens)
+    waited = hold.ends - now
+    on_lease = on_lease - hold.tokens
+  end
+  return waited + math.max(0, math.ceil((band.needed - level) / band.refill_tokens))
+end
+
 local reported, remaining, retry_after, reset_after
 for i, band in ipairs(bands) do
   local wait = 0
@@ -211,15 +230,7 @@ for i, band in ipairs(bands) do
     band.level = band.level - take * band.period
   elseif band.level < band.needed then
     -- Nothing to write: the stored state already yields this refill on the next call.
-    wait = band.behind + math.ceil((band.needed - band.level) / band.refill_tokens)
-    if band.full - held_now * band.period < band.needed and #holds_after > 0 then
-      -- What the holds leave cannot fit the call: it waits at least for the first of them to end.
-      local first_end = holds_after[1].ends
-      for _, hold in ipairs(holds_after) do
-        first_end = math.min(first_end, hold.ends)
-      end
-      wait = math.max(wait, first_end - now)
-    end
+    wait = band.behind + wait_for(band)
   end
   local reset = band.behind + math.ceil((band.full - band.level) / band.refill_tokens)
   local left = math.floor(band.level / band.period)
