@@ -158,7 +158,13 @@ final class TokenLeases implements AutoCloseable {
             long cost = current.cost();
             for (long tokens = left.get(); tokens >= cost; tokens = left.get()) {
                 if (left.compareAndSet(tokens, tokens - cost)) {
-                    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(now - grantedAtNanos);
+                    long spentAt = System.nanoTime();
+                    if (spentAt - deadlineNanos >= 0) {
+                        // Paused since the check (a collection, a busy host): Redis may have ended the hold by
+                        // now, so these tokens are lost rather than spent.
+                        return null;
+                    }
+                    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(spentAt - grantedAtNanos);
                     return new Decision(
                             true,
                             granted.remaining() + tokens - cost,

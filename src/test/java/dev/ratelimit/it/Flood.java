@@ -78,8 +78,12 @@ final class Flood {
     private final LongAdder serverErrors = new LongAdder();
     private final LongAdder otherStatus = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final LongAdder decidedSinceMark = new LongAdder();
+    private final LongAdder undecidedSinceMark = new LongAdder();
     private final CountDownLatch threadsAnswered;
     private final Duration duration;
+    private volatile boolean marked;
+    private volatile boolean stopped;
 
     private Flood(int threadCount, Duration duration) {
         this.threads = Executors.newFixedThreadPool(threadCount);
@@ -116,6 +120,29 @@ final class Flood {
         }
     }
 
+    /**
+     * From now on, also counts the 2xx answers that arrive apart ({@link #decidedSinceMark()},
+     * {@link #undecidedSinceMark()}): an answer counted after this call arrived no earlier than it.
+     */
+    void mark() {
+        marked = true;
+    }
+
+    /** The decided 2xx that arrived after {@link #mark()}; 0 without a mark. */
+    long decidedSinceMark() {
+        return decidedSinceMark.sum();
+    }
+
+    /** The undecided 2xx that arrived after {@link #mark()}; 0 without a mark. */
+    long undecidedSinceMark() {
+        return undecidedSinceMark.sum();
+    }
+
+    /** Ends the flood before its deadline: each thread sends nothing after the request it is waiting on. */
+    void stop() {
+        stopped = true;
+    }
+
     /** Waits for the flood's end (its deadline plus the last answers) and returns what it got. */
     Tally await() throws Exception {
         Duration bound = duration.plus(REQUEST_TIMEOUT).plusSeconds(10);
@@ -141,7 +168,7 @@ final class Flood {
     private void sendUntil(HttpRequest request, long deadline) {
         Histogram own = new Histogram(MAX_LATENCY_MICROS, 3);
         try {
-            while (System.nanoTime() - deadline < 0) {
+            while (!stopped && System.nanoTime() - deadline < 0) {
                 long started = System.nanoTime();
                 count(send(request));
                 own.recordValue(
@@ -178,7 +205,11 @@ final class Flood {
         }
         int status = response.statusCode();
         if (status / 100 == 2) {
-            (response.headers().firstValue("RateLimit").isPresent() ? decided : undecided).increment();
+            boolean wasDecided = response.headers().firstValue("RateLimit").isPresent();
+            (wasDecided ? decided : undecided).increment();
+            if (marked) {
+                (wasDecided ? decidedSinceMark : undecidedSinceMark).increment();
+            }
         } else if (status == 429) {
             tooMany.increment();
         } else if (status / 100 == 5) {

@@ -105,6 +105,28 @@ public final class SecondLibertyServer implements AutoCloseable {
         return new URL("http://127.0.0.1:" + httpPort + "/");
     }
 
+    /**
+     * Sends a signal to the server's JVM: STOP to freeze it with its connections open, CONT to let it go on, KILL
+     * to crash it (nothing runs in it after: no lease is given back, no stop). After KILL it waits until the JVM
+     * is gone; {@link #close()} afterwards finds the server stopped. Returns the JVM's pid.
+     */
+    long signal(String signal) throws Exception {
+        ProcessHandle jvm = runningJvm();
+        if (jvm == null || !jvm.isAlive()) {
+            throw new IllegalStateException("server " + name + " has no running JVM to signal");
+        }
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(jvm.pid()))
+                .inheritIO()
+                .start();
+        if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + jvm.pid() + " failed");
+        }
+        if (signal.equals("KILL")) {
+            jvm.onExit().get(30, TimeUnit.SECONDS);
+        }
+        return jvm.pid();
+    }
+
     @Override
     public void close() throws Exception {
         ProcessHandle jvm = runningJvm();
