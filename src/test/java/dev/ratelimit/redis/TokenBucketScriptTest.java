@@ -49,25 +49,6 @@ class TokenBucketScriptTest {
         return "test:{script:" + UUID.randomUUID() + "}";
     }
 
-    /** A bucket as the script stores it: 20 bytes, little-endian level (7), ts (6), period (7). */
-    private record StoredBucket(long level, long ts, long period) {
-
-        static StoredBucket read(RedisEndpoint server, String key) {
-            byte[] packed = redis(server).get(key.getBytes(StandardCharsets.UTF_8));
-            assertThat(packed).hasSize(20);
-            return new StoredBucket(
-                    littleEndian(packed, 0, 7), littleEndian(packed, 7, 6), littleEndian(packed, 13, 7));
-        }
-
-        private static long littleEndian(byte[] bytes, int offset, int length) {
-            long value = 0;
-            for (int i = length - 1; i >= 0; i--) {
-                value = (value << 8) | (bytes[offset + i] & 0xFF);
-            }
-            return value;
-        }
-    }
-
     private static RateLimitPolicy policy(BucketLimits limits, long cost, Band... extraBands) {
         return new RateLimitPolicy("script", limits, cost, FailureMode.OPEN, List.of(extraBands));
     }
@@ -157,11 +138,11 @@ class TokenBucketScriptTest {
     void aDeniedCallWritesNothing(RedisEndpoint server) {
         String key = freshKey();
         drain(server, key, FIVE_PER_FIVE_SECONDS, T0);
-        StoredBucket before = StoredBucket.read(server, key);
+        StoredBucket before = StoredBucket.read(redis(server), key);
 
         assertThat(at(server, key, FIVE_PER_FIVE_SECONDS, 1, T0 + 500).allowed())
                 .isFalse();
-        assertThat(StoredBucket.read(server, key)).isEqualTo(before);
+        assertThat(StoredBucket.read(redis(server), key)).isEqualTo(before);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -204,7 +185,7 @@ class TokenBucketScriptTest {
         String key = freshKey();
 
         assertThat(at(server, key, huge, 1, T0).remaining()).isEqualTo(capacity - 1);
-        assertThat(StoredBucket.read(server, key))
+        assertThat(StoredBucket.read(redis(server), key))
                 .isEqualTo(new StoredBucket((capacity - 1) * periodMillis, T0, periodMillis));
         assertThat(at(server, key, huge, 1, T0).remaining()).isEqualTo(capacity - 2);
     }
@@ -260,7 +241,7 @@ class TokenBucketScriptTest {
         assertThat(SCRIPT.runAt(redis(server)::executeCommand, keys, fivePerFiveSecondsAndSevenPerHour, later))
                 .isEqualTo(new Decision(false, 0, 509_286, 3_595_000, 1));
         // The hourly band's refusal took nothing from the first band, which still holds 3 of its 5 tokens.
-        assertThat(StoredBucket.read(server, key).level()).isEqualTo(3 * 1000);
+        assertThat(StoredBucket.read(redis(server), key).level()).isEqualTo(3 * 1000);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -287,7 +268,7 @@ class TokenBucketScriptTest {
 
         assertThat(SCRIPT.run(redis(server)::executeCommand, List.of(key), policy(FIVE_PER_FIVE_SECONDS, 1)))
                 .isEqualTo(new Decision(true, 4, 0, 1000));
-        assertThat(StoredBucket.read(server, key).ts()).isBetween(redisNowMillis, redisNowMillis + 5_000);
+        assertThat(StoredBucket.read(redis(server), key).ts()).isBetween(redisNowMillis, redisNowMillis + 5_000);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -10,7 +10,6 @@ import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisFixture.RedisEndpoint;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,25 +73,6 @@ class TokenLeaseScriptTest {
         return firstBandKey + "#leases";
     }
 
-    /** A bucket as the script stores it: 20 bytes, little-endian level (7), ts (6), period (7). */
-    private record StoredBucket(long level, long ts, long period) {
-
-        static StoredBucket read(RedisEndpoint server, String key) {
-            byte[] packed = redis(server).get(key.getBytes(StandardCharsets.UTF_8));
-            assertThat(packed).hasSize(20);
-            return new StoredBucket(
-                    littleEndian(packed, 0, 7), littleEndian(packed, 7, 6), littleEndian(packed, 13, 7));
-        }
-
-        private static long littleEndian(byte[] bytes, int offset, int length) {
-            long value = 0;
-            for (int i = length - 1; i >= 0; i--) {
-                value = (value << 8) | (bytes[offset + i] & 0xFF);
-            }
-            return value;
-        }
-    }
-
     private static RateLimitPolicy policy(BucketLimits limits, long cost, Band... extraBands) {
         return new RateLimitPolicy("script", limits, cost, FailureMode.OPEN, List.of(extraBands));
     }
@@ -138,7 +118,7 @@ class TokenLeaseScriptTest {
 
             assertThat(decided).as("call %d", i).isEqualTo(expected.get(i));
             assertThat(grant).as("call %d", i).isEqualTo(granted(decided, 0));
-            assertThat(StoredBucket.read(server, leasing)).isEqualTo(StoredBucket.read(server, plain));
+            assertThat(StoredBucket.read(redis(server), leasing)).isEqualTo(StoredBucket.read(redis(server), plain));
         }
         assertThat(redis(server).exists(leasesKey(leasing))).isFalse();
     }
@@ -191,7 +171,7 @@ class TokenLeaseScriptTest {
         // 7 of the 10 tokens are taken, 2 for the call and 5 leased: 3 are left, 700 ms short of full.
         assertThat(leaseAt(server, leaseKeys(key), TEN, take(2, 7, 10_000, "a"), T0))
                 .isEqualTo(granted(new Decision(true, 3, 0, 700, 0), 5));
-        assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket(300, T0, 100));
+        assertThat(StoredBucket.read(redis(server), key)).isEqualTo(new StoredBucket(300, T0, 100));
         assertThat(redis(server).zrangeWithScores(leasesKey(key), 0, -1))
                 .containsExactly(new Tuple("5:a", (double) (T0 + 10_000)));
     }
@@ -204,7 +184,7 @@ class TokenLeaseScriptTest {
         // 50 wanted, 10 held: 2 for the call, 8 leased, nothing left.
         assertThat(leaseAt(server, leaseKeys(key), TEN, take(2, 50, 10_000, "a"), T0))
                 .isEqualTo(granted(new Decision(true, 0, 0, 1000, 0), 8));
-        assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket(0, T0, 100));
+        assertThat(StoredBucket.read(redis(server), key)).isEqualTo(new StoredBucket(0, T0, 100));
         // Nothing is left to take, and 100 ms bring one token back.
         assertThat(leaseAt(server, leaseKeys(key), TEN, take(1, 5, 10_000, "b"), T0))
                 .isEqualTo(granted(new Decision(false, 0, 100, 1000, 0), 0));
@@ -221,7 +201,7 @@ class TokenLeaseScriptTest {
 
         assertThat(leaseAt(server, leaseKeys(key), TEN, take(2, 6, 10_000, "b"), T0))
                 .isEqualTo(granted(new Decision(false, 1, 100, 900, 0), 0));
-        assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket(100, T0, 100));
+        assertThat(StoredBucket.read(redis(server), key)).isEqualTo(new StoredBucket(100, T0, 100));
         assertThat(redis(server).exists(leasesKey(key))).isFalse();
     }
 
@@ -235,7 +215,7 @@ class TokenLeaseScriptTest {
         // 150 ms later: 1.5 tokens, under the 2 of the 8 held; the call needs 2, 50 ms away.
         assertThat(leaseAt(server, leaseKeys(key), TEN, take(2, 5, 10_000, "b"), T0 + 150))
                 .isEqualTo(granted(new Decision(false, 1, 50, 850, 0), 0));
-        assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket(0, T0, 100));
+        assertThat(StoredBucket.read(redis(server), key)).isEqualTo(new StoredBucket(0, T0, 100));
         assertThat(redis(server).zrangeWithScores(leasesKey(key), 0, -1))
                 .containsExactly(new Tuple("8:a", (double) (T0 + 10_000)));
     }
@@ -275,7 +255,7 @@ class TokenLeaseScriptTest {
         // Capped at 5 up to T0 + 10 s, then 300 ms of refill: 8, less the call's 1.
         assertThat(leaseAt(server, leaseKeys(key), TEN, take(1, 1, 10_000, "b"), T0 + 10_300))
                 .isEqualTo(granted(new Decision(true, 7, 0, 300, 0), 0));
-        assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket(700, T0 + 10_300, 100));
+        assertThat(StoredBucket.read(redis(server), key)).isEqualTo(new StoredBucket(700, T0 + 10_300, 100));
         assertThat(redis(server).exists(leasesKey(key))).isFalse();
     }
 
@@ -354,14 +334,14 @@ class TokenLeaseScriptTest {
         assertThat(leaseAt(server, leaseKeys(key), TEN, giveBack(0, 5, "a", 3), T0 + 1000))
                 .isEqualTo(granted(new Decision(true, 8, 0, 200, 0), 0));
         assertThat(redis(server).exists(leasesKey(key))).isFalse();
-        assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket(800, T0 + 1000, 100));
+        assertThat(StoredBucket.read(redis(server), key)).isEqualTo(new StoredBucket(800, T0 + 1000, 100));
         // The lease is over: the bucket expires when it is full again, 200 ms on, not after the hold's 10 s.
         assertThat(redis(server).pttl(key)).isBetween(0L, 1200L);
 
         // The same give-back once more credits nothing.
         assertThat(leaseAt(server, leaseKeys(key), TEN, giveBack(0, 5, "a", 3), T0 + 1000))
                 .isEqualTo(granted(new Decision(true, 8, 0, 200, 0), 0));
-        assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket(800, T0 + 1000, 100));
+        assertThat(StoredBucket.read(redis(server), key)).isEqualTo(new StoredBucket(800, T0 + 1000, 100));
         // Without the hold, the bucket refills past 5 again.
         assertThat(leaseAt(server, leaseKeys(key), TEN, take(1, 1, 10_000, "b"), T0 + 1100))
                 .isEqualTo(granted(new Decision(true, 8, 0, 200, 0), 0));
@@ -422,7 +402,7 @@ class TokenLeaseScriptTest {
         // 6 claimed of a lease of 5: 5 come back onto the 4 left, not 6 up to the capacity.
         assertThat(leaseAt(server, leaseKeys(key), TEN, giveBack(0, 5, "a", 6), T0))
                 .isEqualTo(granted(new Decision(true, 9, 0, 100, 0), 0));
-        assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket(900, T0, 100));
+        assertThat(StoredBucket.read(redis(server), key)).isEqualTo(new StoredBucket(900, T0, 100));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -462,12 +442,12 @@ class TokenLeaseScriptTest {
             // 8 wanted; the hourly band holds 3, so 3 are taken from both bands: 1 for the call, 2 leased.
             assertThat(leaseAt(server, keys, tenPerSecondAndFourPerHour, take(1, 8, 60_000, "a"), T0))
                     .isEqualTo(granted(new Decision(true, 0, 0, 3_600_000, 1), 2));
-            assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket(600, T0, 100));
-            assertThat(StoredBucket.read(server, key + ":hourly")).isEqualTo(new StoredBucket(0, T0, 3_600_000));
+            assertThat(StoredBucket.read(redis(server), key)).isEqualTo(new StoredBucket(600, T0, 100));
+            assertThat(StoredBucket.read(redis(server), key + ":hourly")).isEqualTo(new StoredBucket(0, T0, 3_600_000));
             // The hourly band now refuses: nothing is taken from the first one, nothing leased.
             assertThat(leaseAt(server, keys, tenPerSecondAndFourPerHour, take(1, 5, 60_000, "b"), T0))
                     .isEqualTo(granted(new Decision(false, 0, 900_000, 3_600_000, 1), 0));
-            assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket(600, T0, 100));
+            assertThat(StoredBucket.read(redis(server), key)).isEqualTo(new StoredBucket(600, T0, 100));
         }
 
         // 10 s later: the first band would be full, the 2 held keep it at 8; the hourly band gained 40,000 token-ms.
@@ -478,8 +458,8 @@ class TokenLeaseScriptTest {
                         giveBack(0, 2, "a", 0),
                         T0 + 10_000))
                 .isEqualTo(granted(new Decision(true, 0, 0, 3_590_000, 1), 0));
-        assertThat(StoredBucket.read(server, unspentNone)).isEqualTo(new StoredBucket(800, T0 + 10_000, 100));
-        assertThat(StoredBucket.read(server, unspentNone + ":hourly"))
+        assertThat(StoredBucket.read(redis(server), unspentNone)).isEqualTo(new StoredBucket(800, T0 + 10_000, 100));
+        assertThat(StoredBucket.read(redis(server), unspentNone + ":hourly"))
                 .isEqualTo(new StoredBucket(40_000, T0 + 10_000, 3_600_000));
 
         // Both unspent tokens return to each band: the first is full, the hourly one holds 2 and 40,000 token-ms.
@@ -490,8 +470,8 @@ class TokenLeaseScriptTest {
                         giveBack(0, 2, "a", 2),
                         T0 + 10_000))
                 .isEqualTo(granted(new Decision(true, 2, 0, 1_790_000, 1), 0));
-        assertThat(StoredBucket.read(server, unspentAll)).isEqualTo(new StoredBucket(1000, T0 + 10_000, 100));
-        assertThat(StoredBucket.read(server, unspentAll + ":hourly"))
+        assertThat(StoredBucket.read(redis(server), unspentAll)).isEqualTo(new StoredBucket(1000, T0 + 10_000, 100));
+        assertThat(StoredBucket.read(redis(server), unspentAll + ":hourly"))
                 .isEqualTo(new StoredBucket(7_240_000, T0 + 10_000, 3_600_000));
         assertThat(redis(server).exists(leasesKey(unspentNone))).isFalse();
         assertThat(redis(server).exists(leasesKey(unspentAll))).isFalse();
@@ -507,8 +487,8 @@ class TokenLeaseScriptTest {
 
         assertThat(leaseAt(server, keys, fivePerFiveSecondsAndTenPerSecond, take(1, 8, 60_000, "a"), T0))
                 .isEqualTo(granted(new Decision(true, 0, 0, 5000, 0), 4));
-        assertThat(StoredBucket.read(server, key)).isEqualTo(new StoredBucket(0, T0, 1000));
-        assertThat(StoredBucket.read(server, key + ":fast")).isEqualTo(new StoredBucket(500, T0, 100));
+        assertThat(StoredBucket.read(redis(server), key)).isEqualTo(new StoredBucket(0, T0, 1000));
+        assertThat(StoredBucket.read(redis(server), key + ":fast")).isEqualTo(new StoredBucket(500, T0, 100));
     }
 
     // 6. The invariant.
