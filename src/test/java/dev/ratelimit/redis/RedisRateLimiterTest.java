@@ -109,10 +109,7 @@ class RedisRateLimiterTest {
                 RedisRateLimiter throughProxy = RedisRateLimiter.connect(
                         settings(URI.create("redis://127.0.0.1:" + proxy.port()), Duration.ofMillis(100))
                                 .build())) {
-            assertThat(throughProxy
-                            .acquire(policy("hung", 1), ClientId.of("alice"))
-                            .allowed())
-                    .isTrue();
+            assertThat(warmedUp(throughProxy)).isTrue();
 
             proxy.mode(TcpProxy.Mode.HANG);
             long started = System.nanoTime();
@@ -120,6 +117,22 @@ class RedisRateLimiterTest {
                     .isInstanceOf(LimiterUnavailableException.class);
             // Far below Jedis' own 2 s default: the configured 100 ms applies. A wide bound, not a benchmark.
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500));
+        }
+    }
+
+    /**
+     * One decision made through a connection of the limiter's own; a host with no idle CPU may miss the 100 ms of a
+     * first handshake, so a few attempts are allowed.
+     */
+    private static boolean warmedUp(RedisRateLimiter limiter) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return limiter.acquire(policy("hung", 1), ClientId.of("alice")).allowed();
+            } catch (LimiterUnavailableException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
         }
     }
 
