@@ -261,35 +261,46 @@ final class TokenLeases implements AutoCloseable {
                     unspent);
             long started = System.nanoTime();
             Lease next = null;
+            Decision answer = null;
+            Taken taken;
             try {
                 Decision refused = taker.refusedWithoutAsking(policy, keys.get(0));
                 if (refused != null) {
                     if (ended != null) {
                         giveBackLater(ended.policy, endOnly(ended, unspent));
                     }
-                    flight.complete(new Taken(refused, null));
-                    return refused;
+                    answer = refused;
+                    taken = new Taken(refused, null);
+                } else {
+                    LeaseGrant grant = taker.take(policy, keys, call);
+                    if (grant.leased() > 0) {
+                        next = new Lease(
+                                policy,
+                                LeaseCall.member(grant.leased(), id),
+                                grant.leased(),
+                                started,
+                                grant.decision());
+                    }
+                    taken = new Taken(grant.decision().allowed() ? null : grant.decision(), null);
+                    answer = grant.decision();
                 }
-                LeaseGrant grant = taker.take(policy, keys, call);
-                if (grant.leased() > 0) {
-                    next = new Lease(
-                            policy, LeaseCall.member(grant.leased(), id), grant.leased(), started, grant.decision());
-                }
-                flight.complete(new Taken(grant.decision().allowed() ? null : grant.decision(), null));
-                return grant.decision();
             } catch (RuntimeException e) {
                 // The call may have reached Redis before it failed: giving back again credits nothing twice.
                 if (ended != null) {
                     giveBackLater(ended.policy, endOnly(ended, unspent));
                 }
-                flight.complete(new Taken(null, e));
-                throw e;
-            } finally {
-                synchronized (this) {
-                    lease = next;
-                    taking = null;
-                }
+                taken = new Taken(null, e);
             }
+            // The new lease is in place before the waiting calls wake, so that none finds the old one and spins.
+            synchronized (this) {
+                lease = next;
+                taking = null;
+            }
+            flight.complete(taken);
+            if (taken.failure() != null) {
+                throw taken.failure();
+            }
+            return answer;
         }
 
         /**
