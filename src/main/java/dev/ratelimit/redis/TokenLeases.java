@@ -97,13 +97,6 @@ final class TokenLeases implements AutoCloseable {
         return buckets.get(keys.get(0), key -> new LeasedBucket(keys)).acquire(policy, taker);
     }
 
-    /** The number of leases held now, for tests and metrics: tokens out, not yet spent or given back. */
-    long heldTokens() {
-        return buckets.asMap().values().stream()
-                .mapToLong(LeasedBucket::heldTokens)
-                .sum();
-    }
-
     @Override
     public void close() {
         buckets.asMap().values().forEach(LeasedBucket::endLease);
@@ -203,11 +196,6 @@ final class TokenLeases implements AutoCloseable {
 
         Duration idleLifetime() {
             return idleLifetime;
-        }
-
-        long heldTokens() {
-            Lease current = lease;
-            return current == null ? 0 : current.left.get();
         }
 
         Decision acquire(RateLimitPolicy policy, Taker taker) {
