@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
-import com.github.benmanes.caffeine.cache.Scheduler;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimitPolicy;
 import java.security.SecureRandom;
@@ -35,8 +34,9 @@ import java.util.logging.Logger;
  * reaches Redis while it is still held there; a give-back is its own call, made off the callers' path, and when it
  * fails the hold simply ends in Redis, its tokens lost, never counted twice.
  *
- * <p>Buckets are kept in a size-bounded cache: one evicted, or left unused for twice its lease's duration, gives
- * its lease back; so does {@link #close()}, for all.
+ * <p>Buckets are kept in a size-bounded cache: one evicted for room gives its lease back; so does {@link #close()},
+ * for all. One left unused for twice its lease's duration goes at the cache's next upkeep, with no timer: by then
+ * its hold has ended in Redis, so giving back credits nothing.
  */
 final class TokenLeases implements AutoCloseable {
 
@@ -78,7 +78,6 @@ final class TokenLeases implements AutoCloseable {
         this.buckets = Caffeine.newBuilder()
                 .maximumSize(maxBuckets)
                 .expireAfter(Expiry.accessing((String key, LeasedBucket bucket) -> bucket.idleLifetime()))
-                .scheduler(Scheduler.systemScheduler())
                 .removalListener((String key, LeasedBucket bucket, RemovalCause cause) -> {
                     if (bucket != null && cause.wasEvicted()) {
                         bucket.endLease();
