@@ -34,7 +34,8 @@ import redis.clients.jedis.Jedis;
 
 /**
  * What {@code @RateLimited} adds to a JAX-RS call end to end over HTTP: requests/s and latency (p50, p99) of
- * the same endpoint with and without it ({@link EndToEndResource}), on a running Liberty, driven by
+ * the same endpoint with and without it, and with it under a leasing policy ({@link EndToEndResource}), on a
+ * running Liberty, driven by
  * <a href="https://github.com/wg/wrk">wrk</a> on the loopback at 16 and 64 connections, each sending its next
  * request as soon as the last is answered, and then at 16 connections each pausing 4 ms between requests.
  *
@@ -42,29 +43,31 @@ import redis.clients.jedis.Jedis;
  * installs, as {@link SecondLibertyServer}) running the built WAR plus {@link EndToEndResource}. The policy is set
  * only in that server's {@code server.env}: a bucket of 10^9 tokens refilled 10^9 per second, which never runs out,
  * so every limited call is a real Redis decision that is allowed (200); it fails closed, so a call Redis did not
- * decide shows as a non-2xx (503) instead of passing silently. Each configuration gets a warm-up run (four times as
- * long for the first, while the JIT compiles Liberty's request path), then {@code rounds} measured runs in which the
- * endpoints take turns, in reverse order every other round (plain, limited, many ids; many ids, limited, plain;
- * ...), so that a drift of the shared host falls on all alike. wrk, Liberty and Redis share this machine's cores:
- * the figures are this whole stack on one host, not the limiter alone. Without pauses wrk keeps every connection
- * busy (a closed loop), so once the cores are saturated a call's latency is about connections / requests/s: the
- * added latency then mirrors the requests/s ratio, the limiter's CPU cost rather than its wait. With the pauses
- * (wrk's {@code delay()}, about 3,000 requests/s in all) the cores keep some idle time, and the added latency is
- * what one request waits for its decision.
+ * decide shows as a non-2xx (503) instead of passing silently. The leased endpoint's policy is the same bucket with
+ * {@code lease=}{@value #LEASE} (and the default {@code lease-share} of a tenth, 10^8 tokens): its calls are
+ * admitted from the instance's lease, and Redis is asked about once per lease. Each configuration gets a warm-up
+ * run (four times as long for the first, while the JIT compiles Liberty's request path), then {@code rounds}
+ * measured runs in which the endpoints take turns, in reverse order every other round (plain, limited, many ids;
+ * many ids, limited, plain; ...), so that a drift of the shared host falls on all alike. wrk, Liberty and Redis
+ * share this machine's cores: the figures are this whole stack on one host, not the limiter alone. Without pauses
+ * wrk keeps every connection busy (a closed loop), so once the cores are saturated a call's latency is about
+ * connections / requests/s: the added latency then mirrors the requests/s ratio, the limiter's CPU cost rather than
+ * its wait. With the pauses (wrk's {@code delay()}, about 3,000 requests/s in all) the cores keep some idle time,
+ * and the added latency is what one request waits for its decision.
  *
- * <p>Arguments (all optional): {@code secondsPerRun rounds warmupSeconds}, default 15, 2 and 5 (about 6 minutes
+ * <p>Arguments (all optional): {@code secondsPerRun rounds warmupSeconds}, default 15, 2 and 5 (about 8 minutes
  * of load). Run, wrk installed ({@code apt-get install wrk}), from a fresh clone:
  * {@code ./mvnw -Pbench package liberty:create@integration-test-server exec:exec@http}
  * (with {@code -Dhttp.args="3 1 2"} for a smoke run). {@code package} builds the WAR; {@code liberty:create}
  * installs the Liberty runtime and the integration-test server whose configuration this server copies.
  *
- * <p>Columns: <b>Endpoint</b> {@code plain} (no {@code @RateLimited}), {@code limited} (one client id, one
- * bucket), {@code limited, many ids} ({@value #MANY_CLIENT_IDS} client ids in turn, one bucket each, sent by a
- * wrk Lua script, which costs wrk a little CPU of its own); <b>Requests/s</b> over all measured runs;
- * <b>p50, p99</b> wrk's latency percentiles, the mean over the rounds; <b>Non-2xx</b> and <b>Socket errors</b>
- * summed (both should be 0); <b>Redis calls/request</b> the scripts Redis ran (INFO commandstats) per
- * request wrk counted: about 1 for a limited endpoint, 0 for plain; <b>Added p50, Added p99</b> limited minus
- * plain at the same connections; <b>Requests/s vs plain</b> limited over plain.
+ * <p>Columns: <b>Endpoint</b> {@code plain} (no {@code @RateLimited}), {@code limited} (one client id, one bucket),
+ * {@code limited, many ids} ({@value #MANY_CLIENT_IDS} client ids in turn, one bucket each, sent by a wrk Lua script,
+ * which costs wrk a little CPU of its own), {@code leased} (one client id, the leasing policy); <b>Requests/s</b> over
+ * all measured runs; <b>p50, p99</b> wrk's latency percentiles, the mean over the rounds; <b>Non-2xx</b> and <b>Socket
+ * errors</b> summed (both should be 0); <b>Redis calls/request</b> the scripts Redis ran (INFO commandstats) per
+ * request wrk counted: about 1 for a limited endpoint, 0 for plain, near 0 for leased; <b>Added p50, Added p99</b>
+ * limited minus plain at the same connections; <b>Requests/s vs plain</b> limited over plain.
  */
 public final class HttpEndToEnd {
 
@@ -77,6 +80,10 @@ public final class HttpEndToEnd {
     private static final int MANY_CLIENT_IDS = 10_000;
     private static final int TARGET_CONNECTIONS = 16;
     private static final double TARGET_ADDED_P50_MS = 0.3;
+    /** The leased endpoint's target: calls admitted from memory should add next to nothing. */
+    private static final double TARGET_LEASED_ADDED_P50_MS = 0.05;
+
+    private static final String LEASE = "200ms";
     /**
      * The first load's warm-up is this many times longer: Liberty's request path is still being compiled then,
      * and a 5 s warm-up left the first measured runs below what the same load gives later.
@@ -110,7 +117,8 @@ public final class HttpEndToEnd {
     private enum Endpoint {
         PLAIN("plain", "api/bench/plain"),
         LIMITED("limited", "api/bench/limited"),
-        LIMITED_MANY_IDS("limited, many ids", "api/bench/limited");
+        LIMITED_MANY_IDS("limited, many ids", "api/bench/limited"),
+        LEASED("leased", "api/bench/leased");
 
         final String label;
         final String path;
@@ -167,30 +175,27 @@ public final class HttpEndToEnd {
         try (RedisServerProcess redis =
                         RedisServerProcess.start(RedisFixture.localRedisServer(), RedisServerProcess.freePort());
                 Jedis redisAdmin = RedisServerProcess.adminClient(redis.port(), Duration.ofSeconds(5))) {
-            String policyVariable = "RATELIMIT_POLICIES_" + EndToEndResource.POLICY.toUpperCase(Locale.ROOT) + "_";
-            SecondLibertyServer liberty = SecondLibertyServer.start(
-                    "bench-http",
-                    war,
-                    Endpoint.PLAIN.path,
-                    Map.of(
-                            "RATELIMIT_REDIS_URL",
-                            "redis://127.0.0.1:" + redis.port(),
-                            "RATELIMIT_REDIS_KEY_PREFIX",
-                            "bench-" + UUID.randomUUID() + ":",
-                            policyVariable + "CAPACITY",
-                            "1000000000",
-                            policyVariable + "REFILL_TOKENS",
-                            "1000000000",
-                            policyVariable + "REFILL_PERIOD",
-                            "1s",
-                            policyVariable + "FAILURE_MODE",
-                            "closed"));
+            Map<String, String> environment = new LinkedHashMap<>();
+            environment.put("RATELIMIT_REDIS_URL", "redis://127.0.0.1:" + redis.port());
+            environment.put("RATELIMIT_REDIS_KEY_PREFIX", "bench-" + UUID.randomUUID() + ":");
+            for (String policy : List.of(EndToEndResource.POLICY, EndToEndResource.LEASED_POLICY)) {
+                String policyVariable = "RATELIMIT_POLICIES_" + policy.toUpperCase(Locale.ROOT) + "_";
+                environment.put(policyVariable + "CAPACITY", "1000000000");
+                environment.put(policyVariable + "REFILL_TOKENS", "1000000000");
+                environment.put(policyVariable + "REFILL_PERIOD", "1s");
+                environment.put(policyVariable + "FAILURE_MODE", "closed");
+            }
+            environment.put(
+                    "RATELIMIT_POLICIES_" + EndToEndResource.LEASED_POLICY.toUpperCase(Locale.ROOT) + "_LEASE", LEASE);
+            SecondLibertyServer liberty =
+                    SecondLibertyServer.start("bench-http", war, Endpoint.PLAIN.path, Map.copyOf(environment));
             // Ctrl-C in Maven ends this JVM through its shutdown hooks only; Liberty runs detached and would stay up.
             Thread stopLibertyOnExit = new Thread(() -> stopQuietly(liberty), "stop-liberty");
             Runtime.getRuntime().addShutdownHook(stopLibertyOnExit);
             try {
                 URL base = liberty.applicationUrl(war);
-                checkTheLimiterDecides(base);
+                checkTheLimiterDecides(base, Endpoint.LIMITED);
+                checkTheLimiterDecides(base, Endpoint.LEASED);
                 System.out.printf(
                         "# wrk -t%d --latency on %s, redis-server on 127.0.0.1:%d, %d cores, Java %s; "
                                 + "%d s per run, %d round(s), %d s warm-up (%d s for the first load)%n",
@@ -207,6 +212,7 @@ public final class HttpEndToEnd {
                         + "| Redis calls/request | Added p50 | Added p99 | Requests/s vs plain |");
                 System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
                 Map<Load, Double> addedP50 = new LinkedHashMap<>();
+                Map<Load, Double> leasedAddedP50 = new LinkedHashMap<>();
                 for (Load load : LOADS) {
                     int warmup = load.equals(LOADS.get(0)) ? FIRST_WARMUP_FACTOR * warmupSeconds : warmupSeconds;
                     for (Endpoint endpoint : Endpoint.values()) {
@@ -230,6 +236,9 @@ public final class HttpEndToEnd {
                         if (endpoint == Endpoint.LIMITED && load.connections() == TARGET_CONNECTIONS) {
                             addedP50.put(load, run.p50Ms() - plain.p50Ms());
                         }
+                        if (endpoint == Endpoint.LEASED && load.connections() == TARGET_CONNECTIONS) {
+                            leasedAddedP50.put(load, run.p50Ms() - plain.p50Ms());
+                        }
                     }
                 }
                 System.out.printf(
@@ -237,6 +246,12 @@ public final class HttpEndToEnd {
                         TARGET_ADDED_P50_MS, TARGET_CONNECTIONS);
                 addedP50.forEach((load, added) -> System.out.printf(
                         "- %s: %.2f ms, %s%n", load.label(), added, added <= TARGET_ADDED_P50_MS ? "met" : "missed"));
+                System.out.printf(
+                        "Target: a leasing policy (lease %s) adds at most %.2f ms at p50 at %d connections:%n",
+                        LEASE, TARGET_LEASED_ADDED_P50_MS, TARGET_CONNECTIONS);
+                leasedAddedP50.forEach((load, added) -> System.out.printf(
+                        "- %s: %.3f ms, %s%n",
+                        load.label(), added, added <= TARGET_LEASED_ADDED_P50_MS ? "met" : "missed"));
             } finally {
                 Runtime.getRuntime().removeShutdownHook(stopLibertyOnExit);
                 liberty.close();
@@ -258,13 +273,13 @@ public final class HttpEndToEnd {
     }
 
     /**
-     * Fails unless the limited endpoint is really decided: a call without client id is refused (400, which only
-     * the interceptor answers) and one with it carries the policy's headers, which only a Redis decision writes.
+     * Fails unless the endpoint is really decided: a call without client id is refused (400, which only the
+     * interceptor answers) and one with it carries the policy's headers, which only a decision writes.
      */
-    private static void checkTheLimiterDecides(URL base) throws IOException, InterruptedException {
+    private static void checkTheLimiterDecides(URL base, Endpoint endpoint) throws IOException, InterruptedException {
         HttpClient client =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        URI limited = URI.create(base.toString()).resolve(Endpoint.LIMITED.path);
+        URI limited = URI.create(base.toString()).resolve(endpoint.path);
         HttpResponse<String> anonymous = client.send(
                 HttpRequest.newBuilder(limited).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());

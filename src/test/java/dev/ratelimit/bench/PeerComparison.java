@@ -3,6 +3,7 @@ package dev.ratelimit.bench;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.FailureMode;
+import dev.ratelimit.core.Leasing;
 import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.redis.RedisRateLimiter;
@@ -68,6 +69,10 @@ import redis.clients.jedis.RedisProtocol;
  *   <li>{@code project}: {@code RedisRateLimiter.connect(...)} with default settings (its pipelines over the
  *       default pool, whatever the callers; the hot-key shield never acts, nothing is refused),
  *       {@code acquire(policy, client)};</li>
+ *   <li>{@code leasing}: the same limiter with the same bucket under a leasing policy
+ *       ({@code withLeasing(Leasing.forUpTo(200 ms))}, the default share of a tenth of the capacity): it takes
+ *       tokens ahead of calls and admits later calls of the bucket from them in memory. With this bucket the
+ *       share lets a lease grow to whatever the instance asked for during the last spending time;</li>
  *   <li>{@code jedis}: this project's Lua script by EVALSHA on a plain Jedis pool as large as the callers, one
  *       call per decision: the floor the other ratios are taken against;</li>
  *   <li>{@code plain}: the textbook two-field bucket ({@code plain_token_bucket.lua}: a hash of tokens and
@@ -88,19 +93,27 @@ import redis.clients.jedis.RedisProtocol;
  * seconds. Everything shares the host's cores: callers, Redis, and
  * redis-benchmark, so the numbers compare contenders on this host, not Redis' own ceiling.
  *
- * <p>Columns: <b>Decisions/s</b> calls that got an answer, per measured second; <b>Undecided</b> calls that
- * threw instead (for the project a {@link LimiterUnavailableException}: pool exhausted, timeout), not in the
- * latencies; <b>Denied</b> answers that refused (expected 0 with this bucket); <b>p50, p99, p99.9</b> the
- * latency of one answered call in ms, HdrHistogram over all callers (redis-benchmark's own percentiles, no
- * p99.9); <b>Redis CPU/decision</b> the growth of redis-server's {@code used_cpu_user + used_cpu_sys} over the
- * measured seconds divided by the answered calls, in µs; <b>Bytes/key</b> {@code MEMORY USAGE ... SAMPLES 0}
- * of the keys one client's bucket occupies, summed (Redisson: 3 keys, SCG: 2), averaged over up to 100
- * clients written in the cell. A second table divides each contender's decisions/s by {@code jedis}' and by
- * {@code redis-benchmark}'s in the same cell. A contender that cannot start is reported and skipped.
+ * <p>Columns: <b>Decisions/s</b> calls that got an answer, per measured second; <b>Undecided</b> calls that threw
+ * instead (for the project a {@link LimiterUnavailableException}: pool exhausted, timeout), not in the latencies;
+ * <b>Denied</b> answers that refused (expected 0 with this bucket); <b>p50, p99, p99.9</b> the latency of one
+ * answered call in ms, HdrHistogram over all callers (redis-benchmark's own percentiles, no p99.9); <b>Redis
+ * calls/decision</b> the scripts Redis ran over the measured seconds (EVALSHA and EVAL, {@code INFO commandstats},
+ * {@link RedisStats#scriptsRun}) divided by the answered calls: 1 for a contender deciding with one script call,
+ * pipelined or not, far less with leases; not reported for Bucket4j and Redisson, which send other commands too
+ * (commandstats also counts the commands a script runs, so no count of it tells a client's own calls apart);
+ * <b>Redis CPU/decision</b> the growth of redis-server's {@code used_cpu_user + used_cpu_sys} over the measured
+ * seconds divided by the answered calls, in µs; <b>Bytes/key</b> {@code MEMORY USAGE ... SAMPLES 0} of the keys one
+ * client's bucket occupies, summed (Redisson: 3 keys, SCG: 2), averaged over up to 100 clients written in the cell.
+ * A second table divides each contender's decisions/s by {@code jedis}', by {@code redis-benchmark}'s and by
+ * {@code project}'s in the same cell; the leasing targets are checked last. A contender that cannot start is
+ * reported and skipped.
  *
- * <p>Arguments (all optional): {@code seconds contenders callers projectPoolSize}, default
- * {@code 5 all 1,16,64,256} and the library's default pool size, e.g. {@code 2 project,jedis 1,64} or
- * {@code 4 project,jedis 16 2}; a full default run takes about 8 minutes.
+ * <p>Arguments (all optional): {@code seconds contenders callers projectPoolSize keys}, default
+ * {@code 5 all 1,16,64,256 default hot,spread} ({@code default}: the library's default pool size), e.g.
+ * {@code 2 project,jedis 1,64}, {@code 4 project,jedis 16 2} or {@code 5 project,leasing 1,16 default spread};
+ * a full default run takes about 9 minutes. Callers still in a call long after their cell ended (see the notes)
+ * go on running beside the cells after it: run those again on their own, e.g. the spread keys in a run of their
+ * own.
  * Run: {@code ./mvnw -o -Pbench test-compile exec:exec@peers} (with {@code -Dpeers.args="2 all 1,64"}).
  */
 public final class PeerComparison {
@@ -125,6 +138,15 @@ public final class PeerComparison {
     private static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(1);
     /** Two significant digits: 32 KB per caller's histogram rather than 256 KB, 1% precision is plenty here. */
     private static final int LATENCY_DIGITS = 2;
+
+    /** The leasing contender's lease: what the leasing figures in the performance docs are measured with. */
+    private static final Duration LEASE = Duration.ofMillis(200);
+    /** Leasing targets: at most this many Redis calls per decision on a hot key at these callers ... */
+    private static final double TARGET_LEASED_CALLS_PER_DECISION = 0.05;
+    /** ... and at least this many times plain Jedis' decisions/s there; at 1 caller at least the project's. */
+    private static final double TARGET_LEASED_OVER_JEDIS = 5.0;
+
+    private static final List<Integer> TARGET_LEASED_CALLERS = List.of(16, 64);
 
     private static final List<Integer> DEFAULT_CALLERS = List.of(1, 16, 64, 256);
     private static final long DEFAULT_SECONDS = 5;
@@ -202,6 +224,7 @@ public final class PeerComparison {
             double p50Millis,
             double p99Millis,
             Double p999Millis,
+            Double redisCallsPerDecision,
             double cpuMicrosPerDecision,
             Double bytesPerKey) {}
 
@@ -216,7 +239,14 @@ public final class PeerComparison {
                         .toList()
                 : DEFAULT_CALLERS;
         REDISSON_LOG.setLevel(Level.WARNING);
-        Optional<Integer> projectPoolSize = args.length > 3 ? Optional.of(Integer.valueOf(args[3])) : Optional.empty();
+        Optional<Integer> projectPoolSize = args.length > 3 && !args[3].equals("default")
+                ? Optional.of(Integer.valueOf(args[3]))
+                : Optional.empty();
+        List<KeyPattern> patterns = args.length > 4
+                ? Arrays.stream(args[4].split(","))
+                        .map(pattern -> KeyPattern.valueOf(pattern.trim().toUpperCase(Locale.ROOT)))
+                        .toList()
+                : List.of(KeyPattern.values());
         if (projectPoolSize.filter(size -> size < 1).isPresent()) {
             throw new IllegalArgumentException("the pool size must be at least 1: " + args[3]);
         }
@@ -238,13 +268,14 @@ public final class PeerComparison {
                     FIRST_WARMUP.toSeconds());
             System.out.println();
             System.out.println("| Keys | Callers | Contender | Decisions/s | Undecided | Denied | p50 ms | p99 ms "
-                    + "| p99.9 ms | Redis CPU/decision µs | Bytes/key |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+                    + "| p99.9 ms | Redis calls/decision | Redis CPU/decision µs | Bytes/key |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
 
             Map<Cell, Map<Peer, Double>> rates = new LinkedHashMap<>();
+            Map<Cell, Map<Peer, Double>> callsPerDecision = new LinkedHashMap<>();
             Set<Peer> broken = new HashSet<>();
             Set<Peer> warmedUp = new HashSet<>();
-            for (KeyPattern pattern : KeyPattern.values()) {
+            for (KeyPattern pattern : patterns) {
                 for (int callers : callerCounts) {
                     Cell cell = new Cell(pattern, callers);
                     for (Peer peer : peers) {
@@ -257,17 +288,34 @@ public final class PeerComparison {
                                     peer.measure(bench, pattern, callers, warmedUp.add(peer) ? FIRST_WARMUP : WARMUP);
                             rates.computeIfAbsent(cell, c -> new LinkedHashMap<>())
                                     .put(peer, result.decisionsPerSecond());
+                            callsPerDecision
+                                    .computeIfAbsent(cell, c -> new LinkedHashMap<>())
+                                    .put(
+                                            peer,
+                                            result.redisCallsPerDecision() == null
+                                                    ? Double.NaN
+                                                    : result.redisCallsPerDecision());
                             System.out.println(row(cell, peer, result));
                         } catch (Exception | LinkageError e) {
                             broken.add(peer);
                             System.out.printf(
-                                    "| %s | %d | %s | failed, skipped from here on: %s | | | | | | | |%n",
+                                    "| %s | %d | %s | failed, skipped from here on: %s | | | | | | | | |%n",
                                     pattern.label(), callers, peer.title(), oneLine(e));
                         }
                     }
                 }
             }
-            printRatios(rates, peerWithId(peers, "jedis"), peerWithId(peers, "redis-benchmark"));
+            printRatios(
+                    rates,
+                    peerWithId(peers, "jedis"),
+                    peerWithId(peers, "redis-benchmark"),
+                    peerWithId(peers, "project"));
+            printLeasingTargets(
+                    rates,
+                    callsPerDecision,
+                    peerWithId(peers, "leasing"),
+                    peerWithId(peers, "jedis"),
+                    peerWithId(peers, "project"));
             bench.printNotes();
         }
     }
@@ -280,12 +328,19 @@ public final class PeerComparison {
                                 + projectPoolSize
                                         .map(size -> ", pool-size " + size)
                                         .orElse(""),
-                        (port, callers) -> new ProjectLimiter(port, projectPoolSize)),
+                        (port, callers) -> new ProjectLimiter(port, projectPoolSize, ProjectLimiter.POLICY)),
+                new JavaClientPeer(
+                        "leasing",
+                        "this project, leasing (lease " + LEASE.toMillis() + " ms)"
+                                + projectPoolSize
+                                        .map(size -> ", pool-size " + size)
+                                        .orElse(""),
+                        (port, callers) -> new ProjectLimiter(port, projectPoolSize, ProjectLimiter.LEASING_POLICY)),
                 new JavaClientPeer("jedis", "Jedis EVALSHA, project script", ScriptOverJedis::projectScript),
                 new JavaClientPeer("plain", "Jedis EVALSHA, plain two-field bucket", ScriptOverJedis::plainScript),
                 new JavaClientPeer("scg", "Jedis EVALSHA, Spring Cloud Gateway script", ScriptOverJedis::scgScript),
-                new JavaClientPeer("bucket4j", "Bucket4j-Jedis CAS", Bucket4jCas::new),
-                new JavaClientPeer("redisson", "Redisson RRateLimiter", RedissonRateLimiter::new)));
+                new JavaClientPeer("bucket4j", "Bucket4j-Jedis CAS", Bucket4jCas::new, false),
+                new JavaClientPeer("redisson", "Redisson RRateLimiter", RedissonRateLimiter::new, false)));
         peers.add(new RedisBenchmarkTool(RedisFixture.onPath("redis-benchmark")));
         return peers;
     }
@@ -340,6 +395,11 @@ public final class PeerComparison {
             return RedisStats.cpuSeconds(admin);
         }
 
+        /** Scripts Redis ran since its statistics were last reset: the calls of a contender that decides by script. */
+        long redisScripts() {
+            return RedisStats.scriptsRun(admin);
+        }
+
         String loadScript(String resource) {
             return admin.scriptLoad(readResource(resource));
         }
@@ -375,8 +435,17 @@ public final class PeerComparison {
         }
     }
 
-    /** A Java client driven by caller threads that loop on {@link Contender#decide} until the cell ends. */
-    private record JavaClientPeer(String id, String title, Opener opener) implements Peer {
+    /**
+     * A Java client driven by caller threads that loop on {@link Contender#decide} until the cell ends.
+     *
+     * @param countsCalls whether the contender asks Redis by scripts alone, so that the scripts Redis ran are its
+     *                    calls
+     */
+    private record JavaClientPeer(String id, String title, Opener opener, boolean countsCalls) implements Peer {
+
+        JavaClientPeer(String id, String title, Opener opener) {
+            this(id, title, opener, true);
+        }
 
         @Override
         public Result measure(Bench bench, KeyPattern pattern, int callers, Duration warmup) throws Exception {
@@ -424,12 +493,15 @@ public final class PeerComparison {
 
             sleepUntil(measured.from());
             double cpuBefore = bench.redisCpuSeconds();
+            long commandsBefore = bench.redisScripts();
             sleepUntil(measured.end());
             double cpuAfter = bench.redisCpuSeconds();
+            long commandsAfter = bench.redisScripts();
             String cell = pattern.label() + "/" + callers + "/" + id;
             if (!done.await(STRAGGLER_GRACE.toSeconds(), TimeUnit.SECONDS)) {
                 bench.note(cell + ": " + done.getCount() + " callers still in a call " + STRAGGLER_GRACE.toSeconds()
-                        + " s after the end; their measured calls are missing");
+                        + " s after the end; their measured calls are missing, and they go on running beside"
+                        + " the cells after it, whose figures are then taken on a busier host");
             }
             if (callerDeath.get() != null) {
                 throw new IllegalStateException("a caller died: " + oneLine(callerDeath.get()), callerDeath.get());
@@ -446,6 +518,7 @@ public final class PeerComparison {
                         millis(latencies.getValueAtPercentile(50)),
                         millis(latencies.getValueAtPercentile(99)),
                         millis(latencies.getValueAtPercentile(99.9)),
+                        countsCalls ? perDecision(commandsAfter - commandsBefore, decisions) : null,
                         perDecisionMicros(cpuAfter - cpuBefore, decisions),
                         bench.bytesPerKey(pattern, contender::keysOf));
             }
@@ -525,8 +598,10 @@ public final class PeerComparison {
             long requests = Math.max(10L * callers, (long) (calibration.get("rps") * bench.measured.toSeconds()));
             bench.resetRedis();
             double cpuBefore = bench.redisCpuSeconds();
+            long commandsBefore = bench.redisScripts();
             Map<String, Double> csv = run(bench, sha, pattern, callers, requests);
             double cpuAfter = bench.redisCpuSeconds();
+            long commandsAfter = bench.redisScripts();
             return new Result(
                     csv.get("rps"),
                     null,
@@ -534,6 +609,7 @@ public final class PeerComparison {
                     csv.get("p50_latency_ms"),
                     csv.get("p99_latency_ms"),
                     null,
+                    perDecision(commandsAfter - commandsBefore, requests),
                     perDecisionMicros(cpuAfter - cpuBefore, requests),
                     bench.bytesPerKey(
                             pattern,
@@ -615,22 +691,26 @@ public final class PeerComparison {
 
         private static final RateLimitPolicy POLICY =
                 new RateLimitPolicy("bench", new BucketLimits(GENEROUS, GENEROUS, REFILL_PERIOD), 1, FailureMode.OPEN);
+        /** The same policy, name and keys included, leasing. */
+        private static final RateLimitPolicy LEASING_POLICY = POLICY.withLeasing(Leasing.forUpTo(LEASE));
 
         private final RedisRateLimiter limiter;
+        private final RateLimitPolicy policy;
         private final ClientId[] clients = IntStream.range(0, CLIENTS)
                 .mapToObj(client -> ClientId.of(clientName(client)))
                 .toArray(ClientId[]::new);
 
         /** The pool keeps one size whatever the callers (the default unless the run names one): that is compared. */
-        ProjectLimiter(int port, Optional<Integer> poolSize) {
+        ProjectLimiter(int port, Optional<Integer> poolSize, RateLimitPolicy policy) {
             RedisSettings.Builder settings = RedisSettings.builder().url("redis://127.0.0.1:" + port);
             poolSize.ifPresent(settings::poolSize);
             this.limiter = RedisRateLimiter.connect(settings.build());
+            this.policy = policy;
         }
 
         @Override
         public boolean decide(int client) {
-            return limiter.acquire(POLICY, clients[client]).allowed();
+            return limiter.acquire(policy, clients[client]).allowed();
         }
 
         /** The layout BucketKeys documents, {@code <prefix>{<policy>:<client>}}, with the default prefix. */
@@ -853,6 +933,10 @@ public final class PeerComparison {
         }
     }
 
+    private static Double perDecision(long count, long decisions) {
+        return decisions == 0 ? Double.NaN : (double) count / decisions;
+    }
+
     private static double perDecisionMicros(double cpuSeconds, long decisions) {
         return decisions == 0 ? Double.NaN : cpuSeconds * 1_000_000 / decisions;
     }
@@ -864,7 +948,7 @@ public final class PeerComparison {
     private static String row(Cell cell, Peer peer, Result result) {
         return String.format(
                 Locale.ROOT,
-                "| %s | %d | %s | %.0f | %s | %s | %.3f | %.3f | %s | %.1f | %s |",
+                "| %s | %d | %s | %.0f | %s | %s | %.3f | %.3f | %s | %s | %.1f | %s |",
                 cell.pattern().label(),
                 cell.callers(),
                 peer.title(),
@@ -874,6 +958,7 @@ public final class PeerComparison {
                 result.p50Millis(),
                 result.p99Millis(),
                 result.p999Millis() == null ? "n/a" : String.format(Locale.ROOT, "%.3f", result.p999Millis()),
+                callsPerDecision(result.redisCallsPerDecision()),
                 result.cpuMicrosPerDecision(),
                 result.bytesPerKey() == null ? "–" : String.format(Locale.ROOT, "%.0f", result.bytesPerKey()));
     }
@@ -882,18 +967,94 @@ public final class PeerComparison {
         return count == null ? "n/a" : count.toString();
     }
 
-    private static void printRatios(Map<Cell, Map<Peer, Double>> rates, Peer floor, Peer tool) {
+    /** Two significant digits below 0.01, so that a leasing contender's few calls per decision still show. */
+    private static String callsPerDecision(Double calls) {
+        if (calls == null) {
+            return "n/a";
+        }
+        if (Double.isNaN(calls)) {
+            return "–";
+        }
+        if (calls == 0) {
+            return "0";
+        }
+        return String.format(Locale.ROOT, calls < 0.01 ? "%.2g" : "%.2f", calls);
+    }
+
+    private static void printRatios(Map<Cell, Map<Peer, Double>> rates, Peer floor, Peer tool, Peer project) {
         System.out.println();
-        System.out.println("| Keys | Callers | Contender | ÷ Jedis EVALSHA | ÷ redis-benchmark |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("| Keys | Callers | Contender | ÷ Jedis EVALSHA | ÷ redis-benchmark | ÷ this project |");
+        System.out.println("|---|---|---|---|---|---|");
         rates.forEach((cell, byPeer) -> byPeer.forEach((peer, rate) -> System.out.printf(
                 Locale.ROOT,
-                "| %s | %d | %s | %s | %s |%n",
+                "| %s | %d | %s | %s | %s | %s |%n",
                 cell.pattern().label(),
                 cell.callers(),
                 peer.title(),
                 ratio(rate, byPeer.get(floor)),
-                ratio(rate, byPeer.get(tool)))));
+                ratio(rate, byPeer.get(tool)),
+                ratio(rate, byPeer.get(project)))));
+    }
+
+    /**
+     * The leasing targets, where the run measured what they compare: on the hot key at 16 and 64 callers at most
+     * 0.05 Redis calls per decision and at least 5x plain Jedis; at 1 caller at least the non-leasing limiter's
+     * decisions/s (hot and spread keys).
+     */
+    private static void printLeasingTargets(
+            Map<Cell, Map<Peer, Double>> rates,
+            Map<Cell, Map<Peer, Double>> callsPerDecision,
+            Peer leasing,
+            Peer jedis,
+            Peer project) {
+        if (leasing == null) {
+            return;
+        }
+        List<String> lines = new ArrayList<>();
+        for (int callers : TARGET_LEASED_CALLERS) {
+            Cell cell = new Cell(KeyPattern.HOT, callers);
+            Map<Peer, Double> byPeer = rates.get(cell);
+            if (byPeer == null || !byPeer.containsKey(leasing)) {
+                continue;
+            }
+            double calls = callsPerDecision.get(cell).get(leasing);
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "- hot %d: %s Redis calls per decision (target at most %.2f): %s",
+                    callers,
+                    callsPerDecision(calls),
+                    TARGET_LEASED_CALLS_PER_DECISION,
+                    calls <= TARGET_LEASED_CALLS_PER_DECISION ? "met" : "missed"));
+            Double floor = jedis == null ? null : byPeer.get(jedis);
+            if (floor != null && floor > 0) {
+                double times = byPeer.get(leasing) / floor;
+                lines.add(String.format(
+                        Locale.ROOT,
+                        "- hot %d: %.2fx plain Jedis EVALSHA (target at least %.1fx): %s",
+                        callers,
+                        times,
+                        TARGET_LEASED_OVER_JEDIS,
+                        times >= TARGET_LEASED_OVER_JEDIS ? "met" : "missed"));
+            }
+        }
+        for (KeyPattern pattern : KeyPattern.values()) {
+            Map<Peer, Double> byPeer = rates.get(new Cell(pattern, 1));
+            Double plain = byPeer == null || project == null ? null : byPeer.get(project);
+            if (plain != null && plain > 0 && byPeer.containsKey(leasing)) {
+                double times = byPeer.get(leasing) / plain;
+                lines.add(String.format(
+                        Locale.ROOT,
+                        "- %s 1: %.2fx the non-leasing limiter (target at least 1.00x): %s",
+                        pattern.label(),
+                        times,
+                        times >= 1.0 ? "met" : "missed"));
+            }
+        }
+        if (!lines.isEmpty()) {
+            System.out.println();
+            System.out.println("Leasing targets:");
+            lines.forEach(System.out::println);
+        }
     }
 
     private static String ratio(double rate, Double reference) {
