@@ -36,7 +36,8 @@ import java.util.logging.Logger;
  *
  * <p>Buckets are kept in a size-bounded cache: one evicted for room gives its lease back; so does {@link #close()},
  * for all. One left unused for twice its lease's duration goes at the cache's next upkeep, with no timer: by then
- * its hold has ended in Redis, so giving back credits nothing.
+ * its hold has ended in Redis, so giving back credits nothing. That upkeep runs on the calling thread: it is short,
+ * and handing it to a pool woke a thread every few calls, which a server with no idle core pays for in latency.
  */
 final class TokenLeases implements AutoCloseable {
 
@@ -78,6 +79,7 @@ final class TokenLeases implements AutoCloseable {
         this.buckets = Caffeine.newBuilder()
                 .maximumSize(maxBuckets)
                 .expireAfter(Expiry.accessing((String key, LeasedBucket bucket) -> bucket.idleLifetime()))
+                .executor(Runnable::run)
                 .removalListener((String key, LeasedBucket bucket, RemovalCause cause) -> {
                     if (bucket != null && cause.wasEvicted()) {
                         bucket.endLease();
