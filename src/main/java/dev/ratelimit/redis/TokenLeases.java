@@ -256,7 +256,7 @@ final class TokenLeases implements AutoCloseable {
                 Decision refused = taker.refusedWithoutAsking(policy, keys.get(0));
                 if (refused != null) {
                     if (ended != null) {
-                        giveBackLater(ended.policy, endOnly(ended, unspent));
+                        giveBackLater(ended, unspent);
                     }
                     answer = refused;
                     taken = new Taken(refused, null);
@@ -276,7 +276,7 @@ final class TokenLeases implements AutoCloseable {
             } catch (RuntimeException e) {
                 // The call may have reached Redis before it failed: giving back again credits nothing twice.
                 if (ended != null) {
-                    giveBackLater(ended.policy, endOnly(ended, unspent));
+                    giveBackLater(ended, unspent);
                 }
                 taken = new Taken(null, e);
             }
@@ -320,19 +320,18 @@ final class TokenLeases implements AutoCloseable {
                 lease = null;
             }
             if (ended != null) {
-                giveBackLater(ended.policy, endOnly(ended, ended.end()));
+                giveBackLater(ended, ended.end());
             }
         }
 
-        private LeaseCall endOnly(Lease ended, long unspent) {
-            return new LeaseCall(0, 0, ended.policy.leasing().duration().toMillis(), "", ended.member, unspent);
-        }
-
-        private void giveBackLater(RateLimitPolicy policy, LeaseCall call) {
+        /** Ends the lease in Redis, giving back what it did not spend, on the give-backs' thread. */
+        private void giveBackLater(Lease ended, long unspent) {
+            LeaseCall call =
+                    new LeaseCall(0, 0, ended.policy.leasing().duration().toMillis(), "", ended.member, unspent);
             try {
                 giveBacks.execute(() -> {
                     try {
-                        giveBack.giveBack(policy, keys, call);
+                        giveBack.giveBack(ended.policy, keys, call);
                     } catch (RuntimeException e) {
                         LOG.log(Level.FINE, e, () -> "A lease was not given back; its hold ends in Redis by itself");
                     }
