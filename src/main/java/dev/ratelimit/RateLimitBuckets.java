@@ -8,7 +8,8 @@ import dev.ratelimit.core.BucketState;
  *
  * <p>A client is named by the id the policy reads from its requests (the {@code X-Client-Id} header's value, the
  * principal's name, the caller's address, or what the application's {@link ClientIdResolver} answers), before any
- * hashing: the limiter stores it as it stores a request's.
+ * hashing: the limiter stores it as it stores a request's. A policy with {@code client-id: none} has one bucket for
+ * every caller: any client id, {@code null} included, names it.
  */
 public interface RateLimitBuckets {
 

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * Who a call comes from, in a bounded form fit for storage keys. Ids come from requests, so one that is too
  * long or holds a character outside a small safe set is replaced by its SHA-256, marked with a character
- * outside that set, so that no raw id can equal a hashed one, nor the {@link #ANONYMOUS} id. Ids made by a
+ * outside that set, so that no raw id can equal a hashed one, nor the {@link #ANONYMOUS} or {@link #EVERYONE} id. Ids made by a
  * {@link ClientIdSecret} carry a mark of their own, so that they equal neither.
  */
 public final class ClientId {
@@ -18,6 +18,12 @@ public final class ClientId {
 
     /** One id for every caller that has none, where a policy lets such callers share a bucket. */
     public static final ClientId ANONYMOUS = new ClientId("~anonymous");
+
+    /**
+     * The id of every caller of a policy that limits its endpoints as a whole, whoever calls: empty, which no
+     * request's id can be, so that its buckets are named after the policy alone.
+     */
+    public static final ClientId EVERYONE = new ClientId("");
 
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:@-]{1," + MAX_LENGTH + "}");
     private static final String HASHED_MARK = "~";

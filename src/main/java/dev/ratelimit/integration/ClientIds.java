@@ -17,7 +17,8 @@ import java.util.Optional;
 /**
  * Tells which client a request comes from: with the application's {@link ClientIdResolver} bean when it
  * has one, else from the source the policy's {@code client-id} property names. An id that is empty or
- * only whitespace is no id. With a client-id secret, every id is stored as its keyed hash.
+ * only whitespace is no id. With a client-id secret, every id is stored as its keyed hash. A policy with
+ * {@code client-id: none} reads no id, from the resolver neither: every caller is {@link ClientId#EVERYONE}.
  */
 @ApplicationScoped
 public class ClientIds {
@@ -44,6 +45,9 @@ public class ClientIds {
      *     the policy refuses callers without id
      */
     Optional<ClientId> clientIdOf(HttpServletRequest request, EndpointPolicy endpoint) {
+        if (endpoint.clientIdSource().wholeEndpoint()) {
+            return Optional.of(ClientId.EVERYONE);
+        }
         Optional<String> id = custom != null
                 ? custom.resolve(request, endpoint.policy().name())
                 : builtIn.clientId(request, endpoint.clientIdSource());
@@ -79,6 +83,7 @@ public class ClientIds {
             case HEADER -> "the request header " + source.header();
             case PRINCIPAL -> "an authenticated user";
             case REMOTE_ADDRESS -> "the caller's address";
+            case NONE -> throw new IllegalArgumentException("a policy limited as a whole never lacks a client id");
         };
     }
 }

@@ -48,8 +48,14 @@ public class PolicyBuckets implements RateLimitBuckets {
                         + "'; the policies in use are " + endpointPolicies.policyNames()));
     }
 
-    /** Trimmed as a request's id is, and refused when blank as a request's would be. */
+    /**
+     * Trimmed as a request's id is, and refused when blank as a request's would be; under a policy limited as a
+     * whole, whatever is given names its one bucket.
+     */
     private ClientId client(String clientId, EndpointPolicy endpoint) {
+        if (endpoint.clientIdSource().wholeEndpoint()) {
+            return ClientId.EVERYONE;
+        }
         String raw = clientId == null ? "" : clientId.strip();
         if (raw.isEmpty()) {
             throw new IllegalArgumentException("a client id must not be blank");

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * The key layout: {@code <prefix>{<policy>:<client>}}, and {@code <prefix>{<policy>:<client>}:<band>} for a
- * policy's further bands. The braces are a Redis Cluster hash tag, so a bucket's
+ * policy's further bands; {@code <prefix>{<policy>}} for a policy limited as a whole ({@link ClientId#EVERYONE}). The braces are a Redis Cluster hash tag, so a bucket's
  * key always lives on one node; neither a policy name nor a {@link ClientId} can hold a brace, and a policy
  * name holds no ':', so the tag splits one way only.
  */
@@ -47,6 +47,9 @@ final class BucketKeys {
 
     /** The bucket of the policy's own band: the key that places them all. */
     String keyFor(RateLimitPolicy policy, ClientId client) {
+        if (client.equals(ClientId.EVERYONE)) {
+            return prefix + '{' + policy.name() + '}';
+        }
         return prefix + '{' + policy.name() + ':' + client.value() + '}';
     }
 }

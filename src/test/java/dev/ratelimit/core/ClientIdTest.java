@@ -104,6 +104,13 @@ class ClientIdTest {
         assertThat(safe(claimed)).isNotEqualTo(ClientId.ANONYMOUS.value());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "~"})
+    void noRequestCanClaimTheBucketOfEveryone(String claimed) {
+        assertThat(ClientId.of(claimed)).isNotEqualTo(ClientId.EVERYONE);
+        assertThat(ClientId.of(claimed).value()).isNotEmpty();
+    }
+
     @Test
     void equalIdsAreEqual() {
         assertThat(ClientId.of("alice"))

@@ -85,6 +85,16 @@ class RateLimitInterceptorTest {
             return "run " + runs.incrementAndGet();
         }
 
+        @RateLimited("probe-everyone")
+        public String everyone() {
+            return "run " + runs.incrementAndGet();
+        }
+
+        @RateLimited("probe-everyone")
+        public String everyoneToo() {
+            return "run " + runs.incrementAndGet();
+        }
+
         @RateLimited("probe-disabled")
         public String disabled() {
             return "run " + runs.incrementAndGet();
@@ -177,6 +187,9 @@ class RateLimitInterceptorTest {
                 Map.entry("ratelimit.policies.probe-anonymous.capacity", "1"),
                 Map.entry("ratelimit.policies.probe-anonymous.refill-period", "1h"),
                 Map.entry("ratelimit.policies.probe-anonymous.missing-client-id", "anonymous"),
+                Map.entry("ratelimit.policies.probe-everyone.capacity", "3"),
+                Map.entry("ratelimit.policies.probe-everyone.refill-period", "1h"),
+                Map.entry("ratelimit.policies.probe-everyone.client-id", "none"),
                 Map.entry("ratelimit.policies.probe-disabled.capacity", "1"),
                 Map.entry("ratelimit.policies.probe-disabled.mode", "off"),
                 Map.entry("ratelimit.policies.probe-shadow.capacity", "1"),
@@ -359,6 +372,29 @@ class RateLimitInterceptorTest {
 
         assertThat(first).isEqualTo("run 1");
         assertThat(second.getResponse().getStatus()).isEqualTo(429);
+    }
+
+    @Test
+    void aPolicyLimitedAsAWholeSharesOneBucketNamedAfterItByEveryCallerOfEveryMethod() {
+        buckets.reset("probe-everyone", null);
+        newClient();
+        probe.everyone();
+        request.reset();
+        probe.everyoneToo();
+        newClient();
+        probe.everyone();
+
+        RateLimitRejection refused = rejectionOf(probe::everyoneToo);
+
+        assertThat(refused.getResponse().getStatus()).isEqualTo(429);
+        assertThat(decisions("probe-everyone", "allowed")).isEqualTo(3);
+        assertThat(decisions("probe-everyone", "unidentified")).isZero();
+        assertThat(buckets.state("probe-everyone", "anyone").own().tokens()).isZero();
+        try (RedisClient redis = RedisFixture.shared().client()) {
+            assertThat(redis.keys(KEY_PREFIX + "{probe-everyone*")).containsExactly(KEY_PREFIX + "{probe-everyone}");
+        }
+        buckets.reset("probe-everyone", null);
+        assertThat(probe.everyone()).startsWith("run");
     }
 
     @Test

@@ -52,6 +52,22 @@ class BucketKeysTest {
     }
 
     @Test
+    void aPolicyLimitedAsAWholeHasKeysNamedAfterThePolicyAlone() {
+        RateLimitPolicy banded = new RateLimitPolicy(
+                "search",
+                new BucketLimits(5, 5, Duration.ofSeconds(1)),
+                1,
+                FailureMode.OPEN,
+                List.of(new Band("hourly", new BucketLimits(50, 50, Duration.ofHours(1)))));
+
+        assertThat(KEYS.keysFor(banded, ClientId.EVERYONE))
+                .containsExactly("ratelimit:{search}", "ratelimit:{search}:hourly");
+        assertThat(KEYS.keyFor(policy("search"), ClientId.EVERYONE))
+                .isNotEqualTo(KEYS.keyFor(policy("search"), ClientId.ANONYMOUS))
+                .isNotEqualTo(KEYS.keyFor(policy("search"), ClientId.of("search")));
+    }
+
+    @Test
     void aPolicysBandsHaveOneKeyEachInTheHashTagOfItsOwnKey() {
         RateLimitPolicy banded = new RateLimitPolicy(
                 "search",

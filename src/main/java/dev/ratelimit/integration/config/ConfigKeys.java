@@ -235,7 +235,7 @@ public final class ConfigKeys {
             "header:X-Client-Id",
             "header:X-Client-Id",
             ClientIdSource::parse,
-            "Who the caller is: header:<Name>, principal or remote-address");
+            "Who the caller is: header:<Name>, principal, remote-address, or none (one bucket for every caller)");
     public static final Key<MissingClientIdRule> MISSING_CLIENT_ID = property(
             "missing-client-id",
             "reject",

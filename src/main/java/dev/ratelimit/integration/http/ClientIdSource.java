@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * Where the built-in resolver reads a request's client id from, as a policy's {@code client-id} property
- * says: {@code header:<Name>}, {@code principal} or {@code remote-address}.
+ * says: {@code header:<Name>}, {@code principal} or {@code remote-address}; or {@code none}, for a policy that limits
+ * its endpoints as a whole and reads no client id.
  *
  * @param kind   the source
  * @param header the header's name when {@code kind} is {@link Kind#HEADER}, else null
@@ -14,11 +15,13 @@ public record ClientIdSource(Kind kind, String header) {
     public enum Kind {
         HEADER,
         PRINCIPAL,
-        REMOTE_ADDRESS
+        REMOTE_ADDRESS,
+        NONE
     }
 
     public static final ClientIdSource PRINCIPAL = new ClientIdSource(Kind.PRINCIPAL, null);
     public static final ClientIdSource REMOTE_ADDRESS = new ClientIdSource(Kind.REMOTE_ADDRESS, null);
+    public static final ClientIdSource NONE = new ClientIdSource(Kind.NONE, null);
 
     private static final String HEADER_PREFIX = "header:";
 
@@ -26,6 +29,11 @@ public record ClientIdSource(Kind kind, String header) {
         if ((kind == Kind.HEADER) != (header != null && !header.isBlank())) {
             throw new IllegalArgumentException("needs a header name exactly when it reads a header");
         }
+    }
+
+    /** Whether the policy limits its endpoints as a whole: one bucket for every caller. */
+    public boolean wholeEndpoint() {
+        return kind == Kind.NONE;
     }
 
     public static ClientIdSource header(String name) {
@@ -48,7 +56,9 @@ public record ClientIdSource(Kind kind, String header) {
         return switch (lower) {
             case "principal" -> PRINCIPAL;
             case "remote-address" -> REMOTE_ADDRESS;
-            default -> throw new IllegalArgumentException("must be header:<Header-Name>, principal or remote-address");
+            case "none" -> NONE;
+            default ->
+                throw new IllegalArgumentException("must be header:<Header-Name>, principal, remote-address or none");
         };
     }
 
@@ -59,6 +69,7 @@ public record ClientIdSource(Kind kind, String header) {
             case HEADER -> HEADER_PREFIX + header;
             case PRINCIPAL -> "principal";
             case REMOTE_ADDRESS -> "remote-address";
+            case NONE -> "none";
         };
     }
 }

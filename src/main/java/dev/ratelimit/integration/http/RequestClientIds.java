@@ -36,6 +36,7 @@ public final class RequestClientIds {
                         trustedProxies.clientAddress(
                                 request.getRemoteAddr(), Collections.list(request.getHeaders(FORWARDED_FOR))),
                         ipv6PrefixLength));
+            case NONE -> throw new IllegalArgumentException("a policy limited as a whole reads no client id");
         };
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import dev.ratelimit.integration.http.ClientIdSource.Kind;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -23,6 +25,8 @@ class ClientIdSourceTest {
                 "Principal             | principal",
                 "remote-address        | remote-address",
                 "REMOTE-ADDRESS        | remote-address",
+                "none                  | none",
+                " None                 | none",
             })
     void parsesEachFormAndWritesItBackAsConfigWouldSayIt(String text, String written) {
         assertThat(ClientIdSource.parse(text)).hasToString(written);
@@ -33,7 +37,14 @@ class ClientIdSourceTest {
     void refusesAnythingElseNamingTheForms(String text) {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> ClientIdSource.parse(text))
-                .withMessage("must be header:<Header-Name>, principal or remote-address");
+                .withMessage("must be header:<Header-Name>, principal, remote-address or none");
+    }
+
+    @Test
+    void onlyNoneLimitsTheEndpointAsAWhole() {
+        assertThat(ClientIdSource.parse("none").wholeEndpoint()).isTrue();
+        assertThat(List.of(ClientIdSource.PRINCIPAL, ClientIdSource.REMOTE_ADDRESS, ClientIdSource.header("X-Id")))
+                .noneMatch(ClientIdSource::wholeEndpoint);
     }
 
     @ParameterizedTest
@@ -44,7 +55,7 @@ class ClientIdSourceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"PRINCIPAL", "REMOTE_ADDRESS"})
+    @ValueSource(strings = {"PRINCIPAL", "REMOTE_ADDRESS", "NONE"})
     void otherSourcesNameNoHeader(Kind kind) {
         assertThatIllegalArgumentException().isThrownBy(() -> new ClientIdSource(kind, "X-Client-Id"));
     }
