@@ -12,9 +12,7 @@ import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisFixture.RedisEndpoint;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,19 +28,19 @@ class TokenBucketScriptTest {
     /** 5 tokens at most, one more every second. */
     private static final BucketLimits FIVE_PER_FIVE_SECONDS = new BucketLimits(5, 1, Duration.ofSeconds(1));
 
-    private static final Map<RedisEndpoint, RedisClient> CLIENTS = new HashMap<>();
+    private static final ServerClients CLIENTS = new ServerClients();
 
     static List<RedisEndpoint> servers() {
         return RedisFixture.everyVersion();
     }
 
     private static RedisClient redis(RedisEndpoint server) {
-        return CLIENTS.computeIfAbsent(server, RedisEndpoint::client);
+        return CLIENTS.of(server);
     }
 
     @AfterAll
     static void closeClients() {
-        CLIENTS.values().forEach(RedisClient::close);
+        CLIENTS.close();
     }
 
     private static String freshKey() {

@@ -12,7 +12,6 @@ import dev.ratelimit.testsupport.RedisFixture;
 import dev.ratelimit.testsupport.RedisFixture.RedisEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -43,19 +42,19 @@ class TokenLeaseScriptTest {
 
     private static final RateLimitPolicy TEN = policy(TEN_PER_SECOND, 1);
 
-    private static final Map<RedisEndpoint, RedisClient> CLIENTS = new HashMap<>();
+    private static final ServerClients CLIENTS = new ServerClients();
 
     static List<RedisEndpoint> servers() {
         return RedisFixture.everyVersion();
     }
 
     private static RedisClient redis(RedisEndpoint server) {
-        return CLIENTS.computeIfAbsent(server, RedisEndpoint::client);
+        return CLIENTS.of(server);
     }
 
     @AfterAll
     static void closeClients() {
-        CLIENTS.values().forEach(RedisClient::close);
+        CLIENTS.close();
     }
 
     private static String freshKey() {
