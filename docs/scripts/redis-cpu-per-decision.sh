@@ -131,10 +131,10 @@ expect() {
     fi
 }
 
-# The script's arguments: cost, now_ms ('' for Redis' clock), then capacity, refill tokens and refill period in ms
+# The script's arguments: now_ms ('' for Redis' clock), then capacity, refill tokens, refill period in ms and cost
 # of each band. 10^6 tokens refilled per second: every call is allowed. 1 token an hour: all but the first refused.
-allowed=(1 '' 1000000 1000000 1000)
-refused=(1 '' 1 1 3600000)
+allowed=('' 1000000 1000000 1000 1)
+refused=('' 1 1 3600000 1)
 
 port=$(own_redis)
 ports+=("$port")

@@ -61,13 +61,35 @@ final class TokenBucketScript {
      * @param keys  the bucket of each of the policy's bands, in the policy's order
      */
     Decision run(Function<CommandObject<Object>, Object> redis, List<String> keys, RateLimitPolicy policy) {
-        return call(redis, keys, args(policy.cost(), "", bandsOf(policy)));
+        return call(redis, keys, args("", charges(policy, policy.cost())));
     }
 
     /** Decides at an explicit time in milliseconds, which lets tests of the algorithm control the clock. */
     Decision runAt(
             Function<CommandObject<Object>, Object> redis, List<String> keys, RateLimitPolicy policy, long nowMillis) {
-        return call(redis, keys, args(policy.cost(), Long.toString(nowMillis), bandsOf(policy)));
+        return call(redis, keys, args(Long.toString(nowMillis), charges(policy, policy.cost())));
+    }
+
+    /**
+     * Decides a call under several policies at once, at Redis' clock: it takes each policy's cost from every band of
+     * it, or takes nothing.
+     *
+     * @param keys every band's bucket, policy after policy, each in its policy's order; all in one slot
+     * @return the figures of one band, numbered across the policies in that order
+     */
+    Decision runTogether(
+            Function<CommandObject<Object>, Object> redis, List<String> keys, List<RateLimitPolicy> policies) {
+        List<BandCharge> charges = new ArrayList<>();
+        policies.forEach(policy -> charges.addAll(charges(policy, policy.cost())));
+        return call(redis, keys, args("", charges));
+    }
+
+    /**
+     * Gives one call's cost back to every band of the policy, up to what each holds at most: the tokens of a call that
+     * another policy, decided apart, refused.
+     */
+    void giveBack(Function<CommandObject<Object>, Object> redis, List<String> keys, RateLimitPolicy policy) {
+        call(redis, keys, args("", charges(policy, -policy.cost())));
     }
 
     /**
@@ -88,7 +110,7 @@ final class TokenBucketScript {
             RateLimitPolicy policy,
             LeaseCall call,
             String nowMillis) {
-        List<String> args = args(call.cost(), nowMillis, bandsOf(policy));
+        List<String> args = args(nowMillis, charges(policy, call.cost()));
         args.add(Long.toString(call.want()));
         args.add(Long.toString(call.holdMillis()));
         args.add(call.leaseId());
@@ -105,26 +127,29 @@ final class TokenBucketScript {
      * @return the bucket's tokens in {@link Decision#remaining()} and the time until it is full again
      */
     Decision peek(Function<CommandObject<Object>, Object> redis, String key, BucketLimits limits) {
-        return call(redis, List.of(key), args(0, "", List.of(limits)));
+        return call(redis, List.of(key), args("", List.of(new BandCharge(limits, 0))));
     }
 
-    private static List<BucketLimits> bandsOf(RateLimitPolicy policy) {
-        List<BucketLimits> bands = new ArrayList<>(policy.bandCount());
+    /** A band's shape and the tokens a call takes from it: negative to give them back, 0 to read it. */
+    private record BandCharge(BucketLimits limits, long cost) {}
+
+    private static List<BandCharge> charges(RateLimitPolicy policy, long cost) {
+        List<BandCharge> bands = new ArrayList<>(policy.bandCount());
         for (int band = 0; band < policy.bandCount(); band++) {
-            bands.add(policy.limitsOfBand(band));
+            bands.add(new BandCharge(policy.limitsOfBand(band), cost));
         }
         return bands;
     }
 
     /** The script's arguments, in the order its header documents; leasing ones follow. */
-    private static List<String> args(long cost, String now, List<BucketLimits> bands) {
-        List<String> args = new ArrayList<>(2 + 3 * bands.size() + 5);
-        args.add(Long.toString(cost));
+    private static List<String> args(String now, List<BandCharge> bands) {
+        List<String> args = new ArrayList<>(1 + 4 * bands.size() + 5);
         args.add(now);
-        for (BucketLimits limits : bands) {
-            args.add(Long.toString(limits.capacity()));
-            args.add(Long.toString(limits.refillTokens()));
-            args.add(Long.toString(limits.refillPeriodMillis()));
+        for (BandCharge band : bands) {
+            args.add(Long.toString(band.limits().capacity()));
+            args.add(Long.toString(band.limits().refillTokens()));
+            args.add(Long.toString(band.limits().refillPeriodMillis()));
+            args.add(Long.toString(band.cost()));
         }
         return args;
     }

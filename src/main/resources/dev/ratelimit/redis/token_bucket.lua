@@ -1,26 +1,30 @@
--- Token buckets, decided atomically in one call: one bucket per band of a policy (usually one), and a call
--- takes its cost from every band or from none. A call may also lease tokens: take more than its cost, for the
--- instance to spend on later calls without asking, and give back what it did not spend.
+-- Token buckets, decided atomically in one call: one bucket per band (usually one), and a call takes its cost
+-- from every band or from none. The bands may be of several policies, each with its own cost: a method limited
+-- by a per-client policy and an endpoint-wide one is decided by one call when their keys share a slot. A call
+-- may also lease tokens: take more than its cost, for the instance to spend on later calls without asking, and
+-- give back what it did not spend. A negative cost gives tokens back: those a call took when another policy,
+-- decided apart, refused it.
 --
 -- KEYS[i]      band i's bucket (i = 1..n): a string of 20 bytes, struct '<i7i6i7' = level, ts, period (see below).
---              On Redis Cluster the keys share one hash tag, hence one slot.
+--              On Redis Cluster the keys share one slot.
 -- KEYS[n+1]    when leasing: the sorted set of the leases out on these buckets, member '<tokens>:<lease id>',
 --              score the time in milliseconds its hold ends
--- ARGV[1]      cost              tokens this call takes from each band; 0 reads the bands and writes nothing
--- ARGV[2]      now_ms            for tests only: the time to decide at; empty for Redis' clock
--- ARGV[3i]     capacity          tokens band i holds at most
--- ARGV[3i+1]   refill_tokens     tokens added to band i per refill period
--- ARGV[3i+2]   refill_period_ms  band i's refill period in milliseconds
--- and when leasing, after the bands:
--- ARGV[3n+3]   want              tokens to take at most, the call's cost included; cost alone leases nothing
--- ARGV[3n+4]   lease_ms          how long Redis holds a lease for the instance
--- ARGV[3n+5]   lease_id          the id of the lease this call may take
--- ARGV[3n+6]   ended             the member of a lease the instance ends now, or empty
--- ARGV[3n+7]   unspent           tokens of that lease the instance did not spend, given back to every band
+-- ARGV[1]      now_ms            for tests only: the time to decide at; empty for Redis' clock
+-- ARGV[4i-2]   capacity          tokens band i holds at most
+-- ARGV[4i-1]   refill_tokens     tokens added to band i per refill period
+-- ARGV[4i]     refill_period_ms  band i's refill period in milliseconds
+-- ARGV[4i+1]   cost              tokens this call takes from band i; 0 reads the band and writes nothing;
+--                                below 0 gives tokens back, up to what the band holds at most
+-- and when leasing, after the bands (of one policy, so of one cost):
+-- ARGV[4n+2]   want              tokens to take at most, the call's cost included; cost alone leases nothing
+-- ARGV[4n+3]   lease_ms          how long Redis holds a lease for the instance
+-- ARGV[4n+4]   lease_id          the id of the lease this call may take
+-- ARGV[4n+5]   ended             the member of a lease the instance ends now, or empty
+-- ARGV[4n+6]   unspent           tokens of that lease the instance did not spend, given back to every band
 --
 -- Returns {allowed (1|0), remaining tokens, retry_after_ms, reset_after_ms, band}, the figures of one band
 -- (band counts from 0): when refused, the band whose wait is longest; when allowed, the band with the fewest
--- tokens left (the longest reset among equals). That is the band a client is closest to running out of.
+-- calls left at its cost (the longest reset among equals). That is the band a client is closest to running out of.
 -- When leasing, a sixth integer follows: the tokens leased beyond the call's cost, 0 when none.
 --
 -- A level is kept in integer token-milliseconds (tokens x refill_period_ms): one millisecond then adds
@@ -41,13 +45,12 @@
 
 local BUCKET = '<i7i6i7'
 
-local cost = tonumber(ARGV[1])
-local leasing = #ARGV > 2 + 3 * #KEYS
+local leasing = #ARGV > 1 + 4 * #KEYS
 local band_count = leasing and #KEYS - 1 or #KEYS
 
 local now
-if ARGV[2] ~= '' then
-  now = tonumber(ARGV[2])
+if ARGV[1] ~= '' then
+  now = tonumber(ARGV[1])
 else
   -- Before Redis 5, scripts were replicated verbatim by default, and a write after a non-deterministic
   -- command such as TIME was refused unless the script first switched to replicating its effects. Redis 5
@@ -93,7 +96,7 @@ local function grown(level, gained, cap)
 end
 
 -- The band's bucket as it stands now: its level refilled up to now, and how far the clock is behind it.
-local function refilled(key, capacity, refill_tokens, period)
+local function refilled(key, capacity, refill_tokens, period, cost)
   local full = capacity * period
   local level, ts, stored_period
   local stored = redis.call('GET', key)
@@ -133,12 +136,13 @@ local function refilled(key, capacity, refill_tokens, period)
     level = math.min(level, full - held_now * period)
   end
   return {key = key, full = full, refill_tokens = refill_tokens, period = period, level = level, ts = ts,
-          behind = behind, needed = cost * period}
+          behind = behind, cost = cost, needed = cost * period}
 end
 
 local bands = {}
 for i = 1, band_count do
-  local band = refilled(KEYS[i], tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1]), tonumber(ARGV[3 * i + 2]))
+  local band = refilled(KEYS[i], tonumber(ARGV[4 * i - 2]), tonumber(ARGV[4 * i - 1]), tonumber(ARGV[4 * i]),
+    tonumber(ARGV[4 * i + 1]))
   if not band then
     return redis.error_reply('WRONGTYPE the key holds a value that is not a token bucket')
   end
@@ -146,10 +150,9 @@ for i = 1, band_count do
 end
 
 -- Leasing: end the instance's lease first, so that its unspent tokens count for this call.
-local take = cost
+local lease = 4 * band_count + 2
 local changed = false
 if leasing then
-  local lease = 3 * band_count + 3
   local ended = ARGV[lease + 3]
   -- Only a lease still held gives back: once its hold ended, its tokens are lost, never counted twice.
   for i, hold in ipairs(holds_after) do
@@ -171,7 +174,6 @@ if leasing then
     redis.call('ZREMRANGEBYSCORE', leases_key, '-inf', now)
     changed = true
   end
-  take = tonumber(ARGV[lease])
 end
 
 local allowed = 1
@@ -181,17 +183,25 @@ for _, band in ipairs(bands) do
   end
 end
 
--- The tokens taken from every band: the cost, or as many of those wanted as every band holds.
+-- The tokens taken from each band: its cost, or when leasing as many of those wanted as every band holds.
+for _, band in ipairs(bands) do
+  band.take = band.cost
+end
 local leased = 0
-if allowed == 1 and take > cost then
-  for _, band in ipairs(bands) do
-    take = math.min(take, math.floor(band.level / band.period))
+if leasing and allowed == 1 then
+  local take = tonumber(ARGV[lease])
+  if take > bands[1].cost then
+    for _, band in ipairs(bands) do
+      take = math.min(take, math.floor(band.level / band.period))
+    end
+    leased = take - bands[1].cost
+    for _, band in ipairs(bands) do
+      band.take = take
+    end
   end
-  leased = take - cost
 end
 local hold_horizon = 0
 if leased > 0 then
-  local lease = 3 * band_count + 3
   local ends = now + tonumber(ARGV[lease + 1])
   redis.call('ZADD', leases_key, ends, leased .. ':' .. ARGV[lease + 2])
   holds_after[#holds_after + 1] = {tokens = leased, ends = ends}
@@ -223,18 +233,25 @@ local function wait_for(band)
   return waited + math.max(0, math.ceil((band.needed - level) / band.refill_tokens))
 end
 
-local reported, remaining, retry_after, reset_after
+local reported, remaining, calls_left, retry_after, reset_after
 for i, band in ipairs(bands) do
   local wait = 0
   if allowed == 1 then
-    band.level = band.level - take * band.period
+    band.level = band.level - band.take * band.period
+    if band.take < 0 then
+      band.level = math.min(band.level, band.full - held_now * band.period)
+    end
   elseif band.level < band.needed then
     -- Nothing to write: the stored state already yields this refill on the next call.
     wait = band.behind + wait_for(band)
   end
   local reset = band.behind + math.ceil((band.full - band.level) / band.refill_tokens)
   local left = math.floor(band.level / band.period)
-  if (allowed == 1 and take > 0) or changed then
+  local calls = left
+  if band.cost > 0 then
+    calls = math.floor(band.level / band.needed)
+  end
+  if (allowed == 1 and band.take ~= 0) or changed then
     -- Expire the bucket a little after it would be full again, when it is no different from a missing one;
     -- while tokens are held, only after the last hold ends and the band had time to refill from there.
     local expiry = reset + 1000
@@ -247,12 +264,12 @@ for i, band in ipairs(bands) do
   if not reported then
     closer = true
   elseif allowed == 1 then
-    closer = left < remaining or (left == remaining and reset > reset_after)
+    closer = calls < calls_left or (calls == calls_left and reset > reset_after)
   else
     closer = wait > retry_after
   end
   if closer then
-    reported, remaining, retry_after, reset_after = i, left, wait, reset
+    reported, remaining, calls_left, retry_after, reset_after = i, left, calls, wait, reset
   end
 end
 

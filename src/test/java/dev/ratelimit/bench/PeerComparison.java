@@ -156,7 +156,7 @@ public final class PeerComparison {
     private static final String PLAIN_SCRIPT = "/dev/ratelimit/bench/plain_token_bucket.lua";
     /** Cost 1, Redis' clock (no time given), then one band: capacity, refill tokens, refill period. */
     private static final List<String> PROJECT_SCRIPT_ARGS =
-            List.of("1", "", Long.toString(GENEROUS), Long.toString(GENEROUS), Long.toString(REFILL_PERIOD.toMillis()));
+            List.of("", Long.toString(GENEROUS), Long.toString(GENEROUS), Long.toString(REFILL_PERIOD.toMillis()), "1");
     /** Capacity, refill tokens, refill period, cost. */
     private static final List<String> PLAIN_SCRIPT_ARGS =
             List.of(Long.toString(GENEROUS), Long.toString(GENEROUS), Long.toString(REFILL_PERIOD.toMillis()), "1");

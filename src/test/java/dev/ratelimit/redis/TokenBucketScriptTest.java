@@ -260,6 +260,59 @@ class TokenBucketScriptTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("servers")
+    void policiesDecidedTogetherTakeEachItsOwnCostOrNothingAndReportTheFewestCallsLeft(RedisEndpoint server) {
+        String perClient = freshKey();
+        String endpointWide = freshKey();
+        RateLimitPolicy fiveAtOne = new RateLimitPolicy("client", perHour(5), 1, FailureMode.OPEN);
+        RateLimitPolicy sixAtThree = new RateLimitPolicy("endpoint", perHour(6), 3, FailureMode.OPEN);
+        List<String> keys = List.of(perClient, endpointWide);
+        List<RateLimitPolicy> both = List.of(fiveAtOne, sixAtThree);
+
+        // 4 tokens are left of the first, 3 of the second: one call at its cost of 3, so the second is reported.
+        Decision first = SCRIPT.runTogether(redis(server)::executeCommand, keys, both);
+        assertThat(first.allowed()).isTrue();
+        assertThat(first.band()).isEqualTo(1);
+        assertThat(first.remaining()).isEqualTo(3);
+        assertThat(SCRIPT.runTogether(redis(server)::executeCommand, keys, both).remaining())
+                .isZero();
+        Decision refused = SCRIPT.runTogether(redis(server)::executeCommand, keys, both);
+        assertThat(refused.allowed()).isFalse();
+        assertThat(refused.band()).isEqualTo(1);
+        assertThat(refused.retryAfterMillis())
+                .isGreaterThan(Duration.ofMinutes(170).toMillis());
+        // The refusal took nothing from the first policy, which still holds 3 of its 5 tokens.
+        assertThat(tokensIn(server, perClient)).isEqualTo(3);
+        assertThat(tokensIn(server, endpointWide)).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aGiveBackReturnsOneCallsCostUpToTheCapacity(RedisEndpoint server) {
+        String key = freshKey();
+        RateLimitPolicy fiveAtTwo = new RateLimitPolicy("given-back", perHour(5), 2, FailureMode.OPEN);
+        SCRIPT.run(redis(server)::executeCommand, List.of(key), fiveAtTwo);
+        SCRIPT.run(redis(server)::executeCommand, List.of(key), fiveAtTwo);
+        assertThat(tokensIn(server, key)).isEqualTo(1);
+
+        SCRIPT.giveBack(redis(server)::executeCommand, List.of(key), fiveAtTwo);
+        assertThat(tokensIn(server, key)).isEqualTo(3);
+        SCRIPT.giveBack(redis(server)::executeCommand, List.of(key), fiveAtTwo);
+        SCRIPT.giveBack(redis(server)::executeCommand, List.of(key), fiveAtTwo);
+        assertThat(tokensIn(server, key)).as("never above the capacity").isEqualTo(5);
+    }
+
+    private static BucketLimits perHour(long tokens) {
+        return new BucketLimits(tokens, 1, Duration.ofHours(1));
+    }
+
+    /** Whole tokens the bucket holds as stored: a bucket refilling one token an hour gains none during a test. */
+    private static long tokensIn(RedisEndpoint server, String key) {
+        return StoredBucket.read(redis(server), key).level()
+                / Duration.ofHours(1).toMillis();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
     void withoutAnExplicitTimeTheScriptUsesRedisClock(RedisEndpoint server) {
         String key = freshKey();
         long redisNowMillis = RedisFixture.redisTimeMillis(redis(server));
