@@ -5,6 +5,7 @@ import jakarta.interceptor.InterceptorBinding;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
+import java.lang.annotation.Repeatable;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
@@ -16,8 +17,12 @@ import java.lang.annotation.Target;
  * <p>The annotation only names the policy; its limits come from MicroProfile Config (see the README for
  * the keys and their precedence). Inline values are defaults that any config key overrides. A method's
  * annotation wins over its class's.
+ *
+ * <p>Repeated, each naming its policy, it limits the method by every one of them: a call runs only if each admits
+ * it, e.g. {@code @RateLimited("search-per-user") @RateLimited("search-overall")}.
  */
 @Inherited
+@Repeatable(RateLimited.List.class)
 @InterceptorBinding
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -50,4 +55,13 @@ public @interface RateLimited {
     /** Inline default for {@code cost}: tokens one call takes. */
     @Nonbinding
     long cost() default UNSET;
+
+    /** Several policies on one method or class, as the compiler writes a repeated {@code @RateLimited}. */
+    @Inherited
+    @Documented
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.METHOD, ElementType.TYPE})
+    @interface List {
+        RateLimited[] value();
+    }
 }

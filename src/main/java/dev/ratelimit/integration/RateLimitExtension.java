@@ -55,10 +55,11 @@ public class RateLimitExtension implements Extension {
             // The interceptor carries its own binding; it is not an endpoint.
             return;
         }
-        boolean wholeClass = type.isAnnotationPresent(RateLimited.class);
+        // getAnnotations, unlike isAnnotationPresent, finds a repeated @RateLimited too.
+        boolean wholeClass = !type.getAnnotations(RateLimited.class).isEmpty();
         for (AnnotatedMethod<?> annotated : type.getMethods()) {
             Method method = annotated.getJavaMember();
-            if (annotated.isAnnotationPresent(RateLimited.class) || (wholeClass && isBusinessMethod(method))) {
+            if (!annotated.getAnnotations(RateLimited.class).isEmpty() || (wholeClass && isBusinessMethod(method))) {
                 endpoints.add(new Endpoint(event.getBean().getBeanClass(), method));
             }
         }

@@ -1,7 +1,9 @@
 package dev.ratelimit.integration;
 
 import dev.ratelimit.RateLimited;
+import dev.ratelimit.core.Charge;
 import dev.ratelimit.core.ClientId;
+import dev.ratelimit.core.JointVerdict;
 import dev.ratelimit.core.RateLimitDecider;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.core.Verdict;
@@ -18,6 +20,8 @@ import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -59,39 +63,115 @@ public class RateLimitInterceptor {
 
     @AroundInvoke
     public Object decide(InvocationContext invocation) throws Exception {
-        EndpointPolicy endpoint = endpointPolicies.of(intercepted.getBeanClass(), invocation.getMethod());
+        List<EndpointPolicy> endpoints = endpointPolicies.of(intercepted.getBeanClass(), invocation.getMethod());
+        if (endpoints.size() > 1) {
+            return decideUnderEvery(endpoints, invocation);
+        }
+        EndpointPolicy endpoint = endpoints.get(0);
         if (endpoint.mode() == Mode.OFF) {
             return invocation.proceed();
         }
         boolean shadow = endpoint.mode() == Mode.SHADOW;
         RateLimitPolicy policy = endpoint.policy();
-        Optional<ClientId> client = clientIds.clientIdOf(request, endpoint);
+        Optional<ClientId> client = identified(endpoint);
         if (client.isEmpty()) {
-            metrics.unidentified(policy.name(), shadow);
-            if (shadow) {
-                log.shadowRefusal(policy, "400: the call carries no client id");
-                return invocation.proceed();
-            }
-            throw RateLimitRejection.missingClientId(policy, clientIds.expectedSource(endpoint.clientIdSource()));
+            return invocation.proceed();
+        }
+        if (shadow) {
+            decideInShadow(policy, client.get());
+            return invocation.proceed();
         }
         long started = System.nanoTime();
         Verdict verdict = decider.decide(policy, client.get());
-        metrics.decided(policy.name(), verdict, System.nanoTime() - started, shadow);
-        verdict.failure().ifPresent(failure -> log.undecided(policy, failure, shadow));
-        if (shadow) {
-            // Headers would tell clients of limits that do not apply yet.
-            if (!verdict.permitsCall()) {
-                log.shadowRefusal(policy, verdict.decision().isPresent() ? "429: over the limit" : "503: Redis failed");
-            }
-            return invocation.proceed();
-        }
+        counted(policy, verdict, System.nanoTime() - started);
         verdict.decision()
                 .ifPresent(decision ->
                         request.setAttribute(AppliedDecision.REQUEST_ATTRIBUTE, new AppliedDecision(policy, decision)));
         if (verdict.permitsCall()) {
             return invocation.proceed();
         }
-        throw verdict.decision()
+        throw refusal(policy, verdict);
+    }
+
+    /**
+     * A method several policies limit: the enforced ones decide together, and the call runs only if every one admits
+     * it; the shadowed ones are decided after, for a call that runs, as each would have.
+     */
+    private Object decideUnderEvery(List<EndpointPolicy> endpoints, InvocationContext invocation) throws Exception {
+        List<Charge> enforced = new ArrayList<>(endpoints.size());
+        List<Charge> shadowed = new ArrayList<>();
+        for (EndpointPolicy endpoint : endpoints) {
+            if (endpoint.mode() != Mode.OFF) {
+                Optional<ClientId> client = identified(endpoint);
+                if (client.isPresent()) {
+                    Charge charge = new Charge(endpoint.policy(), client.get());
+                    (endpoint.mode() == Mode.SHADOW ? shadowed : enforced).add(charge);
+                }
+            }
+        }
+        if (!enforced.isEmpty()) {
+            long started = System.nanoTime();
+            JointVerdict verdict = decider.decideAll(enforced);
+            long nanos = System.nanoTime() - started;
+            for (int i = 0; i < enforced.size(); i++) {
+                RateLimitPolicy policy = enforced.get(i).policy();
+                verdict.countedBy(i).ifPresent(counted -> counted(policy, counted, nanos));
+            }
+            List<RateLimitPolicy> policies =
+                    enforced.stream().map(Charge::policy).toList();
+            RateLimitPolicy reported = policies.get(verdict.reportedCharge());
+            verdict.reported()
+                    .decision()
+                    .ifPresent(decision -> request.setAttribute(
+                            AppliedDecision.REQUEST_ATTRIBUTE,
+                            new AppliedDecision(policies, verdict.reportedCharge(), decision)));
+            if (!verdict.permitsCall()) {
+                throw refusal(reported, verdict.reported());
+            }
+        }
+        shadowed.forEach(charge -> decideInShadow(charge.policy(), charge.client()));
+        return invocation.proceed();
+    }
+
+    /**
+     * The caller's id under the policy; empty for a shadowed policy's call without one, which goes on undecided.
+     *
+     * @throws RateLimitRejection a 400 when an enforced policy needs an id and the call has none
+     */
+    private Optional<ClientId> identified(EndpointPolicy endpoint) {
+        Optional<ClientId> client = clientIds.clientIdOf(request, endpoint);
+        if (client.isPresent()) {
+            return client;
+        }
+        boolean shadow = endpoint.mode() == Mode.SHADOW;
+        RateLimitPolicy policy = endpoint.policy();
+        metrics.unidentified(policy.name(), shadow);
+        if (shadow) {
+            log.shadowRefusal(policy, "400: the call carries no client id");
+            return Optional.empty();
+        }
+        throw RateLimitRejection.missingClientId(policy, clientIds.expectedSource(endpoint.clientIdSource()));
+    }
+
+    /** Decides and counts as if enforced, and logs a refusal; the call runs whatever the verdict. */
+    private void decideInShadow(RateLimitPolicy policy, ClientId client) {
+        long started = System.nanoTime();
+        Verdict verdict = decider.decide(policy, client);
+        metrics.decided(policy.name(), verdict, System.nanoTime() - started, true);
+        verdict.failure().ifPresent(failure -> log.undecided(policy, failure, true));
+        // Headers would tell clients of limits that do not apply yet.
+        if (!verdict.permitsCall()) {
+            log.shadowRefusal(policy, verdict.decision().isPresent() ? "429: over the limit" : "503: Redis failed");
+        }
+    }
+
+    private void counted(RateLimitPolicy policy, Verdict verdict, long nanos) {
+        metrics.decided(policy.name(), verdict, nanos, false);
+        verdict.failure().ifPresent(failure -> log.undecided(policy, failure, false));
+    }
+
+    private static RateLimitRejection refusal(RateLimitPolicy policy, Verdict verdict) {
+        return verdict.decision()
                 .map(decision -> RateLimitRejection.tooManyRequests(policy, decision))
                 .orElseGet(() -> RateLimitRejection.unavailable(policy));
     }

@@ -86,6 +86,16 @@ public final class LocalRateLimiter implements RateLimiter {
                 TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForReset()));
     }
 
+    /** Adds back what {@link #acquire} took for one call, up to the bucket's capacity. */
+    @Override
+    public void giveBack(RateLimitPolicy policy, ClientId client) {
+        PolicyBuckets buckets = bucketsByPolicy.get(policy.name());
+        Bucket bucket = buckets == null ? null : buckets.buckets().getIfPresent(client);
+        if (bucket != null) {
+            bucket.addTokens(Math.min(policy.cost(), buckets.smallestShare()));
+        }
+    }
+
     /** Forgets the client's bucket: its next call finds a full one. */
     @Override
     public void reset(RateLimitPolicy policy, ClientId client) {

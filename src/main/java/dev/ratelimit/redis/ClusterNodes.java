@@ -6,6 +6,7 @@ import dev.ratelimit.core.FailureReason;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -69,6 +70,13 @@ final class ClusterNodes extends RedisNodes {
                 () -> new ClusterConnectionProvider(
                         new LinkedHashSet<>(url.nodes()), jedis.clientConfig(), jedis.poolConfig()),
                 settings.commandTimeout());
+    }
+
+    /** Redis Cluster refuses a script whose keys are in several slots, even slots one node holds. */
+    @Override
+    boolean shareOneSlot(List<String> keys) {
+        int slot = JedisClusterCRC16.getSlot(keys.get(0));
+        return keys.stream().allMatch(key -> JedisClusterCRC16.getSlot(key) == slot);
     }
 
     @Override

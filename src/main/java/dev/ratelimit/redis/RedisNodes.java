@@ -2,6 +2,7 @@ package dev.ratelimit.redis;
 
 import dev.ratelimit.core.FailureReason;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntConsumer;
@@ -54,6 +55,11 @@ abstract sealed class RedisNodes implements AutoCloseable permits SingleNode, Cl
      * master that was failed over, or a primary the Sentinels replaced, is not.
      */
     abstract boolean isCurrent(String node);
+
+    /** Whether one script call may take all these keys: on one Redis or one Sentinel primary, it always may. */
+    boolean shareOneSlot(List<String> keys) {
+        return true;
+    }
 
     /** Closes the node's idle connections: once one of them broke, the others likely did too. */
     abstract void dropIdleConnections(String node);

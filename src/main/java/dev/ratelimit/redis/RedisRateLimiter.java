@@ -4,10 +4,12 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.BucketState;
+import dev.ratelimit.core.Charge;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.Durations;
 import dev.ratelimit.core.FailureReason;
+import dev.ratelimit.core.JointDecision;
 import dev.ratelimit.core.LimiterUnavailableException;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.core.RateLimiter;
@@ -19,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -119,7 +123,91 @@ public final class RedisRateLimiter implements RateLimiter {
         if (refused != null) {
             return refused;
         }
-        return decideInRedis(policy, key, onTheNode -> script.run(onTheNode, bucketKeys, policy), Function.identity());
+        return decideInRedis(
+                policy,
+                key,
+                onTheNode -> script.run(onTheNode, bucketKeys, policy),
+                decision -> recordInShield(key, policy, decision));
+    }
+
+    /**
+     * One script call for every policy's bands, when no policy leases and their keys share a slot: on one Redis, or
+     * on one Sentinel primary, they always do. A charge the shield refuses is refused without asking.
+     */
+    @Override
+    public Optional<JointDecision> acquireTogether(List<Charge> charges) {
+        List<String> firstKeys = new ArrayList<>(charges.size());
+        List<String> everyKey = new ArrayList<>();
+        for (Charge charge : charges) {
+            if (charge.policy().maxLeasedTokens() > 0) {
+                return Optional.empty();
+            }
+            List<String> bucketKeys = keys.keysFor(charge.policy(), charge.client());
+            firstKeys.add(bucketKeys.get(0));
+            everyKey.addAll(bucketKeys);
+        }
+        if (!nodes.shareOneSlot(everyKey)) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < charges.size(); i++) {
+            Decision refused = refusedByShield(charges.get(i).policy(), firstKeys.get(i));
+            if (refused != null) {
+                return Optional.of(new JointDecision(i, refused));
+            }
+        }
+        List<RateLimitPolicy> policies = charges.stream().map(Charge::policy).toList();
+        Decision together = decideInRedis(
+                policies.get(0),
+                firstKeys.get(0),
+                onTheNode -> script.runTogether(onTheNode, everyKey, policies),
+                decision -> {});
+        // The script numbers the bands across the policies: find whose band it reports.
+        int band = together.band();
+        int charge = 0;
+        while (band >= policies.get(charge).bandCount()) {
+            band -= policies.get(charge).bandCount();
+            charge++;
+        }
+        Decision decision = new Decision(
+                together.allowed(),
+                together.remaining(),
+                together.retryAfterMillis(),
+                together.resetAfterMillis(),
+                band);
+        recordInShield(firstKeys.get(charge), policies.get(charge), decision);
+        return Optional.of(new JointDecision(charge, decision));
+    }
+
+    /**
+     * Gives one call's cost back to the client's bucket, through the node's circuit breaker: while it is open, the
+     * tokens stay taken. A leasing policy's go back to this instance's lease, without asking Redis.
+     */
+    @Override
+    public void giveBack(RateLimitPolicy policy, ClientId client) {
+        List<String> bucketKeys = keys.keysFor(policy, client);
+        if (policy.maxLeasedTokens() > 0) {
+            leases.giveBack(policy, bucketKeys);
+            return;
+        }
+        String key = bucketKeys.get(0);
+        if (blocked != null) {
+            // Refused for lack of these tokens, the next call may now find them.
+            blocked.forget(key);
+        }
+        decideInRedis(
+                policy,
+                key,
+                onTheNode -> {
+                    script.giveBack(onTheNode, bucketKeys, policy);
+                    return null;
+                },
+                nothing -> {});
+    }
+
+    private void recordInShield(String key, RateLimitPolicy policy, Decision decision) {
+        if (blocked != null) {
+            blocked.record(key, policy, decision);
+        }
     }
 
     private Decision refusedByShield(RateLimitPolicy policy, String key) {
@@ -135,13 +223,13 @@ public final class RedisRateLimiter implements RateLimiter {
      * shield.
      *
      * @param call       the script's call, given how to reach the node
-     * @param decisionOf the decision in what the call answers
+     * @param answered   told what the call answered, e.g. to record a refusal in the shield
      */
     private <T> T decideInRedis(
             RateLimitPolicy policy,
             String key,
             Function<Function<CommandObject<Object>, Object>, T> call,
-            Function<T, Decision> decisionOf) {
+            Consumer<T> answered) {
         String node = nodes.nodeFor(key);
         NodeBreaker breaker = breakers.get(node, this::newBreaker);
         if (!breaker.tryAcquirePermission()) {
@@ -153,9 +241,7 @@ public final class RedisRateLimiter implements RateLimiter {
         try {
             T answer = onHealthyConnection(node, () -> call.apply(command -> nodes.execute(key, command)));
             breaker.answered(System.nanoTime() - started);
-            if (blocked != null) {
-                blocked.record(key, policy, decisionOf.apply(answer));
-            }
+            answered.accept(answer);
             return answer;
         } catch (JedisException e) {
             FailureReason reason = RedisFailures.reasonFor(e);
@@ -194,7 +280,7 @@ public final class RedisRateLimiter implements RateLimiter {
                     policy,
                     keys.get(0),
                     onTheNode -> script.lease(onTheNode, keys, policy, call),
-                    LeaseGrant::decision);
+                    grant -> recordInShield(keys.get(0), policy, grant.decision()));
         }
     }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -23,19 +24,30 @@ class RateLimitDeciderTest {
 
     private final AtomicInteger localCalls = new AtomicInteger();
     private final List<String> resets = new ArrayList<>();
+    private final List<String> givenBack = new ArrayList<>();
 
     /** A limiter that answers whatever the test gives it, and resets by answering once more. */
     private RateLimiter answering(Supplier<Decision> answer) {
+        return answering(policy -> answer.get());
+    }
+
+    /** A limiter that answers what the test gives it for each policy. */
+    private RateLimiter answering(Function<RateLimitPolicy, Decision> answer) {
         return new RateLimiter() {
             @Override
             public Decision acquire(RateLimitPolicy policy, ClientId client) {
-                return answer.get();
+                return answer.apply(policy);
             }
 
             @Override
             public void reset(RateLimitPolicy policy, ClientId client) {
                 resets.add(policy.name() + ":" + client);
                 acquire(policy, client);
+            }
+
+            @Override
+            public void giveBack(RateLimitPolicy policy, ClientId client) {
+                givenBack.add(policy.name() + ":" + client);
             }
 
             @Override
@@ -128,5 +140,74 @@ class RateLimitDeciderTest {
         assertThatThrownBy(() -> decider.reset(LOCAL, ALICE)).isInstanceOf(LimiterUnavailableException.class);
         assertThat(resets).containsExactly("local:alice", "local:alice");
         assertThat(localCalls).hasValue(1);
+    }
+
+    @Test
+    void severalPoliciesDecideInOrderAndARefusalGivesBackWhatTheEarlierOnesTook() {
+        Decision denied = new Decision(false, 0, 200, 1000);
+        RateLimitDecider decider = new RateLimitDecider(
+                answering(policy -> policy.equals(FAIL_CLOSED) ? denied : new Decision(true, 4, 0, 200)),
+                answering(() -> LOCAL_DENIES));
+
+        JointVerdict verdict = decider.decideAll(List.of(new Charge(FAIL_OPEN, ALICE), new Charge(FAIL_CLOSED, ALICE)));
+
+        assertThat(verdict.permitsCall()).isFalse();
+        assertThat(verdict.reportedCharge()).isEqualTo(1);
+        assertThat(verdict.reported().decision()).containsSame(denied);
+        assertThat(verdict.countedBy(0)).as("its tokens were given back").isEmpty();
+        assertThat(verdict.countedBy(1)).get().extracting(Verdict::outcome).isEqualTo(Verdict.Outcome.BLOCKED);
+        assertThat(givenBack).containsExactly("open:alice");
+    }
+
+    @Test
+    void aRefusalStopsTheDecisionsThatWouldFollowIt() {
+        List<String> asked = new ArrayList<>();
+        RateLimitDecider decider = new RateLimitDecider(
+                answering(policy -> {
+                    asked.add(policy.name());
+                    return new Decision(false, 0, 200, 1000);
+                }),
+                answering(() -> LOCAL_DENIES));
+
+        JointVerdict verdict = decider.decideAll(List.of(new Charge(FAIL_OPEN, ALICE), new Charge(FAIL_CLOSED, ALICE)));
+
+        assertThat(verdict.reportedCharge()).isZero();
+        assertThat(asked).containsExactly("open");
+        assertThat(givenBack).isEmpty();
+    }
+
+    @Test
+    void whenEveryPolicyAdmitsTheCallTheOneWithTheFewestCallsLeftIsReported() {
+        RateLimitPolicy costly = new RateLimitPolicy("costly", LIMITS, 2, FailureMode.OPEN);
+        RateLimitDecider decider = new RateLimitDecider(
+                // 4 calls left at a cost of 1, 2 at a cost of 2 though 5 tokens are left.
+                answering(policy -> new Decision(true, policy.equals(costly) ? 5 : 4, 0, 200)),
+                answering(() -> LOCAL_DENIES));
+
+        JointVerdict verdict = decider.decideAll(List.of(new Charge(FAIL_OPEN, ALICE), new Charge(costly, ALICE)));
+
+        assertThat(verdict.permitsCall()).isTrue();
+        assertThat(verdict.reportedCharge()).isEqualTo(1);
+        assertThat(verdict.countedBy(0)).isPresent();
+        assertThat(verdict.countedBy(1)).isPresent();
+        assertThat(givenBack).isEmpty();
+    }
+
+    @Test
+    void whenTheStoreCannotDecideEachPolicyFollowsItsOwnFailureMode() {
+        JointVerdict openAndLocal =
+                failing(LOCAL_ALLOWS).decideAll(List.of(new Charge(FAIL_OPEN, ALICE), new Charge(LOCAL, ALICE)));
+        JointVerdict localAndClosed =
+                failing(LOCAL_ALLOWS).decideAll(List.of(new Charge(LOCAL, ALICE), new Charge(FAIL_CLOSED, ALICE)));
+
+        assertThat(openAndLocal.permitsCall()).isTrue();
+        assertThat(openAndLocal.countedBy(0)).get().extracting(Verdict::outcome).isEqualTo(Verdict.Outcome.FAILED_OPEN);
+        assertThat(openAndLocal.countedBy(1))
+                .get()
+                .extracting(Verdict::outcome)
+                .isEqualTo(Verdict.Outcome.LOCAL_ALLOWED);
+        assertThat(localAndClosed.permitsCall()).isFalse();
+        assertThat(localAndClosed.reported().outcome()).isEqualTo(Verdict.Outcome.FAILED_CLOSED);
+        assertThat(givenBack).as("the local bucket's token, given back").containsExactly("local:alice");
     }
 }

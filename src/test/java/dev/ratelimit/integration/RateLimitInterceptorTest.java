@@ -8,6 +8,7 @@ import dev.ratelimit.ClientIdResolver;
 import dev.ratelimit.RateLimitBuckets;
 import dev.ratelimit.RateLimited;
 import dev.ratelimit.core.ClientIdSecret;
+import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.integration.http.AppliedDecision;
 import dev.ratelimit.integration.http.RateLimitRejection;
 import dev.ratelimit.testsupport.MetricLabels;
@@ -92,6 +93,13 @@ class RateLimitInterceptorTest {
 
         @RateLimited("probe-everyone")
         public String everyoneToo() {
+            return "run " + runs.incrementAndGet();
+        }
+
+        @RateLimited("probe-joint-client")
+        @RateLimited("probe-joint-everyone")
+        @RateLimited("probe-joint-shadow")
+        public String perClientAndOverall() {
             return "run " + runs.incrementAndGet();
         }
 
@@ -190,6 +198,14 @@ class RateLimitInterceptorTest {
                 Map.entry("ratelimit.policies.probe-everyone.capacity", "3"),
                 Map.entry("ratelimit.policies.probe-everyone.refill-period", "1h"),
                 Map.entry("ratelimit.policies.probe-everyone.client-id", "none"),
+                Map.entry("ratelimit.policies.probe-joint-client.capacity", "2"),
+                Map.entry("ratelimit.policies.probe-joint-client.refill-period", "1h"),
+                Map.entry("ratelimit.policies.probe-joint-everyone.capacity", "3"),
+                Map.entry("ratelimit.policies.probe-joint-everyone.refill-period", "1h"),
+                Map.entry("ratelimit.policies.probe-joint-everyone.client-id", "none"),
+                Map.entry("ratelimit.policies.probe-joint-shadow.capacity", "1"),
+                Map.entry("ratelimit.policies.probe-joint-shadow.refill-period", "1h"),
+                Map.entry("ratelimit.policies.probe-joint-shadow.mode", "shadow"),
                 Map.entry("ratelimit.policies.probe-disabled.capacity", "1"),
                 Map.entry("ratelimit.policies.probe-disabled.mode", "off"),
                 Map.entry("ratelimit.policies.probe-shadow.capacity", "1"),
@@ -272,7 +288,7 @@ class RateLimitInterceptorTest {
 
         assertThat(probe.limited()).isEqualTo("run 1");
         assertThat(appliedDecision().decision().remaining()).isEqualTo(1);
-        assertThat(appliedDecision().policy().name()).isEqualTo("probe");
+        assertThat(appliedDecision().reportedPolicy().name()).isEqualTo("probe");
         assertThat(probe.limited()).isEqualTo("run 2");
         assertThat(appliedDecision().decision().remaining()).isZero();
     }
@@ -375,6 +391,42 @@ class RateLimitInterceptorTest {
     }
 
     @Test
+    void aMethodOfSeveralPoliciesRunsOnlyWhenEveryEnforcedOneAdmitsTheCallAndTheRefusingOneIsNamed() {
+        String first = "joint-" + UUID.randomUUID();
+        request.reset();
+        request.header(CLIENT_HEADER, first);
+        probe.perClientAndOverall();
+        probe.perClientAndOverall();
+        assertThat(appliedDecision().policies())
+                .extracting(RateLimitPolicy::name)
+                .containsExactly("probe-joint-client", "probe-joint-everyone");
+        RateLimitRejection overOwnLimit = rejectionOf(probe::perClientAndOverall);
+        String second = "joint-" + UUID.randomUUID();
+        request.reset();
+        request.header(CLIENT_HEADER, second);
+        probe.perClientAndOverall();
+        RateLimitRejection overEndpointLimit = rejectionOf(probe::perClientAndOverall);
+
+        assertThat(overOwnLimit.getResponse().getStatus()).isEqualTo(429);
+        assertThat(overOwnLimit.getMessage()).contains("'probe-joint-client'");
+        assertThat(overEndpointLimit.getResponse().getStatus()).isEqualTo(429);
+        assertThat(overEndpointLimit.getMessage()).contains("'probe-joint-everyone'");
+        assertThat(appliedDecision().reportedPolicy().name()).isEqualTo("probe-joint-everyone");
+        assertThat(buckets.state("probe-joint-client", first).own().tokens()).isZero();
+        assertThat(buckets.state("probe-joint-client", second).own().tokens())
+                .as("the endpoint's refusal took nothing from the second client's bucket")
+                .isEqualTo(1);
+        assertThat(decisions("probe-joint-client", "allowed")).isEqualTo(3);
+        assertThat(decisions("probe-joint-client", "blocked")).isEqualTo(1);
+        assertThat(decisions("probe-joint-everyone", "allowed")).isEqualTo(3);
+        assertThat(decisions("probe-joint-everyone", "blocked")).isEqualTo(1);
+        assertThat(decisions("probe-joint-shadow", "allowed") + decisions("probe-joint-shadow", "shadow_blocked"))
+                .as("decided only for the calls that ran")
+                .isEqualTo(3);
+        assertThat(decisions("probe-joint-shadow", "shadow_blocked")).isEqualTo(1);
+    }
+
+    @Test
     void aPolicyLimitedAsAWholeSharesOneBucketNamedAfterItByEveryCallerOfEveryMethod() {
         buckets.reset("probe-everyone", null);
         newClient();
@@ -459,8 +511,8 @@ class RateLimitInterceptorTest {
         rejectionOf(classLimitedProbe::first);
 
         assertThat(classLimitedProbe.second()).isEqualTo("second");
-        assertThat(appliedDecision().policy().name()).isEqualTo(ClassLimitedProbe.class.getName() + "/second");
-        assertThat(appliedDecision().policy().limits().capacity()).isEqualTo(2);
+        assertThat(appliedDecision().reportedPolicy().name()).isEqualTo(ClassLimitedProbe.class.getName() + "/second");
+        assertThat(appliedDecision().reportedPolicy().limits().capacity()).isEqualTo(2);
     }
 
     @Test
@@ -468,7 +520,7 @@ class RateLimitInterceptorTest {
         newClient();
         probe.inline();
 
-        assertThat(appliedDecision().policy().limits().capacity()).isEqualTo(1);
+        assertThat(appliedDecision().reportedPolicy().limits().capacity()).isEqualTo(1);
         assertThat(rejectionOf(probe::inline).getResponse().getStatus()).isEqualTo(429);
     }
 
@@ -498,7 +550,7 @@ class RateLimitInterceptorTest {
 
         assertThat(third.getResponse().getStatus()).isEqualTo(429);
         assertThat(appliedDecision().decision().band()).isEqualTo(1);
-        assertThat(appliedDecision().policy().nameOfBand(1)).isEqualTo("probe-bands.hourly");
+        assertThat(appliedDecision().reportedPolicy().nameOfBand(1)).isEqualTo("probe-bands.hourly");
         assertThat(Long.parseLong(third.getResponse().getHeaderString("Retry-After")))
                 .isGreaterThan(1000);
     }

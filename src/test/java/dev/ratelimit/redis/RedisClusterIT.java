@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.core.Charge;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.FailureReason;
+import dev.ratelimit.core.JointVerdict;
 import dev.ratelimit.core.Leasing;
 import dev.ratelimit.core.LimiterUnavailableException;
+import dev.ratelimit.core.RateLimitDecider;
 import dev.ratelimit.core.RateLimitPolicy;
+import dev.ratelimit.local.LocalRateLimiter;
 import dev.ratelimit.testsupport.RedisClusterProcess;
 import dev.ratelimit.testsupport.RedisServerProcess;
 import dev.ratelimit.testsupport.TcpProxy;
@@ -107,6 +111,66 @@ class RedisClusterIT {
             assertThat(limiter.breakerStates())
                     .hasSize(3)
                     .allSatisfy((node, state) -> assertThat(state).isEqualTo(BreakerState.CLOSED));
+        }
+    }
+
+    @Test
+    void aPerClientAndAnEndpointWidePolicyOnDifferentShardsNeverOverAdmitAndGiveBackWhatARefusalTook()
+            throws Exception {
+        RateLimitPolicy perClient =
+                new RateLimitPolicy("per-client", new BucketLimits(2, 2, Duration.ofHours(1)), 1, FailureMode.CLOSED);
+        RateLimitPolicy wholeEndpoint = new RateLimitPolicy("whole-endpoint", TEN_PER_HOUR, 1, FailureMode.CLOSED);
+        String prefix = prefix();
+        int clients = 12;
+        int callsEach = 3;
+        try (RedisRateLimiter limiter = limiter(prefix, Duration.ofSeconds(2), cluster);
+                RateLimitDecider decider = new RateLimitDecider(limiter, new LocalRateLimiter(1, 100))) {
+            assertThat(JedisClusterCRC16.getSlot(prefix + "{whole-endpoint}"))
+                    .isNotEqualTo(JedisClusterCRC16.getSlot(prefix + "{per-client:client-0}"));
+            assertThat(limiter.acquireTogether(List.of(
+                            new Charge(perClient, ClientId.of("client-0")),
+                            new Charge(wholeEndpoint, ClientId.EVERYONE))))
+                    .as("keys in two slots are decided one by one")
+                    .isEmpty();
+
+            ExecutorService callers = Executors.newFixedThreadPool(clients);
+            AtomicLongArray admitted = new AtomicLongArray(clients);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                int client = i;
+                done.add(callers.submit(() -> {
+                    start.await();
+                    for (int call = 0; call < callsEach; call++) {
+                        JointVerdict verdict = decider.decideAll(List.of(
+                                new Charge(perClient, ClientId.of("client-" + client)),
+                                new Charge(wholeEndpoint, ClientId.EVERYONE)));
+                        assertThat(verdict.reported().failure()).isEmpty();
+                        if (verdict.permitsCall()) {
+                            admitted.incrementAndGet(client);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> call : done) {
+                call.get(30, TimeUnit.SECONDS);
+            }
+            callers.shutdown();
+
+            long total = 0;
+            long takenFromClients = 0;
+            for (int i = 0; i < clients; i++) {
+                assertThat(admitted.get(i)).as("client-" + i).isLessThanOrEqualTo(2);
+                total += admitted.get(i);
+                takenFromClients += 2
+                        - limiter.inspect(perClient, ClientId.of("client-" + i)).tokens();
+            }
+            assertThat(total).as("the endpoint's 10 tokens, all spent").isEqualTo(10);
+            assertThat(takenFromClients)
+                    .as("what the endpoint refused, the clients' buckets got back")
+                    .isEqualTo(total);
         }
     }
 

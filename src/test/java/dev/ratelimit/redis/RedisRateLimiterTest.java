@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ratelimit.core.BucketLimits;
+import dev.ratelimit.core.Charge;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.LimiterUnavailableException;
@@ -68,6 +69,42 @@ class RedisRateLimiterTest {
         limiter.acquire(policy("orders", 1), ClientId.of("alice"));
 
         assertThat(redis.exists(prefix + "{orders:alice}")).isTrue();
+    }
+
+    @Test
+    void aPerClientAndAnEndpointWidePolicyAreDecidedTogetherOnOneRedis() {
+        RateLimitPolicy perClient = policy("together-client", 1);
+        RateLimitPolicy wholeEndpoint = new RateLimitPolicy(
+                "together-endpoint", new BucketLimits(3, 3, Duration.ofHours(1)), 1, FailureMode.CLOSED);
+        List<String> clients = List.of("alice", "alice", "bob", "carol");
+        List<Boolean> allowed = clients.stream()
+                .map(client -> limiter.acquireTogether(List.of(
+                                new Charge(perClient, ClientId.of(client)),
+                                new Charge(wholeEndpoint, ClientId.EVERYONE)))
+                        .orElseThrow()
+                        .decision()
+                        .allowed())
+                .toList();
+
+        // alice's second call leaves the endpoint's 3 tokens at 2; carol finds none after bob took the last.
+        assertThat(allowed).containsExactly(true, true, true, false);
+        assertThat(limiter.inspect(perClient, ClientId.of("carol"))
+                        .bands()
+                        .get(0)
+                        .tokens())
+                .as("the endpoint's refusal took nothing from carol's own bucket")
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aGiveBackReturnsOneCallsCost() {
+        RateLimitPolicy given = policy("given-back", 2);
+        limiter.acquire(given, ClientId.of("alice"));
+        assertThat(limiter.acquire(given, ClientId.of("alice")).allowed()).isFalse();
+
+        limiter.giveBack(given, ClientId.of("alice"));
+
+        assertThat(limiter.acquire(given, ClientId.of("alice")).allowed()).isTrue();
     }
 
     @Test

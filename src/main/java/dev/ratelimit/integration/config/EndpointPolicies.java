@@ -9,28 +9,29 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
- * Each {@code @RateLimited} method's policy, resolved at deployment, replaced all at once when a reload finds
+ * Each {@code @RateLimited} method's policies (usually one), resolved at deployment, replaced all at once when a reload finds
  * them changed, and looked up on every call.
  */
 public final class EndpointPolicies {
 
     /** Immutable, replaced whole: a call sees either every old policy or every new one. */
-    private volatile Map<Endpoint, EndpointPolicy> byEndpoint;
+    private volatile Map<Endpoint, List<EndpointPolicy>> byEndpoint;
 
-    EndpointPolicies(Map<Endpoint, EndpointPolicy> byEndpoint) {
+    EndpointPolicies(Map<Endpoint, List<EndpointPolicy>> byEndpoint) {
         this.byEndpoint = Map.copyOf(byEndpoint);
     }
 
     /**
-     * The policy of a method as its bean class exposes it.
+     * The policies of a method as its bean class exposes it, in the order its annotations are written.
      *
      * @param beanClass the class of the bean whose method is called, as the container declared it
      * @throws IllegalStateException for a method the deployment did not announce as {@code @RateLimited}
      */
-    public EndpointPolicy of(Class<?> beanClass, Method method) {
-        EndpointPolicy policy = byEndpoint.get(new Endpoint(beanClass, method));
+    public List<EndpointPolicy> of(Class<?> beanClass, Method method) {
+        List<EndpointPolicy> policy = byEndpoint.get(new Endpoint(beanClass, method));
         if (policy == null) {
             throw new IllegalStateException(
                     new Endpoint(beanClass, method) + " was not found @RateLimited while the application deployed");
@@ -44,6 +45,7 @@ public final class EndpointPolicies {
      */
     public Optional<EndpointPolicy> policyNamed(String name) {
         return byEndpoint.values().stream()
+                .flatMap(List::stream)
                 .filter(endpoint -> endpoint.policy().name().equals(name))
                 .findFirst();
     }
@@ -51,15 +53,24 @@ public final class EndpointPolicies {
     /** The names of every policy in use, sorted. */
     public Set<String> policyNames() {
         Set<String> names = new TreeSet<>();
-        byEndpoint.values().forEach(endpoint -> names.add(endpoint.policy().name()));
+        byEndpoint
+                .values()
+                .forEach(policies ->
+                        policies.forEach(endpoint -> names.add(endpoint.policy().name())));
         return names;
     }
 
     /** A method whose policy a reload replaced. */
-    record Change(Endpoint endpoint, EndpointPolicy before, EndpointPolicy after) {
+    record Change(Endpoint endpoint, List<EndpointPolicy> before, List<EndpointPolicy> after) {
         @Override
         public String toString() {
-            return endpoint + ": " + before + " -> " + after;
+            return endpoint + ": " + listed(before) + " -> " + listed(after);
+        }
+
+        private static String listed(List<EndpointPolicy> policies) {
+            return policies == null
+                    ? "none"
+                    : policies.stream().map(EndpointPolicy::toString).collect(Collectors.joining(", "));
         }
     }
 
@@ -71,10 +82,10 @@ public final class EndpointPolicies {
      * @return the methods whose policy changed; none when nothing was replaced
      */
     List<Change> replaceWith(EndpointPolicies reread) {
-        Map<Endpoint, EndpointPolicy> current = byEndpoint;
+        Map<Endpoint, List<EndpointPolicy>> current = byEndpoint;
         List<Change> changes = new ArrayList<>();
         reread.byEndpoint.forEach((endpoint, after) -> {
-            EndpointPolicy before = current.get(endpoint);
+            List<EndpointPolicy> before = current.get(endpoint);
             if (!Objects.equals(before, after)) {
                 changes.add(new Change(endpoint, before, after));
             }

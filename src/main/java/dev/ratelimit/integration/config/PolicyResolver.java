@@ -71,35 +71,73 @@ final class PolicyResolver {
         return endpoint.beanClass().getName() + "/" + ANNOTATION + "/";
     }
 
-    /** The method's annotation, else its bean class's. */
-    static RateLimited annotationOf(Endpoint endpoint) {
-        RateLimited onMethod = endpoint.method().getAnnotation(RateLimited.class);
-        RateLimited annotation =
-                onMethod != null ? onMethod : endpoint.beanClass().getAnnotation(RateLimited.class);
-        if (annotation == null) {
+    /** The method's annotations, in the order written, else its bean class's. */
+    static List<RateLimited> annotationsOf(Endpoint endpoint) {
+        RateLimited[] onMethod = endpoint.method().getAnnotationsByType(RateLimited.class);
+        RateLimited[] annotations =
+                onMethod.length > 0 ? onMethod : endpoint.beanClass().getAnnotationsByType(RateLimited.class);
+        if (annotations.length == 0) {
             throw new IllegalArgumentException(endpoint + " is not @RateLimited, nor is its class");
         }
-        return annotation;
+        return List.of(annotations);
     }
 
-    /** The policy the annotation names, configured under {@code ratelimit.policies.<name>.*}; empty when unnamed. */
-    static Optional<String> namedPolicyOf(Endpoint endpoint) {
-        return Optional.of(annotationOf(endpoint).value()).filter(name -> !name.isEmpty());
-    }
-
-    /** The policy's name: the one the annotation gives, else {@code <fully.qualified.Class>/<method>}. */
-    static String policyNameOf(Endpoint endpoint) {
-        return namedPolicyOf(endpoint)
-                .orElse(endpoint.beanClass().getName() + "/" + endpoint.method().getName());
+    /** The policies the annotations name, configured under {@code ratelimit.policies.<name>.*}. */
+    static List<String> namedPoliciesOf(Endpoint endpoint) {
+        return annotationsOf(endpoint).stream()
+                .map(RateLimited::value)
+                .filter(name -> !name.isEmpty())
+                .toList();
     }
 
     /**
-     * The method's policy, as configured now.
+     * The method's policies, as configured now, in the order its annotations are written: usually one.
      *
      * @throws InvalidRateLimitConfigException naming the method and the key at fault
      */
-    EndpointPolicy resolve(Endpoint endpoint) {
-        return new MethodLookup(endpoint).policy();
+    List<EndpointPolicy> resolve(Endpoint endpoint) {
+        List<RateLimited> annotations = annotationsOf(endpoint);
+        if (annotations.size() == 1) {
+            return List.of(new MethodLookup(endpoint, annotations.get(0), true).policy());
+        }
+        checkSeveral(endpoint, annotations);
+        List<EndpointPolicy> policies = new ArrayList<>(annotations.size());
+        for (RateLimited annotation : annotations) {
+            policies.add(new MethodLookup(endpoint, annotation, false).policy());
+        }
+        return policies;
+    }
+
+    /**
+     * Several policies on one method are each configured by name: a method- or class-level key could not tell which
+     * it is for.
+     */
+    private void checkSeveral(Endpoint endpoint, List<RateLimited> annotations) {
+        Set<String> names = new TreeSet<>();
+        for (RateLimited annotation : annotations) {
+            if (annotation.value().isEmpty()) {
+                throw InvalidRateLimitConfigException.forEndpoint(
+                        endpoint,
+                        "a method limited by several policies must name each: @RateLimited(\"<policy>\") on every"
+                                + " one, configured under " + ConfigKeys.POLICIES_PREFIX + "<policy>.*");
+            }
+            if (!names.add(annotation.value())) {
+                throw InvalidRateLimitConfigException.forEndpoint(
+                        endpoint, "@RateLimited(\"" + annotation.value() + "\") is written twice");
+            }
+        }
+        for (String prefix : List.of(methodPrefix(endpoint), classPrefix(endpoint))) {
+            for (ConfigKeys.Key<?> property : ConfigKeys.POLICY) {
+                Optional<Setting> configured = setting(prefix + property.name());
+                if (configured.isPresent()) {
+                    throw InvalidRateLimitConfigException.forEndpoint(
+                            endpoint,
+                            configured.get() + ": the method is limited by the policies " + names
+                                    + ", and such a key could be for any of them; configure each under "
+                                    + ConfigKeys.POLICIES_PREFIX + "<policy>." + property.name());
+                }
+            }
+        }
     }
 
     /** A value and where it came from: a key as it was written, an annotation member, or the default. */
@@ -121,13 +159,20 @@ final class PolicyResolver {
         private final List<String> prefixes = new ArrayList<>();
         private final Map<String, Setting> used = new HashMap<>();
 
-        MethodLookup(Endpoint endpoint) {
+        /**
+         * @param alone whether this is the method's one policy: the method- and class-level keys are then its own
+         */
+        MethodLookup(Endpoint endpoint, RateLimited annotation, boolean alone) {
             this.endpoint = endpoint;
-            this.annotation = annotationOf(endpoint);
-            this.policyName = policyNameOf(endpoint);
-            this.named = namedPolicyOf(endpoint).isPresent();
-            prefixes.add(methodPrefix(endpoint));
-            prefixes.add(classPrefix(endpoint));
+            this.annotation = annotation;
+            this.named = !annotation.value().isEmpty();
+            this.policyName = named
+                    ? annotation.value()
+                    : endpoint.beanClass().getName() + "/" + endpoint.method().getName();
+            if (alone) {
+                prefixes.add(methodPrefix(endpoint));
+                prefixes.add(classPrefix(endpoint));
+            }
             if (named) {
                 prefixes.add(ConfigKeys.POLICIES_PREFIX + policyName + ".");
             }

@@ -57,16 +57,19 @@ public record RateLimitConfiguration(
         Mode globalMode = global(config, written, ConfigKeys.GLOBAL_MODE, problems);
         boolean allowUnused = global(config, written, ConfigKeys.ALLOW_UNUSED_POLICIES, problems);
         PolicyResolver resolver = new PolicyResolver(config, written, globalMode);
-        Map<Endpoint, EndpointPolicy> byEndpoint = new LinkedHashMap<>();
-        Map<String, Endpoint> firstUseOfPolicy = new HashMap<>();
+        Map<Endpoint, List<EndpointPolicy>> byEndpoint = new LinkedHashMap<>();
+        Map<String, PolicyUse> firstUseOfPolicy = new HashMap<>();
         for (Endpoint endpoint : endpoints) {
             try {
-                EndpointPolicy resolved = resolver.resolve(endpoint);
+                List<EndpointPolicy> resolved = resolver.resolve(endpoint);
                 byEndpoint.put(endpoint, resolved);
-                Endpoint firstUse =
-                        firstUseOfPolicy.putIfAbsent(resolved.policy().name(), endpoint);
-                if (firstUse != null) {
-                    checkSameLimits(firstUse, byEndpoint.get(firstUse), endpoint, resolved, problems);
+                for (EndpointPolicy policy : resolved) {
+                    PolicyUse use = new PolicyUse(endpoint, policy);
+                    PolicyUse firstUse =
+                            firstUseOfPolicy.putIfAbsent(policy.policy().name(), use);
+                    if (firstUse != null) {
+                        checkSameLimits(firstUse, use, problems);
+                    }
                 }
             } catch (InvalidRateLimitConfigException e) {
                 problems.add(e);
@@ -121,21 +124,21 @@ public record RateLimitConfiguration(
      * shapes for it (their costs may differ).
      */
     private static void checkSameLimits(
-            Endpoint first,
-            EndpointPolicy firstPolicy,
-            Endpoint other,
-            EndpointPolicy otherPolicy,
-            List<InvalidRateLimitConfigException> problems) {
-        RateLimitPolicy firstShape = firstPolicy.policy();
-        RateLimitPolicy otherShape = otherPolicy.policy();
+            PolicyUse first, PolicyUse other, List<InvalidRateLimitConfigException> problems) {
+        RateLimitPolicy firstShape = first.policy().policy();
+        RateLimitPolicy otherShape = other.policy().policy();
         if (!firstShape.limits().equals(otherShape.limits())
                 || !firstShape.extraBands().equals(otherShape.extraBands())) {
             problems.add(new InvalidRateLimitConfigException("policy '" + firstShape.name() + "' is shared by "
-                    + first + " " + shapeOf(firstShape) + " and " + other + " " + shapeOf(otherShape)
+                    + first.endpoint() + " " + shapeOf(firstShape) + " and " + other.endpoint() + " "
+                    + shapeOf(otherShape)
                     + ": methods naming one policy share its buckets, so give them the same capacity, refill and"
                     + " bands"));
         }
     }
+
+    /** A method and one of its policies. */
+    private record PolicyUse(Endpoint endpoint, EndpointPolicy policy) {}
 
     private static String shapeOf(RateLimitPolicy policy) {
         return policy.limits() + (policy.extraBands().isEmpty() ? "" : " " + policy.extraBands());

@@ -74,12 +74,12 @@ final class UnknownKeys {
                 (old, replacement) -> renamedByEnvForm.put(ConfigKeys.envForm(old), replacement));
         registerProperties(ConfigKeys.DEFAULTS_PREFIX);
         for (Endpoint endpoint : endpoints) {
-            Optional<String> policy = PolicyResolver.namedPolicyOf(endpoint);
-            policy.ifPresent(policiesInUse::add);
+            List<String> policies = PolicyResolver.namedPoliciesOf(endpoint);
+            policiesInUse.addAll(policies);
             limitedClasses.add(ConfigKeys.envForm(endpoint.beanClass().getName()));
             registerProperties(PolicyResolver.methodPrefix(endpoint));
             registerProperties(PolicyResolver.classPrefix(endpoint));
-            policy.ifPresent(name -> registerProperties(ConfigKeys.POLICIES_PREFIX + name + "."));
+            policies.forEach(name -> registerProperties(ConfigKeys.POLICIES_PREFIX + name + "."));
         }
     }
 

@@ -62,7 +62,8 @@ class EnvironmentVariablesTest {
     private static EndpointPolicy search(Map<String, String> environment) {
         return read(environment)
                 .endpointPolicies()
-                .of(Shop.class, endpoint("search").method());
+                .of(Shop.class, endpoint("search").method())
+                .get(0);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -232,7 +233,8 @@ class EnvironmentVariablesTest {
                 "RATELIMIT_DEFAULTS_MISSING_CLIENT_ID", "anonymous"));
         EndpointPolicy browse = read(Map.of("RATELIMIT_DEFAULTS_MODE", "off"))
                 .endpointPolicies()
-                .of(Shop.class, endpoint("browse").method());
+                .of(Shop.class, endpoint("browse").method())
+                .get(0);
 
         assertThat(search.policy().limits().capacity()).isEqualTo(40);
         assertThat(search.policy().limits().refillTokens()).isEqualTo(4);
@@ -251,7 +253,8 @@ class EnvironmentVariablesTest {
 
         EndpointPolicy browse = read(Map.of(method, "30", type, "5"))
                 .endpointPolicies()
-                .of(Shop.class, endpoint("browse").method());
+                .of(Shop.class, endpoint("browse").method())
+                .get(0);
 
         assertThat(browse.policy().limits().capacity()).isEqualTo(30);
         assertThat(browse.policy().cost()).isEqualTo(5);

@@ -84,7 +84,9 @@ class PolicyReloaderTest {
     }
 
     private EndpointPolicy inForce(String method) {
-        return deployed.endpointPolicies().of(Orders.class, endpoint(method).method());
+        return deployed.endpointPolicies()
+                .of(Orders.class, endpoint(method).method())
+                .get(0);
     }
 
     private List<String> messages(Level level) {

@@ -80,6 +80,20 @@ class PolicyResolverTest {
         public void find() {}
     }
 
+    static class Search {
+        @RateLimited("per-user")
+        @RateLimited("overall")
+        public void both() {}
+
+        @RateLimited("per-user")
+        @RateLimited
+        public void oneUnnamed() {}
+
+        @RateLimited("per-user")
+        @RateLimited("per-user")
+        public void twice() {}
+    }
+
     private static final String ORDERS = Orders.class.getName();
     private static final String CATALOG = Catalog.class.getName();
     private static final String UNNAMED = PolicyResolverTestResource.class.getName();
@@ -106,7 +120,9 @@ class PolicyResolverTest {
     }
 
     private static EndpointPolicy resolve(Map<String, String> values, Class<?> type, String methodName) {
-        return resolver(config(values)).resolve(new Endpoint(type, method(type, methodName)));
+        return resolver(config(values))
+                .resolve(new Endpoint(type, method(type, methodName)))
+                .get(0);
     }
 
     private static InvalidRateLimitConfigException failure(
@@ -400,7 +416,8 @@ class PolicyResolverTest {
     void classLevelAnnotationIsFoundThroughASubclassOfTheBeanClass() {
         PolicyResolver resolver = resolver(config(Map.of("ratelimit.policies.catalog.capacity", "20")));
 
-        EndpointPolicy policy = resolver.resolve(new Endpoint(CatalogSubclass.class, method(Catalog.class, "list")));
+        EndpointPolicy policy = resolver.resolve(new Endpoint(CatalogSubclass.class, method(Catalog.class, "list")))
+                .get(0);
 
         assertThat(policy.policy().name()).isEqualTo("catalog");
     }
@@ -415,8 +432,9 @@ class PolicyResolverTest {
                 CatalogSubclass.class.getName() + "/RateLimited/capacity",
                 "22");
 
-        EndpointPolicy inherited =
-                resolver(config(values)).resolve(new Endpoint(CatalogSubclass.class, method(Catalog.class, "list")));
+        EndpointPolicy inherited = resolver(config(values))
+                .resolve(new Endpoint(CatalogSubclass.class, method(Catalog.class, "list")))
+                .get(0);
 
         assertThat(inherited.policy().limits().capacity()).isEqualTo(22);
     }
@@ -426,7 +444,8 @@ class PolicyResolverTest {
         PolicyResolver resolver = resolver(config(Map.of()));
 
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> resolver.resolve(new Endpoint(Orders.class, method(Orders.class, "unlimited"))))
+                .isThrownBy(() -> resolver.resolve(new Endpoint(Orders.class, method(Orders.class, "unlimited")))
+                        .get(0))
                 .withMessageContaining("unlimited")
                 .withMessageContaining("is not @RateLimited");
     }
@@ -946,12 +965,53 @@ class PolicyResolverTest {
                 .build();
         PolicyResolver resolver = resolver(config);
 
-        EndpointPolicy create = resolver.resolve(new Endpoint(Orders.class, method(Orders.class, "create")));
-        EndpointPolicy order = resolver.resolve(new Endpoint(Catalog.class, method(Catalog.class, "order")));
+        EndpointPolicy create = resolver.resolve(new Endpoint(Orders.class, method(Orders.class, "create")))
+                .get(0);
+        EndpointPolicy order = resolver.resolve(new Endpoint(Catalog.class, method(Catalog.class, "order")))
+                .get(0);
 
         assertThat(create.policy().limits()).isEqualTo(new BucketLimits(50, 50, Duration.ofMinutes(1)));
         assertThat(order.policy().limits()).isEqualTo(new BucketLimits(5, 5, Duration.ofMinutes(1)));
         assertThat(order.policy().failureMode()).isEqualTo(FailureMode.CLOSED);
+    }
+
+    // ---- several policies on one method -------------------------------------------------------------------------
+
+    private static final Map<String, String> PER_USER_AND_OVERALL = Map.of(
+            "ratelimit.policies.per-user.capacity", "20",
+            "ratelimit.policies.overall.capacity", "500",
+            "ratelimit.policies.overall.client-id", "none");
+
+    @Test
+    void aMethodOfSeveralPoliciesHasEachInTheOrderWritten() {
+        List<EndpointPolicy> policies = resolver(config(PER_USER_AND_OVERALL))
+                .resolve(new Endpoint(Search.class, method(Search.class, "both")));
+
+        assertThat(policies).extracting(policy -> policy.policy().name()).containsExactly("per-user", "overall");
+        assertThat(policies)
+                .extracting(policy -> policy.policy().limits().capacity())
+                .containsExactly(20L, 500L);
+        assertThat(policies.get(1).clientIdSource().wholeEndpoint()).isTrue();
+    }
+
+    @Test
+    void severalPoliciesOnOneMethodMustEachBeNamedOnce() {
+        assertThat(failure(PER_USER_AND_OVERALL, Search.class, "oneUnnamed").getMessage())
+                .contains(endpoint(Search.class, "oneUnnamed"), "must name each");
+        assertThat(failure(PER_USER_AND_OVERALL, Search.class, "twice").getMessage())
+                .contains("@RateLimited(\"per-user\") is written twice");
+    }
+
+    @Test
+    void aMethodOrClassKeyOfAMethodOfSeveralPoliciesIsRefusedAsAmbiguous() {
+        Map<String, String> values = new HashMap<>(PER_USER_AND_OVERALL);
+        values.put(Search.class.getName() + "/both/RateLimited/capacity", "7");
+
+        assertThat(failure(values, Search.class, "both").getMessage())
+                .contains(
+                        Search.class.getName() + "/both/RateLimited/capacity=7",
+                        "[overall, per-user]",
+                        "ratelimit.policies.<policy>.capacity");
     }
 }
 

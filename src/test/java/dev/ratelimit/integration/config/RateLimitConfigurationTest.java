@@ -53,10 +53,12 @@ class RateLimitConfigurationTest {
 
         EndpointPolicy create = configuration
                 .endpointPolicies()
-                .of(Orders.class, endpoint("create").method());
+                .of(Orders.class, endpoint("create").method())
+                .get(0);
         EndpointPolicy bulk = configuration
                 .endpointPolicies()
-                .of(Orders.class, endpoint("bulk").method());
+                .of(Orders.class, endpoint("bulk").method())
+                .get(0);
         assertThat(create.policy().limits()).isEqualTo(bulk.policy().limits());
         assertThat(create.policy().cost()).isEqualTo(1);
         assertThat(bulk.policy().cost()).isEqualTo(2);
@@ -129,7 +131,8 @@ class RateLimitConfigurationTest {
                         IllegalStateException.class,
                         () -> configuration
                                 .endpointPolicies()
-                                .of(Orders.class, endpoint("bulk").method())))
+                                .of(Orders.class, endpoint("bulk").method())
+                                .get(0)))
                 .hasMessageContaining(Orders.class.getName() + "#bulk");
     }
 
@@ -152,6 +155,7 @@ class RateLimitConfigurationTest {
         assertThat(configuration
                         .endpointPolicies()
                         .of(Orders.class, endpoint("create").method())
+                        .get(0)
                         .mode())
                 .isEqualTo(expected);
     }
