@@ -147,6 +147,9 @@ if [ "$(redis-cli -p "$port" DBSIZE)" -lt 2 ]; then
     exit 1
 fi
 measure "$port" "EVALSHA, allowed, one hot key" EVALSHA "$sha" 1 'ratelimit:{bench:hot}' "${allowed[@]}"
+# A method under two policies (a per-client one and an endpoint-wide one), decided in one call on one Redis.
+measure "$port" "EVALSHA, two policies in one call, 100,000 clients" -r 100000 EVALSHA "$sha" 2 \
+    'ratelimit:{bench:__rand_int__}' 'ratelimit:{overall}' "${allowed[@]}" "${allowed[@]:1}"
 measure "$port" "EVALSHA, refused (writes nothing), one hot key" EVALSHA "$sha" 1 'ratelimit:{bench:blocked}' "${refused[@]}"
 measure "$port" "PING" PING
 expect "$port" "$sha" 'ratelimit:{check:fresh}' 1 "${allowed[@]}"
