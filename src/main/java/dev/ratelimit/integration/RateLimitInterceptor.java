@@ -27,8 +27,9 @@ import java.util.Optional;
 /**
  * Decides each call to a {@code @RateLimited} method before it runs, and maps the verdict to HTTP: over the
  * limit the method does not run and the caller gets 429; when Redis cannot decide, the policy's failure mode
- * lets the call through, answers 503, or decides with this instance's own bucket. Enabled by its priority,
- * ahead of the application's own interceptors, so that a refused call costs them nothing.
+ * lets the call through, answers 503, or decides with this instance's own bucket. A method under several policies
+ * runs only if every one admits the call. Enabled by its priority, ahead of the application's own interceptors, so
+ * that a refused call costs them nothing.
  */
 @RateLimited
 @Interceptor
