@@ -179,29 +179,33 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     /**
-     * Gives one call's cost back to the client's bucket, through the node's circuit breaker: while it is open, the
-     * tokens stay taken. A leasing policy's go back to this instance's lease, without asking Redis.
+     * Gives one call's cost back to the client's bucket, outside the breakers like a lease's give-back, but not while
+     * the node's breaker is open, and never made twice: a second attempt after a lost reply could credit the call
+     * twice. Whatever fails, the tokens stay taken. A leasing policy keeps them too: its lease's tokens beyond
+     * Redis' hold would be refilled a second time.
      */
     @Override
     public void giveBack(RateLimitPolicy policy, ClientId client) {
-        List<String> bucketKeys = keys.keysFor(policy, client);
         if (policy.maxLeasedTokens() > 0) {
-            leases.giveBack(policy, bucketKeys);
             return;
         }
+        List<String> bucketKeys = keys.keysFor(policy, client);
         String key = bucketKeys.get(0);
-        if (blocked != null) {
-            // Refused for lack of these tokens, the next call may now find them.
-            blocked.forget(key);
+        String node = nodes.nodeFor(key);
+        NodeBreaker breaker = breakers.getIfPresent(node);
+        if (breaker != null && breaker.state() == CircuitBreaker.State.OPEN) {
+            return;
         }
-        decideInRedis(
-                policy,
-                key,
-                onTheNode -> {
-                    script.giveBack(onTheNode, bucketKeys, policy);
-                    return null;
-                },
-                nothing -> {});
+        try {
+            script.giveBack(command -> nodes.execute(key, command), bucketKeys, policy);
+        } catch (JedisException e) {
+            throw unavailable(policy, key, e);
+        } finally {
+            if (blocked != null) {
+                // Refused for lack of these tokens, the next call may now find them.
+                blocked.forget(key);
+            }
+        }
     }
 
     private void recordInShield(String key, RateLimitPolicy policy, Decision decision) {

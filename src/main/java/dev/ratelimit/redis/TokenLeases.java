@@ -98,19 +98,6 @@ final class TokenLeases implements AutoCloseable {
         return buckets.get(keys.get(0), key -> new LeasedBucket(keys)).acquire(policy, taker);
     }
 
-    /**
-     * Puts one call's cost back in this instance's lease of the bucket, for a call another policy refused after this
-     * one admitted it. The tokens were taken from Redis for that call, so spending them again admits nothing Redis did
-     * not hand out; when the bucket holds no lease now they are lost, and it admits that many fewer.
-     */
-    void giveBack(RateLimitPolicy policy, List<String> keys) {
-        LeasedBucket bucket = buckets.getIfPresent(keys.get(0));
-        Lease current = bucket == null ? null : bucket.lease;
-        if (current != null && current.policy.equals(policy)) {
-            current.left.addAndGet(policy.cost());
-        }
-    }
-
     @Override
     public void close() {
         buckets.asMap().values().forEach(LeasedBucket::endLease);

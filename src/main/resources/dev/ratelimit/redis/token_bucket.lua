@@ -14,7 +14,7 @@
 -- ARGV[4i-1]   refill_tokens     tokens added to band i per refill period
 -- ARGV[4i]     refill_period_ms  band i's refill period in milliseconds
 -- ARGV[4i+1]   cost              tokens this call takes from band i; 0 reads the band and writes nothing;
---                                below 0 gives tokens back, up to what the band holds at most
+--                                below 0 gives tokens back, up to what the band holds at most (never when leasing)
 -- and when leasing, after the bands (of one policy, so of one cost):
 -- ARGV[4n+2]   want              tokens to take at most, the call's cost included; cost alone leases nothing
 -- ARGV[4n+3]   lease_ms          how long Redis holds a lease for the instance

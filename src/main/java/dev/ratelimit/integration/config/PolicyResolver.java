@@ -127,6 +127,18 @@ final class PolicyResolver {
             }
         }
         for (String prefix : List.of(methodPrefix(endpoint), classPrefix(endpoint))) {
+            String bands = ConfigKeys.envForm(prefix + ConfigKeys.BANDS);
+            Optional<String> bandKey = envFormByName.entrySet().stream()
+                    .filter(name -> name.getValue().startsWith(bands))
+                    .map(Map.Entry::getKey)
+                    .findFirst();
+            if (bandKey.isPresent()) {
+                throw InvalidRateLimitConfigException.forEndpoint(
+                        endpoint,
+                        bandKey.get() + ": the method is limited by the policies " + names
+                                + ", and such a key could be for any of them; configure each policy's bands under "
+                                + ConfigKeys.POLICIES_PREFIX + "<policy>." + ConfigKeys.BANDS);
+            }
             for (ConfigKeys.Key<?> property : ConfigKeys.POLICY) {
                 Optional<Setting> configured = setting(prefix + property.name());
                 if (configured.isPresent()) {

@@ -1003,6 +1003,15 @@ class PolicyResolverTest {
     }
 
     @Test
+    void aMethodLevelBandOfAMethodOfSeveralPoliciesIsRefusedAsAmbiguous() {
+        Map<String, String> values = new HashMap<>(PER_USER_AND_OVERALL);
+        values.put(Search.class.getName() + "/both/RateLimited/bands.hourly.capacity", "7");
+
+        assertThat(failure(values, Search.class, "both").getMessage())
+                .contains(Search.class.getName() + "/both/RateLimited/bands.hourly.capacity", "[overall, per-user]");
+    }
+
+    @Test
     void aMethodOrClassKeyOfAMethodOfSeveralPoliciesIsRefusedAsAmbiguous() {
         Map<String, String> values = new HashMap<>(PER_USER_AND_OVERALL);
         values.put(Search.class.getName() + "/both/RateLimited/capacity", "7");
