@@ -191,9 +191,7 @@ public final class RedisRateLimiter implements RateLimiter {
         }
         List<String> bucketKeys = keys.keysFor(policy, client);
         String key = bucketKeys.get(0);
-        String node = nodes.nodeFor(key);
-        NodeBreaker breaker = breakers.getIfPresent(node);
-        if (breaker != null && breaker.state() == CircuitBreaker.State.OPEN) {
+        if (breakerOpen(nodes.nodeFor(key))) {
             return;
         }
         try {
@@ -206,6 +204,12 @@ public final class RedisRateLimiter implements RateLimiter {
                 blocked.forget(key);
             }
         }
+    }
+
+    /** Whether the node's breaker is open now; a give-back made then would only wait for a node the breaker shuns. */
+    private boolean breakerOpen(String node) {
+        NodeBreaker breaker = breakers.getIfPresent(node);
+        return breaker != null && breaker.state() == CircuitBreaker.State.OPEN;
     }
 
     private void recordInShield(String key, RateLimitPolicy policy, Decision decision) {
@@ -295,8 +299,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private void giveBack(RateLimitPolicy policy, List<String> keys, LeaseCall call) {
         String key = keys.get(0);
         String node = nodes.nodeFor(key);
-        NodeBreaker breaker = breakers.getIfPresent(node);
-        if (breaker != null && breaker.state() == CircuitBreaker.State.OPEN) {
+        if (breakerOpen(node)) {
             return;
         }
         // Safe to make again: a lease gives back once, whatever became of the first attempt.
