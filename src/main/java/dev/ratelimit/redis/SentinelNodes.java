@@ -2,9 +2,16 @@ package dev.ratelimit.redis;
 
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.providers.SentineledConnectionProvider;
+import redis.clients.jedis.util.Pool;
 
 /**
  * The primary that Redis Sentinel watches. Jedis listens to the Sentinels and moves its pool to the new
@@ -12,11 +19,17 @@ import redis.clients.jedis.providers.SentineledConnectionProvider;
  */
 final class SentinelNodes extends RedisNodes {
 
+    private static final Logger LOG = Logger.getLogger(SentinelNodes.class.getName());
+    private static final long SWAP_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
     private final OnFirstUse<SentineledConnectionProvider> provider;
     /** Jedis moves the provider's connections to the new primary: the calls queued follow them. */
     private final PipelinedCalls calls;
 
     private final String sentinels;
+    private final long waitNanos;
+    /** The pool that last lent a connection, to tell the old primary's pool until Jedis replaces it. */
+    private volatile PoolOfPrimary lastServed;
 
     SentinelNodes(RedisSettings settings, IntConsumer pipelineSent) {
         super(settings, pipelineSent);
@@ -31,7 +44,52 @@ final class SentinelNodes extends RedisNodes {
                         new LinkedHashSet<>(url.nodes()),
                         jedis.sentinelClientConfig()),
                 settings.commandTimeout());
-        this.calls = pipelinedCalls(() -> provider.get().getConnection());
+        this.waitNanos = settings.commandTimeout().toNanos();
+        this.calls = pipelinedCalls(this::connectionToTheNamedPrimary);
+    }
+
+    /**
+     * A connection to the primary that {@link #nodeFor} names now. Jedis names the new primary a moment before its
+     * pool replaces the old one's: a call sent meanwhile would try the lost primary and count against the new
+     * one's circuit breaker, opening it just as the new primary serves. So a pool last seen serving another
+     * primary is not asked, and a connection to another primary is given back; the swap, which takes no round
+     * trip, is awaited for at most one command wait.
+     */
+    private Connection connectionToTheNamedPrimary() {
+        SentineledConnectionProvider primary = provider.get();
+        long deadline = System.nanoTime() + waitNanos;
+        while (true) {
+            HostAndPort named = primary.getCurrentMaster();
+            Pool<Connection> pool =
+                    primary.getConnectionMap().values().iterator().next();
+            boolean waitedLongEnough = System.nanoTime() - deadline > 0;
+            PoolOfPrimary last = lastServed;
+            if (waitedLongEnough
+                    || last == null
+                    || last.pool() != pool
+                    || last.primary().equals(named)) {
+                Connection connection = pool.getResource();
+                HostAndPort reached = connection.getHostAndPort();
+                lastServed = new PoolOfPrimary(pool, reached);
+                if (waitedLongEnough || reached.equals(named)) {
+                    return connection;
+                }
+                closeQuietly(connection);
+            }
+            LockSupport.parkNanos(SWAP_POLL_NANOS);
+        }
+    }
+
+    /** A pool of Jedis' and the primary its connections reach. */
+    private record PoolOfPrimary(Pool<Connection> pool, HostAndPort primary) {}
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (RuntimeException e) {
+            // Its pool closed with the swap: the connection is dropped with it.
+            LOG.log(Level.FINE, "A connection to the former Redis primary could not be given back", e);
+        }
     }
 
     @Override
