@@ -1,7 +1,10 @@
 package dev.ratelimit.integration;
 
 import dev.ratelimit.ClientIdResolver;
+import dev.ratelimit.NotRateLimited;
 import dev.ratelimit.RateLimited;
+import dev.ratelimit.integration.config.ConfigKeys;
+import dev.ratelimit.integration.config.DefaultPolicyBinding;
 import dev.ratelimit.integration.config.Endpoint;
 import dev.ratelimit.integration.config.EndpointPolicies;
 import dev.ratelimit.integration.config.InvalidRateLimitConfigException;
@@ -15,19 +18,26 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.AmbiguousResolutionException;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
+import jakarta.enterprise.inject.spi.Annotated;
 import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedType;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
+import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.ProcessManagedBean;
+import jakarta.enterprise.inject.spi.WithAnnotations;
 import jakarta.interceptor.Interceptor;
+import jakarta.ws.rs.HttpMethod;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -46,8 +56,66 @@ public class RateLimitExtension implements Extension {
     private static final Logger LOG = Logger.getLogger(RateLimitExtension.class.getName());
 
     private final Set<Endpoint> endpoints = new LinkedHashSet<>();
+    /** Methods given the default policy, by how they are shown: for the startup line. */
+    private final Set<String> defaulted = new LinkedHashSet<>();
+
+    private final List<String> bothLimitedAndNot = new ArrayList<>();
+    private Optional<String> defaultPolicy = Optional.empty();
     private RateLimitConfiguration configuration;
     private PolicyReloader reloader;
+
+    /**
+     * Reads {@code ratelimit.default-policy} before any type is processed; a value that cannot work is reported
+     * with every other problem once the deployment is validated, and gives no method a policy meanwhile.
+     */
+    void readDefaultPolicy(@Observes BeforeBeanDiscovery event) {
+        try {
+            defaultPolicy = ConfigProvider.getConfig()
+                    .getOptionalValue(ConfigKeys.DEFAULT_POLICY.name(), String.class)
+                    .map(ConfigKeys.DEFAULT_POLICY::parse);
+        } catch (IllegalArgumentException e) {
+            defaultPolicy = Optional.empty();
+        }
+    }
+
+    /**
+     * Binds the interceptor to every resource method of a bean class that has no {@code @RateLimited} of its own,
+     * on the method or its class, nor a {@code @NotRateLimited}, when a default policy is set.
+     */
+    <T> void applyTheDefaultPolicy(@Observes @WithAnnotations(HttpMethod.class) ProcessAnnotatedType<T> event) {
+        if (defaultPolicy.isEmpty()) {
+            return;
+        }
+        AnnotatedType<T> type = event.getAnnotatedType();
+        if (isRateLimited(type) || type.isAnnotationPresent(NotRateLimited.class)) {
+            return;
+        }
+        DefaultPolicyBinding binding = new DefaultPolicyBinding(defaultPolicy.get());
+        event.configureAnnotatedType()
+                .filterMethods(method -> isResourceMethod(method)
+                        && !isRateLimited(method)
+                        && !method.isAnnotationPresent(NotRateLimited.class))
+                .forEach(method -> {
+                    method.add(binding);
+                    defaulted.add(type.getJavaClass().getName() + "#"
+                            + method.getAnnotated().getJavaMember().getName());
+                });
+    }
+
+    /**
+     * Whether it carries a {@code @RateLimited}: getAnnotations finds a repeated one, which isAnnotationPresent does
+     * not, and isAnnotationPresent finds one an extension added, which Weld's getAnnotations does not.
+     */
+    private static boolean isRateLimited(Annotated annotated) {
+        return !annotated.getAnnotations(RateLimited.class).isEmpty()
+                || annotated.isAnnotationPresent(RateLimited.class);
+    }
+
+    /** A method JAX-RS calls for an HTTP method: one annotated {@code @GET}, {@code @POST} and the like. */
+    private static boolean isResourceMethod(AnnotatedMethod<?> method) {
+        return method.getAnnotations().stream()
+                .anyMatch(annotation -> annotation.annotationType().isAnnotationPresent(HttpMethod.class));
+    }
 
     void discoverRateLimitedMethods(@Observes ProcessManagedBean<?> event) {
         AnnotatedType<?> type = event.getAnnotatedBeanClass();
@@ -55,14 +123,37 @@ public class RateLimitExtension implements Extension {
             // The interceptor carries its own binding; it is not an endpoint.
             return;
         }
-        // getAnnotations, unlike isAnnotationPresent, finds a repeated @RateLimited too.
-        boolean wholeClass = !type.getAnnotations(RateLimited.class).isEmpty();
+        boolean wholeClass = isRateLimited(type);
+        if (wholeClass && type.isAnnotationPresent(NotRateLimited.class)) {
+            bothLimitedAndNot.add(type.getJavaClass().getName());
+        }
         for (AnnotatedMethod<?> annotated : type.getMethods()) {
             Method method = annotated.getJavaMember();
-            if (!annotated.getAnnotations(RateLimited.class).isEmpty() || (wholeClass && isBusinessMethod(method))) {
+            boolean limited = isRateLimited(annotated);
+            boolean exempt = annotated.isAnnotationPresent(NotRateLimited.class);
+            if (limited && exempt) {
+                bothLimitedAndNot.add(new Endpoint(event.getBean().getBeanClass(), method).toString());
+            }
+            if (limited || (wholeClass && !exempt && isBusinessMethod(method))) {
                 endpoints.add(new Endpoint(event.getBean().getBeanClass(), method));
             }
         }
+    }
+
+    /**
+     * Whether the deployment limits that resource method, for the check of the resource methods that no interceptor
+     * can reach.
+     */
+    boolean limits(Class<?> resourceClass, Method method) {
+        return endpoints.stream()
+                .anyMatch(endpoint -> endpoint.beanClass().isAssignableFrom(resourceClass)
+                        && endpoint.method().getName().equals(method.getName())
+                        && Arrays.equals(endpoint.method().getParameterTypes(), method.getParameterTypes()));
+    }
+
+    /** The default policy the deployment applies, if any. */
+    Optional<String> defaultPolicy() {
+        return defaultPolicy;
     }
 
     void publishConfiguration(@Observes AfterBeanDiscovery event) {
@@ -84,17 +175,32 @@ public class RateLimitExtension implements Extension {
             Config config = ConfigProvider.getConfig();
             configuration = RateLimitConfiguration.read(config, endpoints);
             reloader = new PolicyReloader(config, endpoints, configuration);
-            LOG.info(() -> "Rate limiting " + endpoints.size() + (endpoints.size() == 1 ? " method" : " methods")
-                    + " under the policies " + configuration.endpointPolicies().policyNames() + ", with "
-                    + configuration.settings().redis());
+            LOG.info(() -> startupLine(configuration));
             configuration.warnings().forEach(LOG::warning);
         } catch (InvalidRateLimitConfigException e) {
             problems.addAll(e.problems());
         }
         problems.addAll(moreThanOneClientIdResolver(beanManager));
+        bothLimitedAndNot.forEach(element -> problems.add(element + " is both @RateLimited and @"
+                + NotRateLimited.class.getSimpleName() + ": keep the one you mean"));
         if (!problems.isEmpty()) {
             event.addDeploymentProblem(new ConfigurationRefused(problems));
         }
+    }
+
+    /** How many methods each policy limits, which one is the default, and which Redis. */
+    private String startupLine(RateLimitConfiguration deployed) {
+        String perPolicy = deployed.endpointPolicies().methodsPerPolicy().entrySet().stream()
+                .map(entry -> entry.getKey() + " " + entry.getValue()
+                        + (deployed.defaultPolicy()
+                                        .filter(entry.getKey()::equals)
+                                        .isPresent()
+                                ? " (the default policy, given to " + defaulted.size() + ")"
+                                : ""))
+                .collect(Collectors.joining(", "));
+        return "Rate limiting " + endpoints.size() + (endpoints.size() == 1 ? " method" : " methods")
+                + (perPolicy.isEmpty() ? "" : ", by policy: " + perPolicy) + "; with "
+                + deployed.settings().redis();
     }
 
     /**

@@ -65,6 +65,9 @@ public class RateLimitInterceptor {
     @AroundInvoke
     public Object decide(InvocationContext invocation) throws Exception {
         List<EndpointPolicy> endpoints = endpointPolicies.of(intercepted.getBeanClass(), invocation.getMethod());
+        if (endpoints.isEmpty()) {
+            return invocation.proceed();
+        }
         if (endpoints.size() > 1) {
             return decideUnderEvery(endpoints, invocation);
         }

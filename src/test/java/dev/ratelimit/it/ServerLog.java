@@ -21,6 +21,11 @@ final class ServerLog {
         return new ServerLog(Files.size(LOG));
     }
 
+    /** The whole log, from the server's start. */
+    static ServerLog fromStart() {
+        return new ServerLog(0);
+    }
+
     /** Lengths are bytes, so the cut is made before decoding: the log holds multi-byte characters. */
     String sinceMark() throws IOException {
         byte[] log = Files.readAllBytes(LOG);

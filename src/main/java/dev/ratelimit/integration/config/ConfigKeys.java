@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -198,6 +199,14 @@ public final class ConfigKeys {
             ConfigKeys::reloadInterval,
             "How often the policies are read again while the application runs; 0 or off: never");
 
+    private static final Pattern POLICY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
+
+    public static final Key<String> DEFAULT_POLICY = shared(
+            "ratelimit.default-policy",
+            null,
+            ConfigKeys::policyName,
+            "A named policy applied to every JAX-RS resource method without @RateLimited or @NotRateLimited");
+
     public static final Key<Mode> GLOBAL_MODE = global(
             "ratelimit.mode",
             "enforce",
@@ -290,7 +299,8 @@ public final class ConfigKeys {
             CLIENT_ID_SECRET,
             IPV6_PREFIX_LENGTH,
             READINESS_REQUIRES_REDIS,
-            RELOAD_INTERVAL);
+            RELOAD_INTERVAL,
+            DEFAULT_POLICY);
 
     /**
      * The switches over every policy, read at deployment and again at every reload; the YAML file's location is
@@ -481,6 +491,16 @@ public final class ConfigKeys {
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException("not a file path", e);
         }
+    }
+
+    /** A name that makes keys of its own, {@code ratelimit.policies.<name>.*}, and environment variables. */
+    private static String policyName(String text) {
+        String name = text.strip();
+        if (!POLICY_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(
+                    "not a policy name: letters, digits, '-' and '_', as in @RateLimited(\"<policy>\")");
+        }
+        return name;
     }
 
     private static String nonBlank(String text) {

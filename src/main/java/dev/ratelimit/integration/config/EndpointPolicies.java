@@ -1,5 +1,6 @@
 package dev.ratelimit.integration.config;
 
+import dev.ratelimit.NotRateLimited;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -28,10 +30,14 @@ public final class EndpointPolicies {
      * The policies of a method as its bean class exposes it, in the order its annotations are written.
      *
      * @param beanClass the class of the bean whose method is called, as the container declared it
+     * @return none for a {@code @NotRateLimited} method of a {@code @RateLimited} class
      * @throws IllegalStateException for a method the deployment did not announce as {@code @RateLimited}
      */
     public List<EndpointPolicy> of(Class<?> beanClass, Method method) {
         List<EndpointPolicy> policy = byEndpoint.get(new Endpoint(beanClass, method));
+        if (policy == null && method.isAnnotationPresent(NotRateLimited.class)) {
+            return List.of();
+        }
         if (policy == null) {
             throw new IllegalStateException(
                     new Endpoint(beanClass, method) + " was not found @RateLimited while the application deployed");
@@ -58,6 +64,14 @@ public final class EndpointPolicies {
                 .forEach(policies ->
                         policies.forEach(endpoint -> names.add(endpoint.policy().name())));
         return names;
+    }
+
+    /** How many methods each policy limits, by name, sorted. */
+    public Map<String, Long> methodsPerPolicy() {
+        return byEndpoint.values().stream()
+                .flatMap(List::stream)
+                .collect(Collectors.groupingBy(
+                        endpoint -> endpoint.policy().name(), TreeMap::new, Collectors.counting()));
     }
 
     /** A method whose policy a reload replaced. */

@@ -36,6 +36,9 @@ public final class PolicyReloader implements AutoCloseable {
 
     private final Config config;
     private final List<Endpoint> endpoints;
+    /** What the application deployed with: its default policy stays in force until it restarts. */
+    private final RateLimitConfiguration deployed;
+
     private final EndpointPolicies inForce;
     private final Duration interval;
     private final Map<String, Optional<String>> restartOnlyAtStart;
@@ -53,6 +56,7 @@ public final class PolicyReloader implements AutoCloseable {
     public PolicyReloader(Config config, Collection<Endpoint> endpoints, RateLimitConfiguration deployed) {
         this.config = config;
         this.endpoints = List.copyOf(endpoints);
+        this.deployed = deployed;
         this.inForce = deployed.endpointPolicies();
         this.interval = deployed.settings().reloadInterval();
         this.lastWarnings = deployed.warnings();
@@ -113,7 +117,7 @@ public final class PolicyReloader implements AutoCloseable {
         RateLimitConfiguration reread;
         try {
             yamlSources().forEach(YamlConfigSource::refresh);
-            reread = RateLimitConfiguration.read(config, endpoints);
+            reread = RateLimitConfiguration.reread(config, endpoints, deployed);
         } catch (InvalidRateLimitConfigException e) {
             refuse(e.problems());
             return;

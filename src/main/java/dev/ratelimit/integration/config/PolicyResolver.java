@@ -50,14 +50,20 @@ final class PolicyResolver {
     private final WrittenKeys written;
     /** {@code ratelimit.mode}, read once for every method. */
     private final Mode globalMode;
+    /** {@code ratelimit.default-policy}, as in force since deployment. */
+    private final Optional<String> defaultPolicy;
     /** Every configured name, in order, and its environment-variable form: made once for every method's band lookup. */
     private final Map<String, String> envFormByName = new LinkedHashMap<>();
 
-    /** @param globalMode the mode every policy's own is capped by */
-    PolicyResolver(Config config, WrittenKeys written, Mode globalMode) {
+    /**
+     * @param globalMode    the mode every policy's own is capped by
+     * @param defaultPolicy the policy of the endpoints without annotations, when one is named
+     */
+    PolicyResolver(Config config, WrittenKeys written, Mode globalMode, Optional<String> defaultPolicy) {
         this.config = config;
         this.written = written;
         this.globalMode = globalMode;
+        this.defaultPolicy = defaultPolicy;
         PropertyNames.of(config).forEach(name -> envFormByName.put(name, ConfigKeys.envForm(name)));
     }
 
@@ -71,20 +77,26 @@ final class PolicyResolver {
         return endpoint.beanClass().getName() + "/" + ANNOTATION + "/";
     }
 
-    /** The method's annotations, in the order written, else its bean class's. */
-    static List<RateLimited> annotationsOf(Endpoint endpoint) {
+    /**
+     * The method's annotations, in the order written, else its bean class's, else the default policy's: the
+     * endpoints handed in are the ones the deployment limits, so one without annotations has the default.
+     */
+    static List<RateLimited> annotationsOf(Endpoint endpoint, Optional<String> defaultPolicy) {
         RateLimited[] onMethod = endpoint.method().getAnnotationsByType(RateLimited.class);
         RateLimited[] annotations =
                 onMethod.length > 0 ? onMethod : endpoint.beanClass().getAnnotationsByType(RateLimited.class);
-        if (annotations.length == 0) {
-            throw new IllegalArgumentException(endpoint + " is not @RateLimited, nor is its class");
+        if (annotations.length > 0) {
+            return List.of(annotations);
         }
-        return List.of(annotations);
+        return defaultPolicy
+                .<List<RateLimited>>map(name -> List.of(new DefaultPolicyBinding(name)))
+                .orElseThrow(() -> new IllegalArgumentException(
+                        endpoint + " is not @RateLimited, nor is its class, and no default policy is set"));
     }
 
     /** The policies the annotations name, configured under {@code ratelimit.policies.<name>.*}. */
-    static List<String> namedPoliciesOf(Endpoint endpoint) {
-        return annotationsOf(endpoint).stream()
+    static List<String> namedPoliciesOf(Endpoint endpoint, Optional<String> defaultPolicy) {
+        return annotationsOf(endpoint, defaultPolicy).stream()
                 .map(RateLimited::value)
                 .filter(name -> !name.isEmpty())
                 .toList();
@@ -96,7 +108,7 @@ final class PolicyResolver {
      * @throws InvalidRateLimitConfigException naming the method and the key at fault
      */
     List<EndpointPolicy> resolve(Endpoint endpoint) {
-        List<RateLimited> annotations = annotationsOf(endpoint);
+        List<RateLimited> annotations = annotationsOf(endpoint, defaultPolicy);
         if (annotations.size() == 1) {
             return List.of(new MethodLookup(endpoint, annotations.get(0), true).policy());
         }

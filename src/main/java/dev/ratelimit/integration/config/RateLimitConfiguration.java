@@ -17,10 +17,15 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * Everything the limiter reads from MicroProfile Config, read and checked while the application deploys, and
  * again on each reload: the shared settings and the policy of every {@code @RateLimited} method.
  *
- * @param warnings what was allowed but should be logged
+ * @param warnings      what was allowed but should be logged
+ * @param defaultPolicy {@code ratelimit.default-policy}, read at deployment only: it decides which methods the
+ *                      interceptor binds to
  */
 public record RateLimitConfiguration(
-        LimiterSettings settings, EndpointPolicies endpointPolicies, List<String> warnings) {
+        LimiterSettings settings,
+        EndpointPolicies endpointPolicies,
+        List<String> warnings,
+        Optional<String> defaultPolicy) {
 
     /**
      * Reads and checks everything, collecting every problem before failing; keys are named as the process'
@@ -30,15 +35,33 @@ public record RateLimitConfiguration(
      * @throws InvalidRateLimitConfigException listing every problem found, each naming its key
      */
     public static RateLimitConfiguration read(Config config, Collection<Endpoint> endpoints) {
-        return read(config, endpoints, System.getenv());
+        return read(config, endpoints, System.getenv(), Optional.empty());
+    }
+
+    /**
+     * Reads and checks everything again while the application runs, as {@link #read(Config, Collection)} does, with
+     * the default policy of the deployment: which methods have it was fixed then.
+     */
+    public static RateLimitConfiguration reread(
+            Config config, Collection<Endpoint> endpoints, RateLimitConfiguration deployed) {
+        return read(config, endpoints, System.getenv(), Optional.of(deployed));
+    }
+
+    static RateLimitConfiguration read(Config config, Collection<Endpoint> endpoints, Map<String, String> environment) {
+        return read(config, endpoints, environment, Optional.empty());
     }
 
     /**
      * Reads and checks everything, as {@link #read(Config, Collection)} does.
      *
-     * @param environment the environment variables the configuration's environment source reads
+     * @param environment     the environment variables the configuration's environment source reads
+     * @param deployed        the configuration in force, on a reload; empty at deployment
      */
-    static RateLimitConfiguration read(Config config, Collection<Endpoint> endpoints, Map<String, String> environment) {
+    private static RateLimitConfiguration read(
+            Config config,
+            Collection<Endpoint> endpoints,
+            Map<String, String> environment,
+            Optional<RateLimitConfiguration> deployed) {
         List<InvalidRateLimitConfigException> problems = new ArrayList<>();
         for (YamlConfigSource yaml : yamlSources(config)) {
             yaml.problem().ifPresent(problem -> problems.add(new InvalidRateLimitConfigException(problem)));
@@ -56,7 +79,10 @@ public record RateLimitConfiguration(
         }
         Mode globalMode = global(config, written, ConfigKeys.GLOBAL_MODE, problems);
         boolean allowUnused = global(config, written, ConfigKeys.ALLOW_UNUSED_POLICIES, problems);
-        PolicyResolver resolver = new PolicyResolver(config, written, globalMode);
+        Optional<String> defaultPolicy = deployed.isPresent()
+                ? deployed.get().defaultPolicy()
+                : configured(config, written, ConfigKeys.DEFAULT_POLICY, problems);
+        PolicyResolver resolver = new PolicyResolver(config, written, globalMode, defaultPolicy);
         Map<Endpoint, List<EndpointPolicy>> byEndpoint = new LinkedHashMap<>();
         Map<String, PolicyUse> firstUseOfPolicy = new HashMap<>();
         for (Endpoint endpoint : endpoints) {
@@ -75,27 +101,34 @@ public record RateLimitConfiguration(
                 problems.add(e);
             }
         }
-        UnknownKeys unknownKeys = new UnknownKeys(endpoints, written);
+        UnknownKeys unknownKeys = new UnknownKeys(endpoints, defaultPolicy, written);
         problems.addAll(unknownKeys.check(PropertyNames.of(config), namesOnlyInYaml(config), allowUnused));
         if (!problems.isEmpty()) {
             throw InvalidRateLimitConfigException.combining(problems);
         }
-        return new RateLimitConfiguration(settings, new EndpointPolicies(byEndpoint), unknownKeys.warnings());
+        return new RateLimitConfiguration(
+                settings, new EndpointPolicies(byEndpoint), unknownKeys.warnings(), defaultPolicy);
     }
 
     /** A global switch, configured or by default; a value that cannot work is a problem, and the default applies. */
     private static <T> T global(
             Config config, WrittenKeys written, ConfigKeys.Key<T> key, List<InvalidRateLimitConfigException> problems) {
+        return configured(config, written, key, problems).or(key::builtIn).orElseThrow();
+    }
+
+    /** A key's configured value, if any; a value that cannot work is a problem, and counts as not set. */
+    private static <T> Optional<T> configured(
+            Config config, WrittenKeys written, ConfigKeys.Key<T> key, List<InvalidRateLimitConfigException> problems) {
         Optional<String> configured = config.getOptionalValue(key.name(), String.class);
         if (configured.isPresent()) {
             try {
-                return key.parse(configured.get());
+                return Optional.of(key.parse(configured.get()));
             } catch (IllegalArgumentException e) {
                 problems.add(new InvalidRateLimitConfigException(
                         written.of(key.name(), configured.get()) + "=" + configured.get() + ": " + e.getMessage()));
             }
         }
-        return key.builtIn().orElseThrow();
+        return Optional.empty();
     }
 
     static List<YamlConfigSource> yamlSources(Config config) {

@@ -67,14 +67,14 @@ final class UnknownKeys {
     private final Set<String> limitedClasses = new HashSet<>();
     private final List<String> warnings = new ArrayList<>();
 
-    UnknownKeys(Collection<Endpoint> endpoints, WrittenKeys written) {
+    UnknownKeys(Collection<Endpoint> endpoints, Optional<String> defaultPolicy, WrittenKeys written) {
         this.written = written;
         ConfigKeys.settings().forEach(key -> register(key.name()));
         ConfigKeys.RENAMED_KEYS.forEach(
                 (old, replacement) -> renamedByEnvForm.put(ConfigKeys.envForm(old), replacement));
         registerProperties(ConfigKeys.DEFAULTS_PREFIX);
         for (Endpoint endpoint : endpoints) {
-            List<String> policies = PolicyResolver.namedPoliciesOf(endpoint);
+            List<String> policies = PolicyResolver.namedPoliciesOf(endpoint, defaultPolicy);
             policiesInUse.addAll(policies);
             limitedClasses.add(ConfigKeys.envForm(endpoint.beanClass().getName()));
             registerProperties(PolicyResolver.methodPrefix(endpoint));

@@ -2,6 +2,7 @@ package dev.ratelimit.integration.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ratelimit.RateLimited;
@@ -130,6 +131,44 @@ class EnvironmentVariablesTest {
                                 Duration.parse(value).toString();
                             default -> value;
                         });
+    }
+
+    /** A method the deployment limits without an annotation of its own: the one the default policy was given to. */
+    static class Catalogue {
+        public void list() {}
+    }
+
+    @Test
+    void theDefaultPolicyIsNamedByItsVariable() {
+        Map<String, String> environment = Map.of(
+                "RATELIMIT_DEFAULT_POLICY", "api",
+                "RATELIMIT_POLICIES_API_CAPACITY", "5",
+                "RATELIMIT_POLICIES_SEARCH_CAPACITY", "20");
+        Config config = new SmallRyeConfigBuilder()
+                .withSources(new EnvConfigSource(environment, EnvConfigSource.ORDINAL))
+                .build();
+        Endpoint list = Endpoints.of(Catalogue.class, "list");
+
+        RateLimitConfiguration configuration =
+                RateLimitConfiguration.read(config, List.of(endpoint("search"), endpoint("browse"), list), environment);
+
+        assertThat(configuration.defaultPolicy()).contains("api");
+        EndpointPolicy policy = configuration
+                .endpointPolicies()
+                .of(Catalogue.class, list.method())
+                .get(0);
+        assertThat(policy.policy().name()).isEqualTo("api");
+        assertThat(policy.policy().limits().capacity()).isEqualTo(5);
+        assertThat(configuration.endpointPolicies().methodsPerPolicy())
+                .containsEntry("api", 1L)
+                .containsEntry("search", 1L);
+    }
+
+    @Test
+    void aDefaultPolicyThatIsNoNameFailsNamingItsVariable() {
+        assertThatThrownBy(() -> read(Map.of("RATELIMIT_DEFAULT_POLICY", "api policy")))
+                .isInstanceOf(InvalidRateLimitConfigException.class)
+                .hasMessageContaining("RATELIMIT_DEFAULT_POLICY=api policy: not a policy name");
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.eclipse.microprofile.config.Config;
@@ -116,7 +117,7 @@ class PolicyResolverTest {
 
     /** A resolver of the configuration, under no global cap and with no environment variables. */
     private static PolicyResolver resolver(Config config) {
-        return new PolicyResolver(config, new WrittenKeys(Map.of()), Mode.ENFORCE);
+        return new PolicyResolver(config, new WrittenKeys(Map.of()), Mode.ENFORCE, Optional.empty());
     }
 
     private static EndpointPolicy resolve(Map<String, String> values, Class<?> type, String methodName) {

@@ -6,6 +6,7 @@ import dev.ratelimit.RateLimited;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,7 +34,7 @@ class UnknownKeysTest {
     }
 
     private static List<String> problems(String... names) {
-        return new UnknownKeys(endpoints(), new WrittenKeys(Map.of()))
+        return new UnknownKeys(endpoints(), Optional.empty(), new WrittenKeys(Map.of()))
                 .check(List.of(names), Set.of(), false).stream()
                         .map(InvalidRateLimitConfigException::getMessage)
                         .toList();
@@ -148,8 +149,8 @@ class UnknownKeysTest {
 
     @Test
     void aVariableListedOnlyInTheDottedSpellingIsNamedAsTheEnvironmentWritesIt() {
-        UnknownKeys unknownKeys =
-                new UnknownKeys(endpoints(), new WrittenKeys(Map.of("RATELIMIT_POLICIES_ORDERS_REFIL_PERIOD", "1m")));
+        UnknownKeys unknownKeys = new UnknownKeys(
+                endpoints(), Optional.empty(), new WrittenKeys(Map.of("RATELIMIT_POLICIES_ORDERS_REFIL_PERIOD", "1m")));
 
         assertThat(unknownKeys.check(List.of("ratelimit.policies.orders.refil.period"), Set.of(), false))
                 .extracting(InvalidRateLimitConfigException::getMessage)
@@ -221,7 +222,7 @@ class UnknownKeysTest {
 
     @Test
     void withTheSwitchEachUnusedPolicyOrClassIsOneWarning() {
-        UnknownKeys unknownKeys = new UnknownKeys(endpoints(), new WrittenKeys(Map.of()));
+        UnknownKeys unknownKeys = new UnknownKeys(endpoints(), Optional.empty(), new WrittenKeys(Map.of()));
 
         assertThat(unknownKeys.check(
                         List.of(
@@ -243,7 +244,7 @@ class UnknownKeysTest {
 
     @Test
     void theSwitchDoesNotAllowMisspeltProperties() {
-        assertThat(new UnknownKeys(endpoints(), new WrittenKeys(Map.of()))
+        assertThat(new UnknownKeys(endpoints(), Optional.empty(), new WrittenKeys(Map.of()))
                         .check(List.of("ratelimit.policies.billing.capacty"), Set.of(), true))
                 .singleElement()
                 .extracting(InvalidRateLimitConfigException::getMessage)
@@ -269,7 +270,7 @@ class UnknownKeysTest {
         String methodBand = SHOP + "/order/RateLimited/bands.hourly.capacity";
         String classBand = SHOP + "/RateLimited/bands.daily.refill-period";
 
-        assertThat(new UnknownKeys(endpoints(), new WrittenKeys(Map.of()))
+        assertThat(new UnknownKeys(endpoints(), Optional.empty(), new WrittenKeys(Map.of()))
                         .check(List.of(methodBand, classBand), Set.of(methodBand, classBand), false))
                 .isEmpty();
     }
@@ -284,7 +285,7 @@ class UnknownKeysTest {
     void aBandNameTheResolverRefusesIsNotAlsoAnUnknownKey() {
         // the resolver names the rule a band's name breaks; one report of the key is enough
         String upperCaseBand = "ratelimit.policies.orders.bands.Hourly.capacity";
-        assertThat(new UnknownKeys(endpoints(), new WrittenKeys(Map.of()))
+        assertThat(new UnknownKeys(endpoints(), Optional.empty(), new WrittenKeys(Map.of()))
                         .check(List.of(upperCaseBand), Set.of(upperCaseBand), false))
                 .isEmpty();
     }
@@ -298,9 +299,11 @@ class UnknownKeysTest {
                 "ratelimit.policies.orders.bands.hourly.refill.period"
             })
     void inTheYamlFileOnlyTheDocumentedSpellingCounts(String name) {
-        assertThat(new UnknownKeys(endpoints(), new WrittenKeys(Map.of())).check(List.of(name), Set.of(name), false))
+        assertThat(new UnknownKeys(endpoints(), Optional.empty(), new WrittenKeys(Map.of()))
+                        .check(List.of(name), Set.of(name), false))
                 .hasSize(1);
-        assertThat(new UnknownKeys(endpoints(), new WrittenKeys(Map.of())).check(List.of(name), Set.of(), false))
+        assertThat(new UnknownKeys(endpoints(), Optional.empty(), new WrittenKeys(Map.of()))
+                        .check(List.of(name), Set.of(), false))
                 .isEmpty();
     }
 
@@ -316,7 +319,8 @@ class UnknownKeysTest {
             })
     void variablesKubernetesAddsForAServiceAreNotOurs(String name) {
         assertThat(problems(name)).isEmpty();
-        assertThat(new UnknownKeys(endpoints(), new WrittenKeys(Map.of())).check(List.of(name), Set.of(name), false))
+        assertThat(new UnknownKeys(endpoints(), Optional.empty(), new WrittenKeys(Map.of()))
+                        .check(List.of(name), Set.of(name), false))
                 .as("the same name written in the YAML file")
                 .hasSize(1);
     }
