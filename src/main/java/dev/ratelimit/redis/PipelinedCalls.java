@@ -158,8 +158,11 @@ final class PipelinedCalls {
         }
     }
 
-    /** Every call of the pipeline has its answer by now: a pool failing to take the connection back changes none. */
-    private static void giveBack(Connection connection) {
+    /**
+     * Gives a connection back to its pool, which may have closed meanwhile: every call of a pipeline has its answer
+     * by then, and a connection not yet used has none to lose, so a pool failing to take it back changes nothing.
+     */
+    static void giveBack(Connection connection) {
         try {
             connection.close();
         } catch (RuntimeException e) {

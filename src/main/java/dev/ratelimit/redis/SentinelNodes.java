@@ -5,8 +5,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
@@ -19,7 +17,6 @@ import redis.clients.jedis.util.Pool;
  */
 final class SentinelNodes extends RedisNodes {
 
-    private static final Logger LOG = Logger.getLogger(SentinelNodes.class.getName());
     private static final long SWAP_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private final OnFirstUse<SentineledConnectionProvider> provider;
@@ -70,11 +67,13 @@ final class SentinelNodes extends RedisNodes {
                     || last.primary().equals(named)) {
                 Connection connection = pool.getResource();
                 HostAndPort reached = connection.getHostAndPort();
-                lastServed = new PoolOfPrimary(pool, reached);
+                if (last == null || last.pool() != pool || !last.primary().equals(reached)) {
+                    lastServed = new PoolOfPrimary(pool, reached);
+                }
                 if (waitedLongEnough || reached.equals(named)) {
                     return connection;
                 }
-                closeQuietly(connection);
+                PipelinedCalls.giveBack(connection);
             }
             LockSupport.parkNanos(SWAP_POLL_NANOS);
         }
@@ -82,15 +81,6 @@ final class SentinelNodes extends RedisNodes {
 
     /** A pool of Jedis' and the primary its connections reach. */
     private record PoolOfPrimary(Pool<Connection> pool, HostAndPort primary) {}
-
-    private static void closeQuietly(Connection connection) {
-        try {
-            connection.close();
-        } catch (RuntimeException e) {
-            // Its pool closed with the swap: the connection is dropped with it.
-            LOG.log(Level.FINE, "A connection to the former Redis primary could not be given back", e);
-        }
-    }
 
     @Override
     String nodeFor(String key) {
