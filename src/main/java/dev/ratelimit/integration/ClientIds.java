@@ -74,6 +74,11 @@ public class ClientIds {
         return settings.clientIdSecret().map(secret -> secret.idOf(raw)).orElseGet(() -> ClientId.of(raw));
     }
 
+    /** The caller's address, through the trusted proxies: what exempt networks are matched against. */
+    String callerAddress(HttpServletRequest request) {
+        return builtIn.callerAddress(request);
+    }
+
     /** What a caller must send to be told apart, for the 400 a caller without id gets. */
     String expectedSource(ClientIdSource source) {
         if (custom != null) {

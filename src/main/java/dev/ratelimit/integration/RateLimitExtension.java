@@ -3,6 +3,7 @@ package dev.ratelimit.integration;
 import dev.ratelimit.ClientIdResolver;
 import dev.ratelimit.NotRateLimited;
 import dev.ratelimit.RateLimited;
+import dev.ratelimit.TierResolver;
 import dev.ratelimit.integration.config.ConfigKeys;
 import dev.ratelimit.integration.config.DefaultPolicyBinding;
 import dev.ratelimit.integration.config.Endpoint;
@@ -11,6 +12,7 @@ import dev.ratelimit.integration.config.InvalidRateLimitConfigException;
 import dev.ratelimit.integration.config.LimiterSettings;
 import dev.ratelimit.integration.config.PolicyReloader;
 import dev.ratelimit.integration.config.RateLimitConfiguration;
+import dev.ratelimit.integration.http.TierSource;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
@@ -177,10 +179,12 @@ public class RateLimitExtension implements Extension {
             reloader = new PolicyReloader(config, endpoints, configuration);
             LOG.info(() -> startupLine(configuration));
             configuration.warnings().forEach(LOG::warning);
+            problems.addAll(tiersWithoutResolver(configuration.endpointPolicies(), beanManager));
         } catch (InvalidRateLimitConfigException e) {
             problems.addAll(e.problems());
         }
-        problems.addAll(moreThanOneClientIdResolver(beanManager));
+        problems.addAll(moreThanOne(ClientIdResolver.class, beanManager));
+        problems.addAll(moreThanOne(TierResolver.class, beanManager));
         bothLimitedAndNot.forEach(element -> problems.add(element + " is both @RateLimited and @"
                 + NotRateLimited.class.getSimpleName() + ": keep the one you mean"));
         if (!problems.isEmpty()) {
@@ -222,13 +226,28 @@ public class RateLimitExtension implements Extension {
         }
     }
 
-    private static List<String> moreThanOneClientIdResolver(BeanManager beanManager) {
-        Set<Bean<?>> resolvers = beanManager.getBeans(ClientIdResolver.class);
+    /** Policies whose tiers a {@link TierResolver} tells, in an application without one. */
+    private static List<String> tiersWithoutResolver(EndpointPolicies policies, BeanManager beanManager) {
+        if (!beanManager.getBeans(TierResolver.class).isEmpty()) {
+            return List.of();
+        }
+        return policies.policyNames().stream()
+                .flatMap(name -> policies.policyNamed(name).stream())
+                .filter(endpoint -> endpoint.tiering().hasTiers()
+                        && endpoint.tiering().source().equals(TierSource.RESOLVER))
+                .map(endpoint -> "policy '" + endpoint.policy().name() + "' reads its callers' tiers from the "
+                        + "application's " + TierResolver.class.getName() + " (" + ConfigKeys.TIER.name() + ": "
+                        + TierSource.RESOLVER + "), and no bean implements it")
+                .toList();
+    }
+
+    private static List<String> moreThanOne(Class<?> resolver, BeanManager beanManager) {
+        Set<Bean<?>> resolvers = beanManager.getBeans(resolver);
         try {
             beanManager.resolve(resolvers);
             return List.of();
         } catch (AmbiguousResolutionException e) {
-            return new InvalidRateLimitConfigException("several beans implement " + ClientIdResolver.class.getName()
+            return new InvalidRateLimitConfigException("several beans implement " + resolver.getName()
                             + " ("
                             + resolvers.stream()
                                     .map(bean -> bean.getBeanClass().getName())

@@ -10,6 +10,8 @@ import dev.ratelimit.core.Verdict;
 import dev.ratelimit.integration.config.EndpointPolicies;
 import dev.ratelimit.integration.config.EndpointPolicy;
 import dev.ratelimit.integration.config.Mode;
+import dev.ratelimit.integration.config.Tier;
+import dev.ratelimit.integration.config.Tiering;
 import dev.ratelimit.integration.http.AppliedDecision;
 import dev.ratelimit.integration.http.RateLimitRejection;
 import jakarta.annotation.Priority;
@@ -27,7 +29,8 @@ import java.util.Optional;
 /**
  * Decides each call to a {@code @RateLimited} method before it runs, and maps the verdict to HTTP: over the
  * limit the method does not run and the caller gets 429; when Redis cannot decide, the policy's failure mode
- * lets the call through, answers 503, or decides with this instance's own bucket. A method under several policies
+ * lets the call through, answers 503, or decides with this instance's own bucket. A caller a policy exempts is not
+ * decided by it, and one in a tier is decided by that tier's limits, on the same bucket. A method under several policies
  * runs only if every one admits the call. Enabled by its priority, ahead of the application's own interceptors, so
  * that a refused call costs them nothing.
  */
@@ -43,6 +46,7 @@ public class RateLimitInterceptor {
     private final RateLimitMetrics metrics;
     private final HttpServletRequest request;
     private final DecisionLog log;
+    private final CallerTiers tiers;
 
     @Inject
     RateLimitInterceptor(
@@ -52,7 +56,8 @@ public class RateLimitInterceptor {
             ClientIds clientIds,
             RateLimitMetrics metrics,
             HttpServletRequest request,
-            DecisionLog log) {
+            DecisionLog log,
+            CallerTiers tiers) {
         this.intercepted = intercepted;
         this.endpointPolicies = endpointPolicies;
         this.decider = decider;
@@ -60,6 +65,7 @@ public class RateLimitInterceptor {
         this.metrics = metrics;
         this.request = request;
         this.log = log;
+        this.tiers = tiers;
     }
 
     @AroundInvoke
@@ -75,19 +81,18 @@ public class RateLimitInterceptor {
         if (endpoint.mode() == Mode.OFF) {
             return invocation.proceed();
         }
-        boolean shadow = endpoint.mode() == Mode.SHADOW;
-        RateLimitPolicy policy = endpoint.policy();
-        Optional<ClientId> client = identified(endpoint);
-        if (client.isEmpty()) {
+        Optional<Placed> placed = placed(endpoint);
+        if (placed.isEmpty()) {
             return invocation.proceed();
         }
-        if (shadow) {
-            decideInShadow(policy, client.get());
+        if (endpoint.mode() == Mode.SHADOW) {
+            decideInShadow(placed.get());
             return invocation.proceed();
         }
+        RateLimitPolicy policy = placed.get().charge().policy();
         long started = System.nanoTime();
-        Verdict verdict = decider.decide(policy, client.get());
-        counted(policy, verdict, System.nanoTime() - started);
+        Verdict verdict = decider.decide(policy, placed.get().charge().client());
+        counted(placed.get(), verdict, System.nanoTime() - started);
         verdict.decision()
                 .ifPresent(decision ->
                         request.setAttribute(AppliedDecision.REQUEST_ATTRIBUTE, new AppliedDecision(policy, decision)));
@@ -102,27 +107,24 @@ public class RateLimitInterceptor {
      * it; the shadowed ones are decided after, for a call that runs, as each would have.
      */
     private Object decideUnderEvery(List<EndpointPolicy> endpoints, InvocationContext invocation) throws Exception {
-        List<Charge> enforced = new ArrayList<>(endpoints.size());
-        List<Charge> shadowed = new ArrayList<>();
+        List<Placed> enforced = new ArrayList<>(endpoints.size());
+        List<Placed> shadowed = new ArrayList<>();
         for (EndpointPolicy endpoint : endpoints) {
             if (endpoint.mode() != Mode.OFF) {
-                Optional<ClientId> client = identified(endpoint);
-                if (client.isPresent()) {
-                    Charge charge = new Charge(endpoint.policy(), client.get());
-                    (endpoint.mode() == Mode.SHADOW ? shadowed : enforced).add(charge);
-                }
+                placed(endpoint).ifPresent(endpoint.mode() == Mode.SHADOW ? shadowed::add : enforced::add);
             }
         }
         if (!enforced.isEmpty()) {
+            List<Charge> charges = enforced.stream().map(Placed::charge).toList();
             long started = System.nanoTime();
-            JointVerdict verdict = decider.decideAll(enforced);
+            JointVerdict verdict = decider.decideAll(charges);
             long nanos = System.nanoTime() - started;
             for (int i = 0; i < enforced.size(); i++) {
-                RateLimitPolicy policy = enforced.get(i).policy();
-                verdict.countedBy(i).ifPresent(counted -> counted(policy, counted, nanos));
+                Placed call = enforced.get(i);
+                verdict.countedBy(i).ifPresent(counted -> counted(call, counted, nanos));
             }
             List<RateLimitPolicy> policies =
-                    enforced.stream().map(Charge::policy).toList();
+                    charges.stream().map(Charge::policy).toList();
             RateLimitPolicy reported = policies.get(verdict.reportedCharge());
             verdict.reported()
                     .decision()
@@ -133,12 +135,44 @@ public class RateLimitInterceptor {
                 throw refusal(reported, verdict.reported());
             }
         }
-        shadowed.forEach(charge -> decideInShadow(charge.policy(), charge.client()));
+        shadowed.forEach(this::decideInShadow);
         return invocation.proceed();
     }
 
+    /** A call as one of its policies decides it: by the caller's tier's limits, under its id. */
+    private record Placed(Charge charge, Optional<String> tierTag) {}
+
     /**
-     * The caller's id under the policy; empty for a shadowed policy's call without one, which goes on undecided.
+     * The call as the policy decides it; empty for a caller the policy exempts (counted so), and for a shadowed
+     * policy's call without client id, which goes on undecided.
+     *
+     * @throws RateLimitRejection a 400 when an enforced policy needs an id and the call has none
+     */
+    private Optional<Placed> placed(EndpointPolicy endpoint) {
+        if (tiers.exemptByNetwork(request, endpoint)) {
+            metrics.exempt(endpoint.policy().name(), tierTag(endpoint, Tiering.EXEMPT));
+            return Optional.empty();
+        }
+        Optional<ClientId> client = identified(endpoint);
+        if (client.isEmpty()) {
+            return Optional.empty();
+        }
+        Tier tier = tiers.placementOf(request, endpoint, client.get());
+        Optional<String> tag = tierTag(endpoint, tier.name());
+        if (tier.unlimited()) {
+            metrics.exempt(endpoint.policy().name(), tag);
+            return Optional.empty();
+        }
+        return Optional.of(new Placed(new Charge(tier.limitedBy().orElseThrow(), client.get()), tag));
+    }
+
+    /** The tier a call is counted under: only a policy with tiers counts calls by tier. */
+    private static Optional<String> tierTag(EndpointPolicy endpoint, String tier) {
+        return endpoint.tiering().hasTiers() ? Optional.of(tier) : Optional.empty();
+    }
+
+    /**
+     * The caller's id under the policy; empty for a shadowed policy's call without one.
      *
      * @throws RateLimitRejection a 400 when an enforced policy needs an id and the call has none
      */
@@ -158,10 +192,11 @@ public class RateLimitInterceptor {
     }
 
     /** Decides and counts as if enforced, and logs a refusal; the call runs whatever the verdict. */
-    private void decideInShadow(RateLimitPolicy policy, ClientId client) {
+    private void decideInShadow(Placed call) {
+        RateLimitPolicy policy = call.charge().policy();
         long started = System.nanoTime();
-        Verdict verdict = decider.decide(policy, client);
-        metrics.decided(policy.name(), verdict, System.nanoTime() - started, true);
+        Verdict verdict = decider.decide(policy, call.charge().client());
+        metrics.decided(policy.name(), call.tierTag(), verdict, System.nanoTime() - started, true);
         verdict.failure().ifPresent(failure -> log.undecided(policy, failure, true));
         // Headers would tell clients of limits that do not apply yet.
         if (!verdict.permitsCall()) {
@@ -169,8 +204,9 @@ public class RateLimitInterceptor {
         }
     }
 
-    private void counted(RateLimitPolicy policy, Verdict verdict, long nanos) {
-        metrics.decided(policy.name(), verdict, nanos, false);
+    private void counted(Placed call, Verdict verdict, long nanos) {
+        RateLimitPolicy policy = call.charge().policy();
+        metrics.decided(policy.name(), call.tierTag(), verdict, nanos, false);
         verdict.failure().ifPresent(failure -> log.undecided(policy, failure, false));
     }
 

@@ -3,6 +3,8 @@ package dev.ratelimit.integration;
 import dev.ratelimit.core.FailureReason;
 import dev.ratelimit.core.Verdict;
 import dev.ratelimit.integration.config.EndpointPolicies;
+import dev.ratelimit.integration.config.EndpointPolicy;
+import dev.ratelimit.integration.config.Tiering;
 import dev.ratelimit.redis.BreakerState;
 import dev.ratelimit.redis.RedisEvents;
 import jakarta.annotation.PostConstruct;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,7 +44,9 @@ public class RateLimitMetrics implements RedisEvents {
     static final String OUTCOME_TAG = "outcome";
     static final String REASON_TAG = "reason";
     static final String STATE_TAG = "state";
+    static final String TIER_TAG = "tier";
     static final String DECISIONS = "ratelimit.decisions";
+    static final String TIER_DECISIONS = "ratelimit.tier.decisions";
     static final String DECISION_DURATION = "ratelimit.decision.duration";
     static final String SHIELD_ANSWERS = "ratelimit.redis.shield.answers";
     static final String PIPELINE_CALLS = "ratelimit.redis.pipeline.calls";
@@ -56,7 +61,9 @@ public class RateLimitMetrics implements RedisEvents {
         LOCAL_ALLOWED,
         LOCAL_BLOCKED,
         /** A call a shadow-mode policy would have refused (429, 503 or 400), let through. */
-        SHADOW_BLOCKED;
+        SHADOW_BLOCKED,
+        /** A call the policy never limits: an exempt client id or network, or an unlimited tier. */
+        EXEMPT;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -74,7 +81,15 @@ public class RateLimitMetrics implements RedisEvents {
         }
     }
 
-    private record PolicyMetrics(Map<Outcome, Counter> decisions, Timer duration, Counter shieldAnswers) {}
+    /**
+     * @param byTier the decisions of a policy with tiers, by tier and outcome: registered at start for its tiers and
+     *               its own limits, at first use for exempt callers
+     */
+    private record PolicyMetrics(
+            Map<Outcome, Counter> decisions,
+            Timer duration,
+            Counter shieldAnswers,
+            ConcurrentMap<String, Map<Outcome, Counter>> byTier) {}
 
     @Inject
     MetricRegistry registry;
@@ -89,7 +104,17 @@ public class RateLimitMetrics implements RedisEvents {
     void registerEveryPolicy(
             @Observes @Initialized(ApplicationScoped.class) Object applicationStarted,
             EndpointPolicies endpointPolicies) {
-        endpointPolicies.policyNames().forEach(this::metricsOf);
+        for (String policy : endpointPolicies.policyNames()) {
+            PolicyMetrics metrics = metricsOf(policy);
+            endpointPolicies
+                    .policyNamed(policy)
+                    .map(EndpointPolicy::tiering)
+                    .filter(Tiering::hasTiers)
+                    .ifPresent(tiering -> {
+                        tierCounters(policy, metrics, Tiering.OWN_LIMITS);
+                        tiering.tiers().forEach(tier -> tierCounters(policy, metrics, tier.name()));
+                    });
+        }
     }
 
     @PostConstruct
@@ -156,13 +181,45 @@ public class RateLimitMetrics implements RedisEvents {
      * A call decided, or left undecided by Redis, in {@code nanos}. Under a shadow-mode policy a call it would
      * have refused counts as {@link Outcome#SHADOW_BLOCKED}.
      */
-    void decided(String policy, Verdict verdict, long nanos, boolean shadow) {
+    void decided(String policy, Optional<String> tier, Verdict verdict, long nanos, boolean shadow) {
         Outcome outcome = shadow && !verdict.permitsCall() ? Outcome.SHADOW_BLOCKED : Outcome.of(verdict.outcome());
         PolicyMetrics metrics = metricsOf(policy);
-        metrics.decisions().get(outcome).inc();
+        count(policy, metrics, tier, outcome);
         metrics.duration().update(Duration.ofNanos(nanos));
         verdict.failure()
                 .ifPresent(failure -> failuresByReason.get(failure.reason()).inc());
+    }
+
+    /**
+     * A call the policy never limits.
+     *
+     * @param tier the tier tag, for a policy with tiers
+     */
+    void exempt(String policy, Optional<String> tier) {
+        count(policy, metricsOf(policy), tier, Outcome.EXEMPT);
+    }
+
+    private void count(String policy, PolicyMetrics metrics, Optional<String> tier, Outcome outcome) {
+        metrics.decisions().get(outcome).inc();
+        tier.ifPresent(name -> tierCounters(policy, metrics, name).get(outcome).inc());
+    }
+
+    private Map<Outcome, Counter> tierCounters(String policy, PolicyMetrics metrics, String tier) {
+        return metrics.byTier().computeIfAbsent(tier, name -> {
+            Map<Outcome, Counter> counters = new EnumMap<>(Outcome.class);
+            for (Outcome outcome : Outcome.values()) {
+                counters.put(
+                        outcome,
+                        counter(
+                                TIER_DECISIONS,
+                                "Calls to methods of policies with tiers, by policy, tier and what the limiter made"
+                                        + " of them",
+                                new Tag(POLICY_TAG, policy),
+                                new Tag(TIER_TAG, name),
+                                new Tag(OUTCOME_TAG, outcome.label())));
+            }
+            return counters;
+        });
     }
 
     /** The call carried no client id and the policy refuses such calls, or in shadow mode would have. */
@@ -201,7 +258,7 @@ public class RateLimitMetrics implements RedisEvents {
                 SHIELD_ANSWERS,
                 "Calls the hot-key shield refused without asking Redis, Redis having refused their bucket until then",
                 policyTag);
-        return new PolicyMetrics(decisions, duration, shieldAnswers);
+        return new PolicyMetrics(decisions, duration, shieldAnswers, new ConcurrentHashMap<>());
     }
 
     private Counter counter(String name, String description, Tag... tags) {

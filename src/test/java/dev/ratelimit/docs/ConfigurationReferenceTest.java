@@ -36,10 +36,11 @@ class ConfigurationReferenceTest {
     }
 
     @Test
-    void thePolicyPropertiesTableListsEveryPropertyAndBandPropertyWithItsDefault() throws IOException {
+    void thePolicyPropertiesTableListsEveryPropertyBandPropertyAndTierPropertyWithItsDefault() throws IOException {
         Map<String, String> expected = new LinkedHashMap<>();
         ConfigKeys.POLICY.forEach(key -> expected.put(key.name(), key.documentedDefault()));
         ConfigKeys.BAND.forEach(key -> expected.put("bands.<band>." + key.name(), key.documentedDefault()));
+        ConfigKeys.TIER_PROPERTIES.forEach(key -> expected.put("tiers.<tier>." + key.name(), key.documentedDefault()));
 
         assertThat(rows("### Policy properties"))
                 .as("rows of docs/configuration.md > Reference > Policy properties; expected:%n%s", table(expected))
@@ -78,6 +79,10 @@ class ConfigurationReferenceTest {
         List<String> keyRows =
                 ROW.matcher(reference).results().map(match -> match.group(1)).toList();
 
-        assertThat(keyRows).hasSize(ConfigKeys.settings().size() + ConfigKeys.POLICY.size() + ConfigKeys.BAND.size());
+        assertThat(keyRows)
+                .hasSize(ConfigKeys.settings().size()
+                        + ConfigKeys.POLICY.size()
+                        + ConfigKeys.BAND.size()
+                        + ConfigKeys.TIER_PROPERTIES.size());
     }
 }

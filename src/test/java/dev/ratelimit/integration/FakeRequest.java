@@ -4,19 +4,35 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.lang.reflect.Proxy;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The parts of an {@link HttpServletRequest} the limiter reads (headers, remote address, attributes), for
+ * The parts of an {@link HttpServletRequest} the limiter reads (headers, remote address, roles, attributes), for
  * tests that run the interceptor without a servlet container. Anything else it is asked throws.
  */
 final class FakeRequest {
 
     private final Map<String, String> headers = new HashMap<>();
     private final Map<String, Object> attributes = new HashMap<>();
+    private final Set<String> roles = new HashSet<>();
+    private String remoteAddress = "127.0.0.1";
 
     FakeRequest header(String name, String value) {
         headers.put(name, value);
+        return this;
+    }
+
+    /** The caller is in these roles, as an authenticated user would be. */
+    FakeRequest roles(String... names) {
+        roles.addAll(List.of(names));
+        return this;
+    }
+
+    FakeRequest remoteAddress(String address) {
+        remoteAddress = address;
         return this;
     }
 
@@ -24,10 +40,12 @@ final class FakeRequest {
         return attributes.get(name);
     }
 
-    /** Starts the next call afresh: no headers, no attributes. */
+    /** Starts the next call afresh: no headers, no roles, no attributes, from the loopback. */
     void reset() {
         headers.clear();
         attributes.clear();
+        roles.clear();
+        remoteAddress = "127.0.0.1";
     }
 
     HttpServletRequest asServletRequest() {
@@ -39,9 +57,10 @@ final class FakeRequest {
                     case "getHeaders" ->
                         Collections.enumeration(
                                 headers.containsKey((String) args[0])
-                                        ? java.util.List.of(headers.get((String) args[0]))
-                                        : java.util.List.of());
-                    case "getRemoteAddr" -> "127.0.0.1";
+                                        ? List.of(headers.get((String) args[0]))
+                                        : List.of());
+                    case "getRemoteAddr" -> remoteAddress;
+                    case "isUserInRole" -> roles.contains((String) args[0]);
                     case "getUserPrincipal" -> null;
                     case "getAttribute" -> attributes.get((String) args[0]);
                     case "setAttribute" -> attributes.put((String) args[0], args[1]);

@@ -53,6 +53,7 @@ class RateLimitInterceptorTest {
     private static final String CLIENT_ID_SECRET = "interceptor-test-client-id-secret-0123456789";
 
     private static final String KEY_PREFIX = "interceptor-test-" + UUID.randomUUID() + ":";
+    private static final String PLAN_HEADER = "X-Plan";
     private static TcpProxy redisProxy;
     private static ClassLoader registeredFor;
 
@@ -127,6 +128,16 @@ class RateLimitInterceptorTest {
         public String unlimited() {
             return "run " + runs.incrementAndGet();
         }
+
+        @RateLimited("probe-tiers")
+        public String tiered() {
+            return "run " + runs.incrementAndGet();
+        }
+
+        @RateLimited("probe-roles")
+        public String byRole() {
+            return "run " + runs.incrementAndGet();
+        }
     }
 
     /** Limited as a whole class: each method is its own policy. */
@@ -148,6 +159,7 @@ class RateLimitInterceptorTest {
         RateLimitInterceptor.class,
         RateLimiterProducer.class,
         ClientIds.class,
+        CallerTiers.class,
         RateLimitMetrics.class,
         DecisionLog.class,
         RedisAtStartup.class,
@@ -215,6 +227,18 @@ class RateLimitInterceptorTest {
                 Map.entry("ratelimit.policies.probe-bands.refill-period", "1s"),
                 Map.entry("ratelimit.policies.probe-bands.bands.hourly.capacity", "2"),
                 Map.entry("ratelimit.policies.probe-bands.bands.hourly.refill-period", "1h"),
+                Map.entry("ratelimit.policies.probe-tiers.capacity", "2"),
+                Map.entry("ratelimit.policies.probe-tiers.refill-period", "1h"),
+                Map.entry("ratelimit.policies.probe-tiers.tier", "header:" + PLAN_HEADER),
+                Map.entry("ratelimit.policies.probe-tiers.tiers.premium.capacity", "4"),
+                Map.entry("ratelimit.policies.probe-tiers.tiers.internal.unlimited", "true"),
+                Map.entry("ratelimit.policies.probe-tiers.exempt-clients", "monitor-1, monitor-2"),
+                Map.entry("ratelimit.policies.probe-tiers.exempt-networks", "192.0.2.0/24"),
+                Map.entry("ratelimit.policies.probe-roles.capacity", "1"),
+                Map.entry("ratelimit.policies.probe-roles.refill-period", "1h"),
+                Map.entry("ratelimit.policies.probe-roles.tier", "role"),
+                Map.entry("ratelimit.policies.probe-roles.tiers.gold.capacity", "3"),
+                Map.entry("ratelimit.policies.probe-roles.tiers.silver.capacity", "2"),
                 Map.entry(Probe.class.getName() + "/inline/RateLimited/capacity", "1"));
         Config built = new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(config, "RateLimitInterceptorTest", 500))
@@ -249,6 +273,23 @@ class RateLimitInterceptorTest {
 
     private Long decisions(String policy, String outcome) {
         return metrics.count("ratelimit.decisions", "policy", policy, "outcome", outcome);
+    }
+
+    private Long tierDecisions(String policy, String tier, String outcome) {
+        return metrics.count("ratelimit.tier.decisions", "policy", policy, "tier", tier, "outcome", outcome);
+    }
+
+    /** How many calls run before the first refusal, of at most {@code most}: what the caller's bucket held. */
+    private static int runsBeforeRefusal(Runnable call, int most) {
+        for (int runs = 0; runs < most; runs++) {
+            try {
+                call.run();
+            } catch (RateLimitRejection refused) {
+                assertThat(refused.getResponse().getStatus()).isEqualTo(429);
+                return runs;
+            }
+        }
+        return most;
     }
 
     private static RateLimitRejection rejectionOf(Runnable call) {
@@ -562,6 +603,88 @@ class RateLimitInterceptorTest {
         assertThat(probe.disabled()).isEqualTo("run 1");
         assertThat(probe.disabled()).isEqualTo("run 2");
         assertThat(appliedDecision()).isNull();
+    }
+
+    @Test
+    void eachTierGetsItsOwnLimitsAndAnUnknownOrMissingTierThePolicysOwn() {
+        newClient();
+        request.header(PLAN_HEADER, " Premium ");
+        assertThat(runsBeforeRefusal(probe::tiered, 10)).isEqualTo(4);
+        assertThat(appliedDecision().reportedPolicy().limits().capacity())
+                .as("the quota the headers report")
+                .isEqualTo(4);
+        newClient();
+        request.header(PLAN_HEADER, "platinum");
+        assertThat(runsBeforeRefusal(probe::tiered, 10)).isEqualTo(2);
+        newClient();
+        assertThat(runsBeforeRefusal(probe::tiered, 10)).isEqualTo(2);
+
+        assertThat(tierDecisions("probe-tiers", "premium", "allowed")).isEqualTo(4);
+        assertThat(tierDecisions("probe-tiers", "premium", "blocked")).isEqualTo(1);
+        assertThat(tierDecisions("probe-tiers", "default", "allowed")).isEqualTo(4);
+        assertThat(tierDecisions("probe-tiers", "default", "blocked")).isEqualTo(2);
+        assertThat(tierDecisions("probe-tiers", "internal", "allowed"))
+                .as("registered from the start")
+                .isZero();
+        assertThat(decisions("probe-tiers", "allowed")).isEqualTo(8);
+    }
+
+    @Test
+    void aClientWhoseTierChangesKeepsItsBucket() {
+        newClient();
+        request.header(PLAN_HEADER, "premium");
+        probe.tiered();
+        probe.tiered();
+        probe.tiered();
+        request.header(PLAN_HEADER, "");
+
+        assertThat(runsBeforeRefusal(probe::tiered, 10))
+                .as("the one token left of 4, not a fresh bucket of 2")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void anUnlimitedTierIsNeverDecidedAndCountedAsExempt() {
+        newClient();
+        request.header(PLAN_HEADER, "INTERNAL");
+
+        assertThat(runsBeforeRefusal(probe::tiered, 10)).isEqualTo(10);
+        assertThat(appliedDecision()).as("no decision, so no headers").isNull();
+        assertThat(decisions("probe-tiers", "exempt")).isEqualTo(10);
+        assertThat(decisions("probe-tiers", "allowed")).isZero();
+        assertThat(tierDecisions("probe-tiers", "internal", "exempt")).isEqualTo(10);
+    }
+
+    @Test
+    void exemptClientIdsAndNetworksAreNeverLimitedAndNeedNoId() {
+        request.reset();
+        request.header(CLIENT_HEADER, "monitor-2");
+        assertThat(runsBeforeRefusal(probe::tiered, 5)).isEqualTo(5);
+        request.reset();
+        request.remoteAddress("192.0.2.77");
+        assertThat(runsBeforeRefusal(probe::tiered, 5))
+                .as("no client id, no 400")
+                .isEqualTo(5);
+        request.reset();
+        request.remoteAddress("192.0.3.1");
+        assertThat(rejectionOf(probe::tiered).getResponse().getStatus())
+                .as("outside the network, an id is needed")
+                .isEqualTo(400);
+
+        assertThat(decisions("probe-tiers", "exempt")).isEqualTo(10);
+        assertThat(tierDecisions("probe-tiers", "exempt", "exempt")).isEqualTo(10);
+    }
+
+    @Test
+    void byRoleTheMostGenerousTierTheCallerIsInApplies() {
+        newClient();
+        request.roles("silver", "gold");
+        assertThat(runsBeforeRefusal(probe::byRole, 10)).isEqualTo(3);
+        newClient();
+        request.roles("silver");
+        assertThat(runsBeforeRefusal(probe::byRole, 10)).isEqualTo(2);
+        newClient();
+        assertThat(runsBeforeRefusal(probe::byRole, 10)).isEqualTo(1);
     }
 
     @Test

@@ -84,6 +84,7 @@ final class Flood {
     private final Duration duration;
     private volatile boolean marked;
     private volatile boolean stopped;
+    private volatile boolean paused;
 
     private Flood(int threadCount, Duration duration) {
         this.threads = Executors.newFixedThreadPool(threadCount);
@@ -138,6 +139,16 @@ final class Flood {
         return undecidedSinceMark.sum();
     }
 
+    /** Holds the flood: each thread sends nothing after the request it is waiting on until {@link #resume()}. */
+    void pause() {
+        paused = true;
+    }
+
+    /** Lets a paused flood send again. */
+    void resume() {
+        paused = false;
+    }
+
     /** Ends the flood before its deadline: each thread sends nothing after the request it is waiting on. */
     void stop() {
         stopped = true;
@@ -169,6 +180,10 @@ final class Flood {
         Histogram own = new Histogram(MAX_LATENCY_MICROS, 3);
         try {
             while (!stopped && System.nanoTime() - deadline < 0) {
+                if (paused) {
+                    idle();
+                    continue;
+                }
                 long started = System.nanoTime();
                 count(send(request));
                 own.recordValue(
@@ -184,6 +199,15 @@ final class Flood {
             synchronized (latency) {
                 latency.add(own);
             }
+        }
+    }
+
+    private static void idle() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("flood interrupted", e);
         }
     }
 

@@ -6,6 +6,8 @@ import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.Leasing;
 import dev.ratelimit.integration.http.ClientIdSource;
 import dev.ratelimit.integration.http.MissingClientIdRule;
+import dev.ratelimit.integration.http.Networks;
+import dev.ratelimit.integration.http.TierSource;
 import dev.ratelimit.integration.http.TrustedProxies;
 import dev.ratelimit.redis.RedisSettings;
 import java.nio.file.InvalidPathException;
@@ -159,10 +161,7 @@ public final class ConfigKeys {
     public static final Key<TrustedProxies> TRUSTED_PROXIES = shared(
             "ratelimit.trusted-proxies",
             null,
-            text -> TrustedProxies.of(Arrays.stream(text.split(",", -1))
-                    .map(String::strip)
-                    .filter(entry -> !entry.isEmpty())
-                    .toList()),
+            text -> TrustedProxies.of(commaList(text)),
             "Addresses and CIDR networks of the proxies whose X-Forwarded-For is believed");
     public static final Key<Integer> INSTANCES = shared(
             "ratelimit.instances",
@@ -266,6 +265,44 @@ public final class ConfigKeys {
             ConfigKeys::share,
             "The largest part of the smallest band's capacity one lease takes, above 0 and at most 1");
 
+    public static final Key<TierSource> TIER = property(
+            "tier",
+            "none",
+            "none",
+            TierSource::parse,
+            "Where a call's tier is read from: header:<Name>, role (isUserInRole), resolver (a TierResolver bean) or none");
+    public static final Key<List<String>> EXEMPT_CLIENTS = property(
+            "exempt-clients",
+            "",
+            "none",
+            ConfigKeys::commaList,
+            "Client ids, comma-separated, as callers send them, that the policy never limits");
+    public static final Key<Networks> EXEMPT_NETWORKS = property(
+            "exempt-networks",
+            "",
+            "none",
+            text -> Networks.of(commaList(text)),
+            "Caller addresses and CIDR networks, comma-separated, that the policy never limits");
+
+    public static final Key<Long> TIER_CAPACITY =
+            property("capacity", null, "the policy's", ConfigKeys::wholeLong, "Tokens the tier's bucket holds at most");
+    public static final Key<Long> TIER_REFILL_TOKENS = property(
+            "refill-tokens",
+            null,
+            "the tier's capacity, else the policy's",
+            ConfigKeys::wholeLong,
+            "Tokens added to the tier's bucket every refill period");
+    public static final Key<Duration> TIER_REFILL_PERIOD = property(
+            "refill-period", null, "the policy's", Durations::parse, "How often the tier's refill-tokens are added");
+    public static final Key<Long> TIER_COST =
+            property("cost", null, "the policy's", ConfigKeys::wholeLong, "Tokens one call of the tier takes");
+    public static final Key<Boolean> TIER_UNLIMITED = property(
+            "unlimited",
+            "false",
+            "false",
+            ConfigKeys::bool,
+            "Whether the tier's calls are never limited (counted as exempt); then it has no other property");
+
     public static final Key<Long> BAND_CAPACITY =
             band("capacity", null, "none", ConfigKeys::wholeLong, "Tokens the band's bucket holds at most (required)");
     public static final Key<Long> BAND_REFILL_TOKENS = band(
@@ -319,7 +356,17 @@ public final class ConfigKeys {
             MISSING_CLIENT_ID,
             MODE,
             LEASE,
-            LEASE_SHARE);
+            LEASE_SHARE,
+            TIER,
+            EXEMPT_CLIENTS,
+            EXEMPT_NETWORKS);
+
+    /**
+     * A tier's properties, {@code tiers.<tier>.<property>}; bands too, {@code tiers.<tier>.bands.<band>.*}, else the
+     * policy's.
+     */
+    public static final List<Key<?>> TIER_PROPERTIES =
+            List.of(TIER_CAPACITY, TIER_REFILL_TOKENS, TIER_REFILL_PERIOD, TIER_COST, TIER_UNLIMITED);
 
     /** A band's properties. */
     public static final List<Key<?>> BAND = List.of(BAND_CAPACITY, BAND_REFILL_TOKENS, BAND_REFILL_PERIOD);
@@ -352,6 +399,9 @@ public final class ConfigKeys {
 
     /** {@code bands.}: before each band's properties, after the layer's prefix. */
     static final String BANDS = "bands.";
+
+    /** {@code tiers.}: before each tier's properties, after the layer's prefix. */
+    static final String TIERS = "tiers.";
 
     private ConfigKeys() {}
 
@@ -501,6 +551,14 @@ public final class ConfigKeys {
                     "not a policy name: letters, digits, '-' and '_', as in @RateLimited(\"<policy>\")");
         }
         return name;
+    }
+
+    /** {@code a, b,,c} to a, b, c: empty items are dropped, so that an empty value is an empty list. */
+    private static List<String> commaList(String text) {
+        return Arrays.stream(text.split(",", -1))
+                .map(String::strip)
+                .filter(entry -> !entry.isEmpty())
+                .toList();
     }
 
     private static String nonBlank(String text) {

@@ -6,6 +6,8 @@ import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.InvalidLimitException;
 import dev.ratelimit.core.Leasing;
 import dev.ratelimit.core.RateLimitPolicy;
+import dev.ratelimit.integration.http.ClientIdSource;
+import dev.ratelimit.integration.http.TierSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,7 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.Config;
 
@@ -45,6 +49,8 @@ final class PolicyResolver {
 
     private static final Pattern BAND_NAME = Pattern.compile("[a-z0-9]{1,32}");
     private static final Pattern ONE_SEGMENT = Pattern.compile("[A-Za-z0-9]+");
+    /** A tier's name, then the rest of its key: {@code premium.capacity}, {@code PREMIUM_BANDS_HOUR_CAPACITY}. */
+    private static final Pattern TIER_SEGMENT = Pattern.compile("([A-Za-z0-9]+)[^A-Za-z0-9].+");
 
     private final Config config;
     private final WrittenKeys written;
@@ -139,17 +145,20 @@ final class PolicyResolver {
             }
         }
         for (String prefix : List.of(methodPrefix(endpoint), classPrefix(endpoint))) {
-            String bands = ConfigKeys.envForm(prefix + ConfigKeys.BANDS);
-            Optional<String> bandKey = envFormByName.entrySet().stream()
-                    .filter(name -> name.getValue().startsWith(bands))
-                    .map(Map.Entry::getKey)
-                    .findFirst();
-            if (bandKey.isPresent()) {
-                throw InvalidRateLimitConfigException.forEndpoint(
-                        endpoint,
-                        bandKey.get() + ": the method is limited by the policies " + names
-                                + ", and such a key could be for any of them; configure each policy's bands under "
-                                + ConfigKeys.POLICIES_PREFIX + "<policy>." + ConfigKeys.BANDS);
+            for (String group : List.of(ConfigKeys.BANDS, ConfigKeys.TIERS)) {
+                String grouped = ConfigKeys.envForm(prefix + group);
+                Optional<String> groupKey = envFormByName.entrySet().stream()
+                        .filter(name -> name.getValue().startsWith(grouped))
+                        .map(Map.Entry::getKey)
+                        .findFirst();
+                if (groupKey.isPresent()) {
+                    throw InvalidRateLimitConfigException.forEndpoint(
+                            endpoint,
+                            groupKey.get() + ": the method is limited by the policies " + names
+                                    + ", and such a key could be for any of them; configure each policy's "
+                                    + group.substring(0, group.length() - 1) + " under "
+                                    + ConfigKeys.POLICIES_PREFIX + "<policy>." + group);
+                }
             }
             for (ConfigKeys.Key<?> property : ConfigKeys.POLICY) {
                 Optional<Setting> configured = setting(prefix + property.name());
@@ -235,13 +244,15 @@ final class PolicyResolver {
                         limits,
                         parse(cost, ConfigKeys.COST),
                         property(ConfigKeys.FAILURE_MODE),
-                        bands(),
+                        bands(prefixes),
                         new Leasing(property(ConfigKeys.LEASE), property(ConfigKeys.LEASE_SHARE)));
+                ClientIdSource clientIdSource = property(ConfigKeys.CLIENT_ID);
                 return new EndpointPolicy(
                         policy,
-                        property(ConfigKeys.CLIENT_ID),
+                        clientIdSource,
                         property(ConfigKeys.MISSING_CLIENT_ID),
-                        property(ConfigKeys.MODE).cappedBy(globalMode));
+                        property(ConfigKeys.MODE).cappedBy(globalMode),
+                        tiering(policy, clientIdSource));
             } catch (InvalidLimitException e) {
                 Setting culprit = used.get(e.property());
                 throw invalid(
@@ -254,9 +265,155 @@ final class PolicyResolver {
             return parse(find(key, null, null).orElse(builtIn(key)), key);
         }
 
-        /** The bands of the first layer that configures any, in the order of their names. */
-        private List<Band> bands() {
+        /**
+         * The exemptions and the tiers. Tiers are declared where the policy is configured: for a named policy, a
+         * method or class may only override the numbers of tiers its {@code ratelimit.policies.<name>.tiers.*}
+         * declare, so that a misspelt tier there is refused rather than made a tier no caller is in.
+         */
+        private Tiering tiering(RateLimitPolicy own, ClientIdSource clientIdSource) {
+            TierSource source = property(ConfigKeys.TIER);
+            Map<String, Setting> declared = new TreeMap<>();
+            Map<String, Setting> policyLayer =
+                    named ? tierNamesUnder(ConfigKeys.POLICIES_PREFIX + policyName + ".") : Map.of();
             for (String prefix : prefixes) {
+                tierNamesUnder(prefix).forEach((tier, key) -> {
+                    if (!policyLayer.isEmpty() && !policyLayer.containsKey(tier)) {
+                        throw invalid(key + ": policy '" + policyName + "' has no tier '" + tier + "' (its tiers: "
+                                + String.join(", ", policyLayer.keySet()) + ")"
+                                + UnknownKeys.closest(
+                                                ConfigKeys.envForm(tier),
+                                                policyLayer.keySet(),
+                                                Math.max(2, tier.length() / 3))
+                                        .map(closest -> "; did you mean '" + closest + "'?")
+                                        .orElse(""));
+                    }
+                    declared.putIfAbsent(tier, key);
+                });
+            }
+            if (!declared.isEmpty() && source.kind() == TierSource.Kind.NONE) {
+                throw invalid(declared.values().iterator().next() + ": policy '" + policyName + "' has tiers ("
+                        + String.join(", ", declared.keySet()) + ") but reads no caller's tier: set "
+                        + prefixes.get(prefixes.size() - 1) + ConfigKeys.TIER.name()
+                        + " to header:<Header-Name>, role or resolver");
+            }
+            List<String> exemptClients = property(ConfigKeys.EXEMPT_CLIENTS);
+            if (!exemptClients.isEmpty() && clientIdSource.wholeEndpoint()) {
+                throw invalid(find(ConfigKeys.EXEMPT_CLIENTS, null, null).orElseThrow() + ": policy '" + policyName
+                        + "' reads no client id (" + ConfigKeys.CLIENT_ID.name() + ": none); exempt callers by "
+                        + ConfigKeys.EXEMPT_NETWORKS.name() + " or an unlimited tier");
+            }
+            List<Tier> tiers = new ArrayList<>();
+            for (String tier : declared.keySet()) {
+                tiers.add(tier(tier, own));
+            }
+            return new Tiering(source, tiers, exemptClients, property(ConfigKeys.EXEMPT_NETWORKS));
+        }
+
+        /**
+         * One tier: each of its properties from the first layer that sets it for the tier, else the policy's own;
+         * its refill-tokens, set nowhere for the tier, are its capacity when it has one of its own.
+         */
+        private Tier tier(String tier, RateLimitPolicy own) {
+            List<String> tierPrefixes = prefixes.stream()
+                    .map(prefix -> prefix + ConfigKeys.TIERS + tier + ".")
+                    .toList();
+            Optional<Setting> unlimited = firstSet(tierPrefixes, ConfigKeys.TIER_UNLIMITED);
+            if (unlimited.isPresent() && parse(unlimited.get(), ConfigKeys.TIER_UNLIMITED)) {
+                for (ConfigKeys.Key<?> property : ConfigKeys.TIER_PROPERTIES) {
+                    Optional<Setting> set = firstSet(tierPrefixes, property);
+                    if (!property.equals(ConfigKeys.TIER_UNLIMITED) && set.isPresent()) {
+                        throw invalid(set.get() + ": tier '" + tier + "' of policy '" + policyName + "' is unlimited ("
+                                + unlimited.get() + "), so it has no limits to set");
+                    }
+                }
+                return new Tier(tier, Optional.empty());
+            }
+            Optional<Setting> ownCapacity = firstSet(tierPrefixes, ConfigKeys.TIER_CAPACITY);
+            Setting capacity = ownCapacity.orElse(used.get(ConfigKeys.CAPACITY.name()));
+            Setting refillTokens = firstSet(tierPrefixes, ConfigKeys.TIER_REFILL_TOKENS)
+                    .or(() -> ownCapacity)
+                    .orElse(used.get(ConfigKeys.REFILL_TOKENS.name()));
+            Setting refillPeriod = firstSet(tierPrefixes, ConfigKeys.TIER_REFILL_PERIOD)
+                    .orElse(used.get(ConfigKeys.REFILL_PERIOD.name()));
+            Setting cost = firstSet(tierPrefixes, ConfigKeys.TIER_COST).orElse(used.get(ConfigKeys.COST.name()));
+            List<Band> bands = bands(tierPrefixes);
+            try {
+                return new Tier(
+                        tier,
+                        Optional.of(new RateLimitPolicy(
+                                policyName,
+                                new BucketLimits(
+                                        parse(capacity, ConfigKeys.TIER_CAPACITY),
+                                        parse(refillTokens, ConfigKeys.TIER_REFILL_TOKENS),
+                                        parse(refillPeriod, ConfigKeys.TIER_REFILL_PERIOD)),
+                                parse(cost, ConfigKeys.TIER_COST),
+                                own.failureMode(),
+                                bands.isEmpty() ? own.extraBands() : bands,
+                                own.leasing())));
+            } catch (InvalidLimitException e) {
+                Setting culprit = Map.of(
+                                ConfigKeys.CAPACITY.name(), capacity,
+                                ConfigKeys.REFILL_TOKENS.name(), refillTokens,
+                                ConfigKeys.REFILL_PERIOD.name(), refillPeriod,
+                                ConfigKeys.COST.name(), cost)
+                        .get(e.property());
+                throw invalid((culprit != null ? culprit : "tier '" + tier + "'") + ": tier '" + tier + "' of policy '"
+                        + policyName + "': " + e.getMessage());
+            }
+        }
+
+        private Optional<Setting> firstSet(List<String> layerPrefixes, ConfigKeys.Key<?> property) {
+            for (String prefix : layerPrefixes) {
+                Optional<Setting> configured = setting(prefix + property.name());
+                if (configured.isPresent()) {
+                    return configured;
+                }
+            }
+            return Optional.empty();
+        }
+
+        /**
+         * The tiers configured under the prefix, each with one of its keys as written; cut out by position, as band
+         * names are, and only those a lookup finds, so that another policy's keys that start alike are not taken.
+         */
+        private Map<String, Setting> tierNamesUnder(String prefix) {
+            String tiersPrefix = ConfigKeys.envForm(prefix + ConfigKeys.TIERS);
+            Map<String, Setting> names = new TreeMap<>();
+            for (Map.Entry<String, String> configured : envFormByName.entrySet()) {
+                String key = configured.getKey();
+                if (!configured.getValue().startsWith(tiersPrefix)) {
+                    continue;
+                }
+                Matcher segment = TIER_SEGMENT.matcher(key.substring(tiersPrefix.length()));
+                if (!segment.matches()) {
+                    continue;
+                }
+                String name = segment.group(1);
+                String spelt = key.equals(configured.getValue()) ? name.toLowerCase(Locale.ROOT) : name;
+                String tierPrefix = prefix + ConfigKeys.TIERS + spelt + ".";
+                Optional<Setting> set = ConfigKeys.TIER_PROPERTIES.stream()
+                        .map(property -> setting(tierPrefix + property.name()))
+                        .flatMap(Optional::stream)
+                        .findFirst();
+                if (set.isEmpty() && bandNames(tierPrefix).isEmpty()) {
+                    continue;
+                }
+                if (!BAND_NAME.matcher(spelt).matches()) {
+                    throw invalid(
+                            key + ": a tier's name must be 1 to 32 lower-case letters or digits, was '" + name + "'");
+                }
+                if (spelt.equals(Tiering.OWN_LIMITS) || spelt.equals(Tiering.EXEMPT)) {
+                    throw invalid(key + ": '" + spelt + "' cannot name a tier: metrics tag calls under the policy's"
+                            + " own limits '" + Tiering.OWN_LIMITS + "', and exempt callers '" + Tiering.EXEMPT + "'");
+                }
+                names.putIfAbsent(spelt, set.or(() -> setting(key)).orElseThrow());
+            }
+            return names;
+        }
+
+        /** The bands of the first of the layers that configures any, in the order of their names. */
+        private List<Band> bands(List<String> layerPrefixes) {
+            for (String prefix : layerPrefixes) {
                 Set<String> names = bandNames(prefix);
                 if (!names.isEmpty()) {
                     List<Band> bands = new ArrayList<>();

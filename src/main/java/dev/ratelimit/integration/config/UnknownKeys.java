@@ -50,6 +50,15 @@ final class UnknownKeys {
                     + ")",
             Pattern.CASE_INSENSITIVE);
 
+    /** {@code <layer>.tiers.<tier>.<property>}, in any spelling an environment variable gives it. */
+    private static final Pattern TIER_KEY = Pattern.compile(
+            "(.+)[^A-Za-z0-9]tiers[^A-Za-z0-9]([A-Za-z0-9]+)[^A-Za-z0-9]("
+                    + ConfigKeys.TIER_PROPERTIES.stream()
+                            .map(property -> property.name().replaceAll("[^A-Za-z0-9]", "."))
+                            .collect(Collectors.joining("|"))
+                    + ")",
+            Pattern.CASE_INSENSITIVE);
+
     /** Anything under {@code <layer>.bands.<band>.}: a misspelt band property is told the closest band property. */
     private static final Pattern IN_A_BAND =
             Pattern.compile("(.+[^A-Za-z0-9]bands[^A-Za-z0-9][A-Za-z0-9]+[^A-Za-z0-9])[^.]+", Pattern.CASE_INSENSITIVE);
@@ -120,7 +129,9 @@ final class UnknownKeys {
         for (String name : propertyNames) {
             boolean fromEnvironment = !writtenAsIs.contains(name);
             // A key as documented maps to itself; any other spelling only an environment variable can make.
-            boolean known = isKnown(name, fromEnvironment) || isBandKey(name, fromEnvironment);
+            boolean known = isKnown(name, fromEnvironment)
+                    || isBandKey(name, fromEnvironment)
+                    || isTierKey(name, fromEnvironment);
             boolean kubernetes = fromEnvironment
                     && KUBERNETES_SERVICE_LINK.matcher(ConfigKeys.envForm(name)).matches();
             if (known || kubernetes || !looksOurs(name)) {
@@ -205,10 +216,32 @@ final class UnknownKeys {
         char separator = name.charAt(band.end(1));
         String policyKey = band.group(1) + separator + band.group(3);
         // In the YAML file, word for word; a band's name the resolver refuses, saying why, so it is not unknown too.
-        return isKnown(policyKey, fromEnvironment)
+        return (isKnown(policyKey, fromEnvironment) || isTierKey(policyKey, fromEnvironment))
                 && (fromEnvironment
                         || name.equals(
                                 band.group(1) + separator + ConfigKeys.BANDS + band.group(2) + "." + band.group(3)));
+    }
+
+    /**
+     * A tier's property at a layer whose own properties are known: a method, a class or a named policy, as for bands.
+     * The tier's name is checked where it is read ({@link PolicyResolver}).
+     */
+    private boolean isTierKey(String name, boolean fromEnvironment) {
+        Matcher tier = TIER_KEY.matcher(name);
+        if (!tier.matches() || ConfigKeys.envForm(name).startsWith(ConfigKeys.envForm(ConfigKeys.DEFAULTS_PREFIX))) {
+            return false;
+        }
+        char separator = name.charAt(tier.end(1));
+        // The layer's own capacity, in the spelling of the key: upper case in a variable.
+        String property = tier.group(3);
+        String capacity = property.equals(property.toUpperCase(Locale.ROOT))
+                ? ConfigKeys.envForm(ConfigKeys.CAPACITY.name())
+                : ConfigKeys.CAPACITY.name();
+        String layerKey = tier.group(1) + separator + capacity;
+        return isKnown(layerKey, fromEnvironment)
+                && (fromEnvironment
+                        || name.equals(
+                                tier.group(1) + separator + ConfigKeys.TIERS + tier.group(2) + "." + tier.group(3)));
     }
 
     /**
@@ -267,7 +300,7 @@ final class UnknownKeys {
     }
 
     /** The candidate nearest to an environment-form name by edit distance, if within the tolerance. */
-    private static Optional<String> closest(String envName, Collection<String> candidates, int tolerance) {
+    static Optional<String> closest(String envName, Collection<String> candidates, int tolerance) {
         Map<String, Integer> distances = new HashMap<>();
         candidates.forEach(candidate -> distances.put(candidate, editDistance(envName, ConfigKeys.envForm(candidate))));
         return candidates.stream()

@@ -21,8 +21,8 @@ final class RemoteAddressId {
      * @return dotted IPv4, or the IPv6 network's address in eight lower-case groups, e.g. {@code 2001:db8:0:1:0:0:0:0}
      */
     static String of(String address, int ipv6PrefixLength) {
-        return TrustedProxies.literal(address)
-                .map(raw -> text(raw.length == 4 ? raw : TrustedProxies.network(raw, ipv6PrefixLength)))
+        return Networks.literal(address)
+                .map(raw -> text(raw.length == 4 ? raw : Networks.network(raw, ipv6PrefixLength)))
                 .orElse(address);
     }
 

@@ -27,15 +27,17 @@ public final class RequestClientIds {
         return source.kind() == ClientIdSource.Kind.REMOTE_ADDRESS ? RemoteAddressId.of(id, ipv6PrefixLength) : id;
     }
 
+    /** The caller's address: the peer's, or through trusted proxies the one they were called from; never cut. */
+    public String callerAddress(HttpServletRequest request) {
+        return trustedProxies.clientAddress(
+                request.getRemoteAddr(), Collections.list(request.getHeaders(FORWARDED_FOR)));
+    }
+
     public Optional<String> clientId(HttpServletRequest request, ClientIdSource source) {
         return switch (source.kind()) {
             case HEADER -> Optional.ofNullable(request.getHeader(source.header()));
             case PRINCIPAL -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
-            case REMOTE_ADDRESS ->
-                Optional.of(RemoteAddressId.of(
-                        trustedProxies.clientAddress(
-                                request.getRemoteAddr(), Collections.list(request.getHeaders(FORWARDED_FOR))),
-                        ipv6PrefixLength));
+            case REMOTE_ADDRESS -> Optional.of(RemoteAddressId.of(callerAddress(request), ipv6PrefixLength));
             case NONE -> throw new IllegalArgumentException("a policy limited as a whole reads no client id");
         };
     }

@@ -1,12 +1,7 @@
 package dev.ratelimit.integration.http;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,25 +11,15 @@ import java.util.regex.Pattern;
  */
 public final class TrustedProxies {
 
-    private static final String IPV4_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
-
-    /**
-     * Only literal addresses in their usual forms reach {@link InetAddress#getByName}, so that no header can
-     * make this code query DNS: dotted-quad IPv4, or IPv6 starting with a hex digit or ':' (which the JDK
-     * parses as a literal or rejects, never looks up).
-     */
-    private static final Pattern IP_LITERAL =
-            Pattern.compile("(" + IPV4_OCTET + "\\.){3}" + IPV4_OCTET + "|(?=.*:)[0-9A-Fa-f:][0-9A-Fa-f:.]*");
-
     /** More proxies than any real chain has; an attacker's header of many hops costs no more than this. */
     static final int MAX_HOPS = 20;
 
     private static final Pattern BRACKETED = Pattern.compile("\\[([^\\]]*)](?::[0-9]{1,5})?");
     private static final Pattern IPV4_WITH_PORT = Pattern.compile("([0-9.]+):[0-9]{1,5}");
 
-    private final List<Network> networks;
+    private final Networks networks;
 
-    private TrustedProxies(List<Network> networks) {
+    private TrustedProxies(Networks networks) {
         this.networks = networks;
     }
 
@@ -45,11 +30,7 @@ public final class TrustedProxies {
      * @throws IllegalArgumentException naming the first entry that is neither
      */
     public static TrustedProxies of(List<String> entries) {
-        List<Network> networks = new ArrayList<>();
-        for (String entry : entries) {
-            networks.add(Network.parse(entry.trim()));
-        }
-        return new TrustedProxies(Collections.unmodifiableList(networks));
+        return new TrustedProxies(Networks.of(entries));
     }
 
     /**
@@ -74,7 +55,7 @@ public final class TrustedProxies {
         String client = peer;
         for (String hop : nearestHops(forwardedFor)) {
             String address = withoutPort(hop);
-            if (literal(address).isEmpty()) {
+            if (Networks.literal(address).isEmpty()) {
                 return client;
             }
             client = address;
@@ -111,62 +92,6 @@ public final class TrustedProxies {
     }
 
     private boolean isTrusted(String address) {
-        Optional<byte[]> bytes = literal(address);
-        return bytes.isPresent() && networks.stream().anyMatch(network -> network.contains(bytes.get()));
-    }
-
-    /**
-     * The bytes of an address literal: 4 for IPv4 and IPv4-mapped IPv6 ({@code ::ffff:192.0.2.1}), else 16;
-     * empty for anything else, which is never looked up.
-     */
-    static Optional<byte[]> literal(String address) {
-        if (!IP_LITERAL.matcher(address).matches()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(InetAddress.getByName(address).getAddress());
-        } catch (UnknownHostException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** The address with every bit past the first {@code prefixBits} cleared: the network it belongs to. */
-    static byte[] network(byte[] address, int prefixBits) {
-        byte[] network = address.clone();
-        for (int i = 0; i < network.length; i++) {
-            int bitsKept = Math.max(0, Math.min(8, prefixBits - 8 * i));
-            network[i] &= (byte) (0xFF << (8 - bitsKept));
-        }
-        return network;
-    }
-
-    /** @param address already cut to the prefix */
-    @SuppressWarnings("ArrayRecordComponent") // never compared nor hashed: contains() reads the bytes
-    private record Network(byte[] address, int prefixBits) {
-
-        static Network parse(String entry) {
-            int slash = entry.indexOf('/');
-            String host = slash < 0 ? entry : entry.substring(0, slash);
-            byte[] address = literal(host)
-                    .orElseThrow(
-                            () -> new IllegalArgumentException("'" + entry + "' is not an IP address or CIDR network"));
-            int maxBits = address.length * 8;
-            int prefixBits = maxBits;
-            if (slash >= 0) {
-                try {
-                    prefixBits = Integer.parseInt(entry.substring(slash + 1));
-                } catch (NumberFormatException e) {
-                    prefixBits = -1;
-                }
-                if (prefixBits < 0 || prefixBits > maxBits) {
-                    throw new IllegalArgumentException("'" + entry + "' has a prefix length outside 0.." + maxBits);
-                }
-            }
-            return new Network(network(address, prefixBits), prefixBits);
-        }
-
-        boolean contains(byte[] candidate) {
-            return candidate.length == address.length && Arrays.equals(network(candidate, prefixBits), address);
-        }
+        return networks.contains(address);
     }
 }

@@ -11,8 +11,10 @@ import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientIdSecret;
 import dev.ratelimit.core.FailureMode;
 import dev.ratelimit.core.Leasing;
+import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.integration.http.ClientIdSource;
 import dev.ratelimit.integration.http.MissingClientIdRule;
+import dev.ratelimit.integration.http.TierSource;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.net.URI;
@@ -313,6 +315,49 @@ class EnvironmentVariablesTest {
                 .asString()
                 .containsIgnoringCase("policy 'billing' is configured")
                 .contains("RATELIMIT_POLICIES_BILLING_CAPACITY");
+    }
+
+    @Test
+    void tiersAndExemptionsAreReadFromTheirVariables() {
+        EndpointPolicy search = search(Map.ofEntries(
+                Map.entry("RATELIMIT_POLICIES_SEARCH_CAPACITY", "20"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_TIER", "header:X-Plan"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_TIERS_PREMIUM_CAPACITY", "200"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_TIERS_PREMIUM_REFILL_TOKENS", "50"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_TIERS_PREMIUM_REFILL_PERIOD", "1m"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_TIERS_PREMIUM_COST", "2"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_TIERS_PREMIUM_BANDS_DAILY_CAPACITY", "9000"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_TIERS_INTERNAL_UNLIMITED", "true"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_EXEMPT_CLIENTS", "probe"),
+                Map.entry("RATELIMIT_POLICIES_SEARCH_EXEMPT_NETWORKS", "10.0.0.0/8")));
+
+        Tiering tiering = search.tiering();
+        assertThat(tiering.source()).isEqualTo(TierSource.parse("header:X-Plan"));
+        assertThat(tiering.tiers()).extracting(Tier::name).containsExactly("internal", "premium");
+        RateLimitPolicy premium =
+                tiering.tierNamed("premium").orElseThrow().limitedBy().orElseThrow();
+        assertThat(premium.limits()).isEqualTo(new BucketLimits(200, 50, Duration.ofMinutes(1)));
+        assertThat(premium.cost()).isEqualTo(2);
+        assertThat(premium.extraBands())
+                .containsExactly(new Band("daily", new BucketLimits(9000, 9000, Duration.ofSeconds(1))));
+        assertThat(tiering.tierNamed("internal").orElseThrow().unlimited()).isTrue();
+        assertThat(tiering.exemptClients()).containsExactly("probe");
+        assertThat(tiering.exemptNetworks().contains("10.1.2.3")).isTrue();
+    }
+
+    @Test
+    void aMisspeltTierPropertyInAVariableIsAnUnknownKey() {
+        InvalidRateLimitConfigException e = catchThrowableOfType(
+                InvalidRateLimitConfigException.class,
+                () -> read(Map.of(
+                        "RATELIMIT_POLICIES_SEARCH_TIER", "role",
+                        "RATELIMIT_POLICIES_SEARCH_CAPACITY", "20",
+                        "RATELIMIT_POLICIES_SEARCH_TIERS_GOLD_CAPACTY", "5")));
+
+        assertThat(e.problems())
+                .singleElement()
+                .asString()
+                .contains("unknown key RATELIMIT_POLICIES_SEARCH_TIERS_GOLD_CAPACTY");
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.ratelimit.core.Leasing;
 import dev.ratelimit.core.RateLimitPolicy;
 import dev.ratelimit.integration.http.ClientIdSource;
 import dev.ratelimit.integration.http.MissingClientIdRule;
+import dev.ratelimit.integration.http.TierSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.lang.reflect.Method;
@@ -318,7 +319,8 @@ class PolicyResolverTest {
                                 "orders", new BucketLimits(5, 5, Duration.ofSeconds(1)), 1, FailureMode.OPEN),
                         ClientIdSource.header("X-Client-Id"),
                         MissingClientIdRule.REJECT,
-                        Mode.ENFORCE));
+                        Mode.ENFORCE,
+                        Tiering.NONE));
     }
 
     @Test
@@ -342,7 +344,8 @@ class PolicyResolverTest {
                                 "orders", new BucketLimits(100, 10, Duration.ofMinutes(1)), 4, FailureMode.CLOSED),
                         ClientIdSource.header("X-Api-Key"),
                         MissingClientIdRule.ANONYMOUS,
-                        Mode.SHADOW));
+                        Mode.SHADOW,
+                        Tiering.NONE));
     }
 
     // ---- refill-tokens defaulting to capacity --------------------------------------------------------------------
@@ -717,6 +720,102 @@ class PolicyResolverTest {
         assertThat(e.getMessage())
                 .startsWith("Invalid rate limit configuration for " + endpoint(Orders.class, "create"))
                 .contains(problem);
+    }
+
+    private static final Map<String, String> TIERED_ORDERS = Map.of(
+            "ratelimit.policies.orders.capacity", "10",
+            "ratelimit.policies.orders.refill-tokens", "2",
+            "ratelimit.policies.orders.refill-period", "1m",
+            "ratelimit.policies.orders.cost", "2",
+            "ratelimit.policies.orders.bands.daily.capacity", "100",
+            "ratelimit.policies.orders.tier", "header:X-Plan",
+            "ratelimit.policies.orders.tiers.premium.capacity", "50",
+            "ratelimit.policies.orders.tiers.slow.refill-period", "1h",
+            "ratelimit.policies.orders.tiers.internal.unlimited", "true");
+
+    private static RateLimitPolicy limitsOf(EndpointPolicy endpoint, String tier) {
+        return endpoint.tiering().tierNamed(tier).orElseThrow().limitedBy().orElseThrow();
+    }
+
+    @Test
+    void aTierTakesWhatItDoesNotSetFromThePolicyAndItsCapacityAsItsRefill() {
+        EndpointPolicy orders = resolve(TIERED_ORDERS, Orders.class, "create");
+
+        assertThat(orders.tiering().source()).isEqualTo(TierSource.parse("header:X-Plan"));
+        assertThat(orders.tiering().tiers())
+                .as("unlimited first, then by capacity")
+                .extracting(Tier::name)
+                .containsExactly("internal", "premium", "slow");
+        assertThat(orders.tiering().tierNamed(" Internal ").orElseThrow().unlimited())
+                .isTrue();
+        RateLimitPolicy premium = limitsOf(orders, "premium");
+        assertThat(premium.name()).as("the policy's own bucket").isEqualTo("orders");
+        assertThat(premium.limits()).isEqualTo(new BucketLimits(50, 50, Duration.ofMinutes(1)));
+        assertThat(premium.cost()).isEqualTo(2);
+        assertThat(premium.extraBands()).extracting(Band::name).containsExactly("daily");
+        assertThat(limitsOf(orders, "slow").limits()).isEqualTo(new BucketLimits(10, 2, Duration.ofHours(1)));
+        assertThat(orders.policy().limits())
+                .as("the policy's own limits, for any other caller")
+                .isEqualTo(new BucketLimits(10, 2, Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void aMethodSetsANumberOfADeclaredTierAndATierItsPolicyLacksIsRefusedWithTheClosest() {
+        Map<String, String> values = new HashMap<>(TIERED_ORDERS);
+        values.put(ORDERS + "/create/RateLimited/tiers.premium.capacity", "70");
+        values.put(ORDERS + "/create/RateLimited/tiers.premium.bands.daily.capacity", "700");
+        EndpointPolicy create = resolve(values, Orders.class, "create");
+        assertThat(limitsOf(create, "premium").limits().capacity()).isEqualTo(70);
+        assertThat(limitsOf(create, "premium").extraBands().get(0).limits().capacity())
+                .isEqualTo(700);
+
+        values.put(ORDERS + "/create/RateLimited/tiers.premuim.cost", "1");
+        assertThat(failure(values, Orders.class, "create").getMessage())
+                .contains(ORDERS + "/create/RateLimited/tiers.premuim.cost=1: policy 'orders' has no tier 'premuim'"
+                        + " (its tiers: internal, premium, slow); did you mean 'premium'?");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "ratelimit.policies.orders.tiers.premium.capacity | 0 | ratelimit.policies.orders.tiers.premium.capacity=0: tier 'premium' of policy 'orders': capacity must be at least 1",
+                "ratelimit.policies.orders.tiers.premium.capacity | 1 | ratelimit.policies.orders.cost=2: tier 'premium' of policy 'orders': cost must not exceed capacity 1",
+                "ratelimit.policies.orders.tiers.premium.refill-period | soon | ratelimit.policies.orders.tiers.premium.refill-period=soon: ",
+                "ratelimit.policies.orders.tiers.Premium.capacity | 5 | a tier's name must be 1 to 32 lower-case letters or digits, was 'Premium'",
+                "ratelimit.policies.orders.tiers.default.capacity | 5 | ratelimit.policies.orders.tiers.default.capacity: 'default' cannot name a tier",
+                "ratelimit.policies.orders.tiers.exempt.capacity | 5 | 'exempt' cannot name a tier",
+                "ratelimit.policies.orders.tiers.internal.unlimited | yes | ratelimit.policies.orders.tiers.internal.unlimited=yes: must be true or false",
+                "ratelimit.policies.orders.tiers.internal.capacity | 5 | ratelimit.policies.orders.tiers.internal.capacity=5: tier 'internal' of policy 'orders' is unlimited (ratelimit.policies.orders.tiers.internal.unlimited=true), so it has no limits to set",
+                "ratelimit.policies.orders.tier | sometimes | ratelimit.policies.orders.tier=sometimes: must be header:<Header-Name>, role, resolver or none",
+                "ratelimit.policies.orders.tier | none | policy 'orders' has tiers (internal, premium, slow) but reads no caller's tier: set ratelimit.policies.orders.tier to header:<Header-Name>, role or resolver",
+                "ratelimit.policies.orders.exempt-networks | 10.0.0.0/33 | ratelimit.policies.orders.exempt-networks=10.0.0.0/33: '10.0.0.0/33' has a prefix length outside 0..32",
+                "ratelimit.policies.orders.client-id | none | ratelimit.policies.orders.exempt-clients=probe: policy 'orders' reads no client id (client-id: none)",
+            })
+    void everyInvalidTierOrExemptionNamesItsKeyAndTheMethod(String key, String value, String problem) {
+        Map<String, String> values = new HashMap<>(TIERED_ORDERS);
+        values.put("ratelimit.policies.orders.exempt-clients", "probe");
+        values.put(key, value);
+
+        assertThat(failure(values, Orders.class, "create").getMessage())
+                .startsWith("Invalid rate limit configuration for " + endpoint(Orders.class, "create"))
+                .contains(problem);
+    }
+
+    @Test
+    void exemptClientsAndNetworksAreReadAsLists() {
+        Map<String, String> values = new HashMap<>(TIERED_ORDERS);
+        values.put("ratelimit.policies.orders.exempt-clients", " probe-1, ,probe-2 ");
+        values.put("ratelimit.defaults.exempt-networks", "10.0.0.0/8, 127.0.0.1");
+        Tiering tiering = resolve(values, Orders.class, "create").tiering();
+
+        assertThat(tiering.exemptClients()).containsExactly("probe-1", "probe-2");
+        assertThat(tiering.exemptNetworks().contains("10.9.8.7")).isTrue();
+        assertThat(tiering.exemptNetworks().contains("127.0.0.1")).isTrue();
+        assertThat(tiering.exemptNetworks().contains("11.0.0.1")).isFalse();
+        assertThat(resolve(Map.of("ratelimit.policies.orders.capacity", "5"), Orders.class, "create")
+                        .tiering())
+                .isEqualTo(Tiering.NONE);
     }
 
     @Test
