@@ -47,6 +47,22 @@ class InvalidConfigIT {
                 TWO_RESOLVERS, Map.of(), TenantClientIdResolver.class, OtherClientIdResolver.class);
     }
 
+    private static final String NO_TIER_RESOLVER = "no-tier-resolver";
+
+    @Deployment(name = NO_TIER_RESOLVER, managed = false, testable = false)
+    static WebArchive deploymentReadingTiersFromAResolverItLacks() {
+        return DemoDeployment.withProbes(
+                NO_TIER_RESOLVER,
+                Map.of(
+                        "ratelimit.policies.probe-plan.capacity", "2",
+                        "ratelimit.policies.probe-role.capacity", "2",
+                        "ratelimit.policies.probe-trusted.capacity", "2",
+                        "ratelimit.policies.probe-account.capacity", "1",
+                        "ratelimit.policies.probe-account.tier", "resolver",
+                        "ratelimit.policies.probe-account.tiers.gold.capacity", "3"),
+                TierProbeResource.class);
+    }
+
     private static final String MISSPELT_POLICY = "misspelt-policy";
     private static final String BROKEN_YAML = "broken-yaml";
 
@@ -105,6 +121,13 @@ class InvalidConfigIT {
                         "several beans implement dev.ratelimit.ClientIdResolver",
                         OtherClientIdResolver.class.getName(),
                         TenantClientIdResolver.class.getName());
+    }
+
+    @Test
+    void tiersReadFromATierResolverTheApplicationLacksFailTheDeployment() throws Exception {
+        assertThat(failedDeploymentLog(NO_TIER_RESOLVER))
+                .contains("policy 'probe-account' reads its callers' tiers from the application's"
+                        + " dev.ratelimit.TierResolver (tier: resolver), and no bean implements it");
     }
 
     @Test
