@@ -49,6 +49,7 @@ public class CallerTiers {
     /** Whether the policy never limits the caller, known by its address: no client id is needed to tell. */
     boolean exemptByNetwork(HttpServletRequest request, EndpointPolicy endpoint) {
         Tiering tiering = endpoint.tiering();
+        // Most policies exempt no network: they need not read the caller's address through the proxies.
         return !tiering.exemptNetworks().isEmpty()
                 && tiering.exemptNetworks().contains(clientIds.callerAddress(request));
     }

@@ -14,8 +14,6 @@ import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,29 +22,28 @@ import java.util.concurrent.TimeUnit;
  * buckets do the arithmetic; per policy, a Caffeine cache holds at most {@code maxClients} of them and drops
  * one once it has been idle long enough to be full again, when it is no different from a new one. Client ids
  * come from requests, hence the bound: the policies come from configuration, and a client evicted early
- * only gets a full bucket again. Like Redis' keys, buckets belong to a policy's name, so methods sharing a
- * named policy at different costs share its bucket; limits changed at runtime replace the policy's buckets,
- * which start full.
+ * only gets a full bucket again. Buckets belong to a policy's name and limits, so methods sharing a named policy
+ * at different costs share its bucket, each tier of a policy has buckets of its own, and limits changed at runtime
+ * make new buckets, which start full; those of limits no call has used for an hour are dropped.
  */
 public final class LocalRateLimiter implements RateLimiter {
+
+    private static final Duration UNUSED_LIMITS_KEPT = Duration.ofHours(1);
 
     private final int instances;
     private final long maxClients;
     private final TimeMeter clock;
-    /** By policy name: limits changed by a reload replace the policy's buckets rather than add to them. */
-    private final ConcurrentMap<String, PolicyBuckets> bucketsByPolicy = new ConcurrentHashMap<>();
+    private final Cache<Shape, PolicyBuckets> bucketsByShape;
 
-    /**
-     * A policy's buckets and the limits they were made for (a cost is the call's, not the bucket's), with the
-     * smallest of its bands' shares, worked out once.
-     */
-    private record PolicyBuckets(
-            BucketLimits limits, List<Band> extraBands, long smallestShare, Cache<ClientId, Bucket> buckets) {
-
-        boolean madeFor(RateLimitPolicy policy) {
-            return limits.equals(policy.limits()) && extraBands.equals(policy.extraBands());
+    /** What a policy's buckets are made for: its name and limits (a cost is the call's, not the bucket's). */
+    private record Shape(String name, BucketLimits limits, List<Band> extraBands) {
+        static Shape of(RateLimitPolicy policy) {
+            return new Shape(policy.name(), policy.limits(), policy.extraBands());
         }
     }
+
+    /** A policy's buckets, with the smallest of its bands' shares, worked out once. */
+    private record PolicyBuckets(long smallestShare, Cache<ClientId, Bucket> buckets) {}
 
     /**
      * @param instances  how many instances share each policy: each gets that fraction of it
@@ -66,6 +63,11 @@ public final class LocalRateLimiter implements RateLimiter {
         this.instances = instances;
         this.maxClients = maxClients;
         this.clock = clock;
+        this.bucketsByShape = Caffeine.newBuilder()
+                .expireAfterAccess(UNUSED_LIMITS_KEPT)
+                .ticker(clock::currentTimeNanos)
+                .executor(Runnable::run)
+                .build();
     }
 
     /**
@@ -89,20 +91,21 @@ public final class LocalRateLimiter implements RateLimiter {
     /** Adds back what {@link #acquire} took for one call, up to the bucket's capacity. */
     @Override
     public void giveBack(RateLimitPolicy policy, ClientId client) {
-        PolicyBuckets buckets = bucketsByPolicy.get(policy.name());
+        PolicyBuckets buckets = bucketsByShape.getIfPresent(Shape.of(policy));
         Bucket bucket = buckets == null ? null : buckets.buckets().getIfPresent(client);
         if (bucket != null) {
             bucket.addTokens(Math.min(policy.cost(), buckets.smallestShare()));
         }
     }
 
-    /** Forgets the client's bucket: its next call finds a full one. */
+    /** Forgets the client's buckets of the policy, of every tier: its next call finds a full one. */
     @Override
     public void reset(RateLimitPolicy policy, ClientId client) {
-        PolicyBuckets buckets = bucketsByPolicy.get(policy.name());
-        if (buckets != null) {
-            buckets.buckets().invalidate(client);
-        }
+        bucketsByShape.asMap().forEach((shape, buckets) -> {
+            if (shape.name().equals(policy.name())) {
+                buckets.buckets().invalidate(client);
+            }
+        });
     }
 
     /** The capacity of one instance's bucket: its share, rounded up. */
@@ -116,13 +119,7 @@ public final class LocalRateLimiter implements RateLimiter {
     }
 
     private PolicyBuckets bucketsOf(RateLimitPolicy policy) {
-        PolicyBuckets current = bucketsByPolicy.get(policy.name());
-        if (current != null && current.madeFor(policy)) {
-            return current;
-        }
-        return bucketsByPolicy.compute(
-                policy.name(),
-                (name, existing) -> existing != null && existing.madeFor(policy) ? existing : newBuckets(policy));
+        return bucketsByShape.get(Shape.of(policy), shape -> newBuckets(policy));
     }
 
     private static List<BucketLimits> bandsOf(RateLimitPolicy policy) {
@@ -159,13 +156,13 @@ public final class LocalRateLimiter implements RateLimiter {
                 .build();
         long smallestShare =
                 bands.stream().mapToLong(this::shareOfCapacity).min().orElseThrow();
-        return new PolicyBuckets(policy.limits(), policy.extraBands(), smallestShare, buckets);
+        return new PolicyBuckets(smallestShare, buckets);
     }
 
     /** Buckets kept for the policy now, after evicting what is due. */
     long bucketCount(RateLimitPolicy policy) {
-        PolicyBuckets policyBuckets = bucketsByPolicy.get(policy.name());
-        if (policyBuckets == null || !policyBuckets.madeFor(policy)) {
+        PolicyBuckets policyBuckets = bucketsByShape.getIfPresent(Shape.of(policy));
+        if (policyBuckets == null) {
             return 0;
         }
         Cache<ClientId, Bucket> buckets = policyBuckets.buckets();
@@ -176,7 +173,7 @@ public final class LocalRateLimiter implements RateLimiter {
     /** Forgets every bucket. */
     @Override
     public void close() {
-        bucketsByPolicy.clear();
+        bucketsByShape.invalidateAll();
     }
 
     @Override

@@ -95,7 +95,20 @@ final class TokenLeases implements AutoCloseable {
      * @throws dev.ratelimit.core.LimiterUnavailableException when the lease is spent and Redis cannot give another
      */
     Decision acquire(RateLimitPolicy policy, List<String> keys, Taker taker) {
-        return buckets.get(keys.get(0), key -> new LeasedBucket(keys)).acquire(policy, taker);
+        LeasedBucket bucket = buckets.get(keys.get(0), key -> new LeasedBucket(keys));
+        if (!bucket.leases(keys)) {
+            // A client whose tier changed to one of other bands: its lease ends, and one of these bands follows.
+            bucket = buckets.asMap().compute(keys.get(0), (key, existing) -> {
+                if (existing != null && existing.leases(keys)) {
+                    return existing;
+                }
+                if (existing != null) {
+                    existing.endLease();
+                }
+                return new LeasedBucket(keys);
+            });
+        }
+        return bucket.acquire(policy, taker);
     }
 
     @Override
@@ -181,6 +194,7 @@ final class TokenLeases implements AutoCloseable {
 
     /** One bucket's lease and the demand this instance sees for it. */
     private final class LeasedBucket {
+        private final List<String> bandKeys;
         private final List<String> keys;
         private volatile Lease lease;
         /** Set while one call takes the next lease; the others wait for it rather than each asking Redis. */
@@ -192,7 +206,13 @@ final class TokenLeases implements AutoCloseable {
         private volatile Duration idleLifetime = Duration.ofSeconds(1);
 
         LeasedBucket(List<String> keys) {
+            this.bandKeys = List.copyOf(keys);
             this.keys = withLeasesKey(keys);
+        }
+
+        /** Whether it leases from exactly these bands. */
+        boolean leases(List<String> bands) {
+            return bandKeys.equals(bands);
         }
 
         Duration idleLifetime() {

@@ -95,7 +95,7 @@ class InvalidConfigIT {
                         "Invalid rate limit configuration: policy 'probe' is shared by ",
                         ProbeResource.class.getName() + "#limited ",
                         ProbeResource.class.getName() + "#limitedAgain ",
-                        "give them the same capacity, refill and bands");
+                        "give them the same capacity, refill, bands and tiers");
     }
 
     @Test

@@ -42,9 +42,14 @@ class MetricsIT {
     /** A row of the operations guide's table of series: {@code | `ratelimit_...` | tags | meaning |}. */
     private static final Pattern GUIDE_ROW = Pattern.compile("(?m)^\\| `(ratelimit_[a-z_]+)` \\|");
 
+    /** The probes, one of their policies with a tier: a deployment that registers every series the guide lists. */
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return DemoDeployment.withProbes();
+        return DemoDeployment.withProbes(
+                "ratelimiter-metrics",
+                Map.of(
+                        "ratelimit.policies.probe-bands.tier", "header:X-Plan",
+                        "ratelimit.policies.probe-bands.tiers.premium.capacity", "6"));
     }
 
     @ArquillianResource

@@ -86,7 +86,7 @@ class LocalRateLimiterTest {
     }
 
     @Test
-    void changedLimitsReplaceThePolicysBucketsWhichStartFull() {
+    void changedLimitsMakeNewBucketsWhichStartFullAndTheOldOnesGoOnceUnused() {
         LocalRateLimiter limiter = new LocalRateLimiter(1, 100, clock);
         RateLimitPolicy fivePerSecond =
                 new RateLimitPolicy("ten", new BucketLimits(5, 5, Duration.ofSeconds(1)), 1, FailureMode.LOCAL);
@@ -94,9 +94,31 @@ class LocalRateLimiterTest {
 
         assertThat(allowedOf(limiter, fivePerSecond, "dave", 10)).isEqualTo(5);
         assertThat(limiter.bucketCount(fivePerSecond)).isEqualTo(1);
+        nanos.addAndGet(Duration.ofMinutes(61).toNanos());
+        allowedOf(limiter, fivePerSecond, "dave", 1);
         assertThat(limiter.bucketCount(TEN_PER_SECOND))
-                .as("the old limits' buckets are gone")
+                .as("the old limits' buckets, unused for an hour, are gone")
                 .isZero();
+    }
+
+    @Test
+    void eachTierOfAPolicyKeepsItsOwnBucketsWhateverTheOrderOfItsCalls() {
+        LocalRateLimiter limiter = new LocalRateLimiter(1, 100, clock);
+        RateLimitPolicy premium =
+                new RateLimitPolicy("ten", new BucketLimits(4, 4, Duration.ofHours(1)), 1, FailureMode.LOCAL);
+        RateLimitPolicy free =
+                new RateLimitPolicy("ten", new BucketLimits(2, 2, Duration.ofHours(1)), 1, FailureMode.LOCAL);
+
+        long allowed = 0;
+        for (int call = 0; call < 10; call++) {
+            allowed += allowedOf(limiter, premium, "erin", 1) + allowedOf(limiter, free, "frank", 1);
+        }
+
+        assertThat(allowed).as("4 of the premium client's, 2 of the free one's").isEqualTo(6);
+        limiter.reset(free, ClientId.of("erin"));
+        assertThat(allowedOf(limiter, premium, "erin", 1))
+                .as("a reset of the policy's client resets every tier's bucket of it")
+                .isEqualTo(1);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.ratelimit.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ratelimit.core.Band;
 import dev.ratelimit.core.BucketLimits;
 import dev.ratelimit.core.ClientId;
 import dev.ratelimit.core.Decision;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -57,6 +59,38 @@ class TokenLeasesTest {
         }
         // One thread asks for thousands of tokens per spending time: the lease grows from 1 within a few calls.
         assertThat(RedisStats.scriptsRun(REDIS.admin())).isLessThan(calls / 20);
+    }
+
+    @Test
+    void aClientWhoseTierHasOtherBandsLeasesFromThoseBands() {
+        BucketLimits roomy = new BucketLimits(1_000, 1_000, Duration.ofHours(1));
+        RateLimitPolicy free = new RateLimitPolicy(
+                        "leased",
+                        roomy,
+                        1,
+                        FailureMode.CLOSED,
+                        List.of(new Band("daily", new BucketLimits(1_000, 1_000, Duration.ofDays(1)))))
+                .withLeasing(Leasing.forUpTo(Duration.ofSeconds(1)));
+        RateLimitPolicy premium = new RateLimitPolicy(
+                        "leased",
+                        roomy,
+                        1,
+                        FailureMode.CLOSED,
+                        List.of(new Band("weekly", new BucketLimits(100, 100, Duration.ofDays(7)))))
+                .withLeasing(Leasing.forUpTo(Duration.ofSeconds(1)));
+        try (RedisRateLimiter limiter = limiter()) {
+            for (int call = 0; call < 50; call++) {
+                assertThat(limiter.acquire(free, CLIENT).allowed()).isTrue();
+            }
+            long allowed = IntStream.range(0, 150)
+                    .filter(call -> limiter.acquire(premium, CLIENT).allowed())
+                    .count();
+            // The free lease, until Redis has it back, holds its tokens out of every band of the bucket.
+            assertThat(allowed).as("premium calls, under a weekly band of 100").isBetween(1L, 100L);
+        }
+        assertThat(REDIS.admin().exists("ratelimit:{leased:leaser}:weekly"))
+                .as("the premium calls were decided by their own band")
+                .isTrue();
     }
 
     @Test

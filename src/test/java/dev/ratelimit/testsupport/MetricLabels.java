@@ -16,7 +16,8 @@ public final class MetricLabels {
             "fail_closed",
             "local_allowed",
             "local_blocked",
-            "shadow_blocked");
+            "shadow_blocked",
+            "exempt");
 
     public static final List<String> REASONS = List.of(
             "timeout",

@@ -277,9 +277,13 @@ final class PolicyResolver {
                     named ? tierNamesUnder(ConfigKeys.POLICIES_PREFIX + policyName + ".") : Map.of();
             for (String prefix : prefixes) {
                 tierNamesUnder(prefix).forEach((tier, key) -> {
-                    if (!policyLayer.isEmpty() && !policyLayer.containsKey(tier)) {
-                        throw invalid(key + ": policy '" + policyName + "' has no tier '" + tier + "' (its tiers: "
-                                + String.join(", ", policyLayer.keySet()) + ")"
+                    if (named && !policyLayer.containsKey(tier)) {
+                        throw invalid(key + ": policy '" + policyName + "' has no tier '" + tier + "' ("
+                                + (policyLayer.isEmpty()
+                                        ? "it declares none under " + ConfigKeys.POLICIES_PREFIX + policyName + "."
+                                                + ConfigKeys.TIERS
+                                        : "its tiers: " + String.join(", ", policyLayer.keySet()))
+                                + ")"
                                 + UnknownKeys.closest(
                                                 ConfigKeys.envForm(tier),
                                                 policyLayer.keySet(),
@@ -296,9 +300,15 @@ final class PolicyResolver {
                         + prefixes.get(prefixes.size() - 1) + ConfigKeys.TIER.name()
                         + " to header:<Header-Name>, role or resolver");
             }
-            List<String> exemptClients = property(ConfigKeys.EXEMPT_CLIENTS);
+            Optional<Setting> exemptClientsOwn = firstSet(prefixes, ConfigKeys.EXEMPT_CLIENTS);
+            // A default list of exempt ids is for the policies that read ids: those limited as a whole ignore it.
+            List<String> exemptClients = clientIdSource.wholeEndpoint()
+                    ? exemptClientsOwn
+                            .map(set -> parse(set, ConfigKeys.EXEMPT_CLIENTS))
+                            .orElse(List.of())
+                    : property(ConfigKeys.EXEMPT_CLIENTS);
             if (!exemptClients.isEmpty() && clientIdSource.wholeEndpoint()) {
-                throw invalid(find(ConfigKeys.EXEMPT_CLIENTS, null, null).orElseThrow() + ": policy '" + policyName
+                throw invalid(exemptClientsOwn.orElseThrow() + ": policy '" + policyName
                         + "' reads no client id (" + ConfigKeys.CLIENT_ID.name() + ": none); exempt callers by "
                         + ConfigKeys.EXEMPT_NETWORKS.name() + " or an unlimited tier");
             }
@@ -324,6 +334,12 @@ final class PolicyResolver {
                     if (!property.equals(ConfigKeys.TIER_UNLIMITED) && set.isPresent()) {
                         throw invalid(set.get() + ": tier '" + tier + "' of policy '" + policyName + "' is unlimited ("
                                 + unlimited.get() + "), so it has no limits to set");
+                    }
+                }
+                for (String prefix : tierPrefixes) {
+                    if (!bandNames(prefix).isEmpty()) {
+                        throw invalid(prefix + ConfigKeys.BANDS + "*: tier '" + tier + "' of policy '" + policyName
+                                + "' is unlimited (" + unlimited.get() + "), so it has no bands");
                     }
                 }
                 return new Tier(tier, Optional.empty());

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
@@ -161,12 +162,14 @@ public record RateLimitConfiguration(
         RateLimitPolicy firstShape = first.policy().policy();
         RateLimitPolicy otherShape = other.policy().policy();
         if (!firstShape.limits().equals(otherShape.limits())
-                || !firstShape.extraBands().equals(otherShape.extraBands())) {
+                || !firstShape.extraBands().equals(otherShape.extraBands())
+                || !tierShapes(first.policy().tiering())
+                        .equals(tierShapes(other.policy().tiering()))) {
             problems.add(new InvalidRateLimitConfigException("policy '" + firstShape.name() + "' is shared by "
                     + first.endpoint() + " " + shapeOf(firstShape) + " and " + other.endpoint() + " "
                     + shapeOf(otherShape)
-                    + ": methods naming one policy share its buckets, so give them the same capacity, refill and"
-                    + " bands"));
+                    + ": methods naming one policy share its buckets, so give them the same capacity, refill,"
+                    + " bands and tiers"));
         }
     }
 
@@ -175,5 +178,15 @@ public record RateLimitConfiguration(
 
     private static String shapeOf(RateLimitPolicy policy) {
         return policy.limits() + (policy.extraBands().isEmpty() ? "" : " " + policy.extraBands());
+    }
+
+    /** Each tier's bucket shape (a cost is the call's), or {@code unlimited}, by name. */
+    private static Map<String, String> tierShapes(Tiering tiering) {
+        Map<String, String> shapes = new TreeMap<>();
+        tiering.tiers()
+                .forEach(tier -> shapes.put(
+                        tier.name(),
+                        tier.limitedBy().map(RateLimitConfiguration::shapeOf).orElse("unlimited")));
+        return shapes;
     }
 }

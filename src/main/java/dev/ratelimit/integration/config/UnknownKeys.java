@@ -232,8 +232,15 @@ final class UnknownKeys {
             return false;
         }
         char separator = name.charAt(tier.end(1));
-        // The layer's own capacity, in the spelling of the key: upper case in a variable.
         String property = tier.group(3);
+        boolean aTierProperty = ConfigKeys.TIER_PROPERTIES.stream()
+                .anyMatch(known -> fromEnvironment
+                        ? ConfigKeys.envForm(known.name()).equals(ConfigKeys.envForm(property))
+                        : known.name().equals(property));
+        if (!aTierProperty) {
+            return false;
+        }
+        // The layer's own capacity, in the spelling of the key: upper case in a variable.
         String capacity = property.equals(property.toUpperCase(Locale.ROOT))
                 ? ConfigKeys.envForm(ConfigKeys.CAPACITY.name())
                 : ConfigKeys.CAPACITY.name();

@@ -803,6 +803,46 @@ class PolicyResolverTest {
     }
 
     @Test
+    void aMethodCannotGiveTiersToANamedPolicyThatDeclaresNone() {
+        assertThat(failure(
+                                Map.of(
+                                        "ratelimit.policies.orders.capacity",
+                                        "5",
+                                        ORDERS + "/create/RateLimited/tier",
+                                        "role",
+                                        ORDERS + "/create/RateLimited/tiers.gold.capacity",
+                                        "9"),
+                                Orders.class,
+                                "create")
+                        .getMessage())
+                .contains(ORDERS + "/create/RateLimited/tiers.gold.capacity=9: policy 'orders' has no tier 'gold' (it"
+                        + " declares none under ratelimit.policies.orders.tiers.)");
+    }
+
+    @Test
+    void anUnlimitedTierWithBandsIsRefused() {
+        Map<String, String> values = new HashMap<>(TIERED_ORDERS);
+        values.put("ratelimit.policies.orders.tiers.internal.bands.daily.capacity", "9");
+
+        assertThat(failure(values, Orders.class, "create").getMessage())
+                .contains("ratelimit.policies.orders.tiers.internal.bands.*: tier 'internal' of policy 'orders' is"
+                        + " unlimited (ratelimit.policies.orders.tiers.internal.unlimited=true), so it has no bands");
+    }
+
+    @Test
+    void aDefaultListOfExemptIdsIsIgnoredByAPolicyLimitedAsAWhole() {
+        EndpointPolicy whole = resolve(
+                Map.of(
+                        "ratelimit.policies.orders.capacity", "5",
+                        "ratelimit.policies.orders.client-id", "none",
+                        "ratelimit.defaults.exempt-clients", "probe"),
+                Orders.class,
+                "create");
+
+        assertThat(whole.tiering().exemptClients()).isEmpty();
+    }
+
+    @Test
     void exemptClientsAndNetworksAreReadAsLists() {
         Map<String, String> values = new HashMap<>(TIERED_ORDERS);
         values.put("ratelimit.policies.orders.exempt-clients", " probe-1, ,probe-2 ");

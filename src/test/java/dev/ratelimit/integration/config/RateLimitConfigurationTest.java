@@ -66,6 +66,23 @@ class RateLimitConfigurationTest {
     }
 
     @Test
+    void methodsNamingOnePolicyWithDifferentLimitsForATierAreRefused() {
+        assertThat(problems(config(Map.of(
+                        "ratelimit.policies.orders.capacity",
+                        "5",
+                        "ratelimit.policies.orders.tier",
+                        "header:X-Plan",
+                        "ratelimit.policies.orders.tiers.premium.capacity",
+                        "50",
+                        Orders.class.getName() + "/bulk/RateLimited/tiers.premium.capacity",
+                        "70"))))
+                .singleElement()
+                .asString()
+                .startsWith("Invalid rate limit configuration: policy 'orders' is shared by ")
+                .endsWith("so give them the same capacity, refill, bands and tiers");
+    }
+
+    @Test
     void methodsNamingOnePolicyWithDifferentLimitsAreRefusedNamingBoth() {
         assertThat(problems(config(Map.of(
                         "ratelimit.policies.orders.capacity",
@@ -78,7 +95,7 @@ class RateLimitConfigurationTest {
                 .contains(
                         Orders.class.getName() + "#create",
                         Orders.class.getName() + "#bulk",
-                        "give them the same capacity, refill and bands");
+                        "give them the same capacity, refill, bands and tiers");
     }
 
     @Test

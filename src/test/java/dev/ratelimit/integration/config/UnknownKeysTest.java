@@ -61,6 +61,14 @@ class UnknownKeysTest {
                 "ratelimit.mode",
                 "ratelimit.policies.orders.bands.hourly.capacity",
                 "ratelimit.policies.orders.bands.d1.refill-tokens",
+                "ratelimit.policies.orders.tier",
+                "ratelimit.policies.orders.exempt-networks",
+                "ratelimit.defaults.exempt-clients",
+                "ratelimit.policies.orders.tiers.premium.capacity",
+                "ratelimit.policies.orders.tiers.internal.unlimited",
+                "ratelimit.policies.orders.tiers.premium.bands.daily.refill-period",
+                "RATELIMIT_POLICIES_ORDERS_TIERS_PREMIUM_REFILL_TOKENS",
+                "ratelimit.policies.orders.tiers.premium.refill.tokens",
                 "ratelimit.policies.orders.refill-tokens",
                 "ratelimit.policies.search-v2.client-id",
                 "config_ordinal",
@@ -70,6 +78,24 @@ class UnknownKeysTest {
             })
     void keysTheLimiterReadsOrDoesNotOwnAreFine(String key) {
         assertThat(problems(key)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "ratelimit.policies.orders.tiers.premium.refill_tokens",
+                "ratelimit.policies.orders.tiers.premium.Capacity",
+                "ratelimit.policies.orders.tiers.premium.refillXtokens",
+                "ratelimit.policies.orders.tiers.premium.bands.daily.refill.period",
+                "ratelimit.defaults.tiers.premium.capacity"
+            })
+    void aTierKeyInTheYamlFileIsKnownOnlyAsDocumented(String key) {
+        assertThat(new UnknownKeys(endpoints(), Optional.empty(), new WrittenKeys(Map.of()))
+                        .check(List.of(key), Set.of(key), false))
+                .as("refused, naming the key")
+                .singleElement()
+                .asString()
+                .contains(key);
     }
 
     @ParameterizedTest
